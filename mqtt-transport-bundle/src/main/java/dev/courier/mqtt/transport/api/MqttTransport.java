@@ -1,0 +1,53 @@
+package dev.courier.mqtt.transport.api;
+
+import java.net.InetSocketAddress;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The running MQTT transport. Registered as an OSGi service by the transport component while a
+ * listener is bound; unregistered when the listener stops. Re-registered with new service
+ * properties when a configuration change rebinds the listener.
+ *
+ * <p>All methods are thread-safe and cheap (they read counters; they never block).
+ *
+ * @since 0.1
+ */
+@ProviderType
+public interface MqttTransport {
+
+  /** Service property: the port the plain MQTT listener is bound to (an {@code Integer}). */
+  String PORT_PROPERTY = "mqtt.port";
+
+  /** Service property: the host/interface the listener is bound to (a {@code String}). */
+  String HOST_PROPERTY = "mqtt.host";
+
+  /**
+   * The address the plain-TCP MQTT listener is bound to, with the actual port (useful when the
+   * configured port was 0).
+   *
+   * @return the bound local address
+   */
+  InetSocketAddress boundAddress();
+
+  /**
+   * The number of network connections that completed CONNECT/CONNACK and are still open.
+   *
+   * @return connected clients, at least 0
+   */
+  int connectedClients();
+
+  /**
+   * The number of sessions the transport holds: connected clients plus persistent sessions of
+   * disconnected clients.
+   *
+   * @return sessions, at least 0
+   */
+  int sessions();
+
+  /**
+   * Name of the bridge in use, e.g. {@code in-memory}, or the host bridge's name.
+   *
+   * @return bridge name, never null
+   */
+  String bridgeName();
+}

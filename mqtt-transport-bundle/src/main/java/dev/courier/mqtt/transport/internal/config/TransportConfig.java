@@ -1,0 +1,73 @@
+package dev.courier.mqtt.transport.internal.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The validated, immutable settings of one transport instance. Built once per configuration
+ * (activation or modification) and passed down; nothing reads configuration anywhere else.
+ *
+ * @param enabled whether the listener runs at all
+ * @param host the interface to bind, {@code 0.0.0.0} for all
+ * @param port the plain MQTT port, 0 for an ephemeral one
+ * @param inboundBufferSize bytes: the largest read buffer per connection
+ * @param deliveryBufferSize bytes: outbound write-buffer high-water mark per connection; above it the
+ *     connection takes no more deliveries until it drained to half
+ * @param maxPacketSize bytes: the largest MQTT packet accepted from a client
+ * @param maxClientIdLength characters: the longest client identifier accepted
+ * @param maxInflightMessages QoS 1/2 deliveries sent to one client and not yet acknowledged
+ * @param maxQueuedMessages messages held for one session while they wait to be sent
+ * @param maxKeepAliveSeconds the longest keep-alive honoured; a client asking more (or 0) is timed
+ *     out after 1.5 times this
+ * @param connectTimeoutSeconds a connection that sends no CONNECT within this is closed
+ */
+public record TransportConfig(
+    boolean enabled,
+    String host,
+    int port,
+    int inboundBufferSize,
+    int deliveryBufferSize,
+    int maxPacketSize,
+    int maxClientIdLength,
+    int maxInflightMessages,
+    int maxQueuedMessages,
+    int maxKeepAliveSeconds,
+    int connectTimeoutSeconds) {
+
+  /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
+  public static final int MQTT_MAX_PACKET_SIZE = 268_435_455 + 5;
+
+  /** Settings with every default, as documented in the metatype. */
+  public static TransportConfig defaults() {
+    return new TransportConfig(true, "0.0.0.0", 1883, 32768, 32768, 1_048_576, 256, 64, 10_000,
+        65535, 10);
+  }
+
+  /**
+   * Checks every value and reports all problems at once.
+   *
+   * @return the names and reasons of invalid keys, empty if the configuration is valid
+   */
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (host == null || host.isBlank()) {
+      problems.add("host: must not be empty");
+    }
+    check(problems, "port", port, 0, 65535);
+    check(problems, "inboundBufferSize", inboundBufferSize, 64, 64 * 1024 * 1024);
+    check(problems, "deliveryBufferSize", deliveryBufferSize, 64, 256 * 1024 * 1024);
+    check(problems, "maxPacketSize", maxPacketSize, 16, MQTT_MAX_PACKET_SIZE);
+    check(problems, "maxClientIdLength", maxClientIdLength, 23, 65535);
+    check(problems, "maxInflightMessages", maxInflightMessages, 1, 65535);
+    check(problems, "maxQueuedMessages", maxQueuedMessages, 1, 100_000_000);
+    check(problems, "maxKeepAliveSeconds", maxKeepAliveSeconds, 1, 65535);
+    check(problems, "connectTimeoutSeconds", connectTimeoutSeconds, 1, 3600);
+    return problems;
+  }
+
+  private static void check(List<String> problems, String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      problems.add(key + ": " + value + " is outside [" + min + ", " + max + "]");
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.courier.mqtt.transport.internal.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns ConfigurationAdmin properties (strings from {@code etc/*.cfg} and environment overrides, or
+ * typed values from the API) into a {@link TransportConfig}, naming every key it cannot accept.
+ * Missing keys take their defaults.
+ */
+public final class TransportConfigReader {
+
+  /** The result: a config when {@code problems} is empty. */
+  public record Result(TransportConfig config, List<String> problems) {
+    /** Whether the properties were all acceptable. */
+    public boolean valid() {
+      return problems.isEmpty();
+    }
+  }
+
+  private TransportConfigReader() {}
+
+  /**
+   * Reads and validates.
+   *
+   * @param properties the component properties; may hold unrelated keys, which are ignored
+   * @return the config and the problems found (each names its key)
+   */
+  public static Result read(Map<String, ?> properties) {
+    TransportConfig d = TransportConfig.defaults();
+    List<String> problems = new ArrayList<>();
+    TransportConfig config = new TransportConfig(
+        bool(properties, "enabled", d.enabled(), problems),
+        string(properties, "host", d.host()),
+        integer(properties, "port", d.port(), problems),
+        integer(properties, "inboundBufferSize", d.inboundBufferSize(), problems),
+        integer(properties, "deliveryBufferSize", d.deliveryBufferSize(), problems),
+        integer(properties, "maxPacketSize", d.maxPacketSize(), problems),
+        integer(properties, "maxClientIdLength", d.maxClientIdLength(), problems),
+        integer(properties, "maxInflightMessages", d.maxInflightMessages(), problems),
+        integer(properties, "maxQueuedMessages", d.maxQueuedMessages(), problems),
+        integer(properties, "maxKeepAliveSeconds", d.maxKeepAliveSeconds(), problems),
+        integer(properties, "connectTimeoutSeconds", d.connectTimeoutSeconds(), problems));
+    if (problems.isEmpty()) {
+      problems.addAll(config.problems());
+    }
+    return new Result(config, List.copyOf(problems));
+  }
+
+  private static String string(Map<String, ?> properties, String key, String fallback) {
+    Object value = properties.get(key);
+    return value == null ? fallback : value.toString().trim();
+  }
+
+  private static boolean bool(Map<String, ?> properties, String key, boolean fallback,
+      List<String> problems) {
+    Object value = properties.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    String text = value.toString().trim();
+    if (text.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (text.equalsIgnoreCase("false")) {
+      return false;
+    }
+    problems.add(key + ": '" + text + "' is not true or false");
+    return fallback;
+  }
+
+  private static int integer(Map<String, ?> properties, String key, int fallback,
+      List<String> problems) {
+    Object value = properties.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Number n) {
+      long l = n.longValue();
+      if (l != n.doubleValue() || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+        problems.add(key + ": " + value + " is not a whole number in range");
+        return fallback;
+      }
+      return (int) l;
+    }
+    String text = value.toString().trim();
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      problems.add(key + ": '" + text + "' is not a whole number");
+      return fallback;
+    }
+  }
+}

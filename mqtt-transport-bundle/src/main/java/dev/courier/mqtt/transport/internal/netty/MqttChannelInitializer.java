@@ -1,0 +1,48 @@
+package dev.courier.mqtt.transport.internal.netty;
+
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+
+/** Builds a client pipeline with fixed handler names: frame, decoder, encoder, mqtt. */
+final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+  static final String FRAME = "frame";
+  static final String DECODER = "decoder";
+  static final String ENCODER = "encoder";
+  static final String MQTT = "mqtt";
+
+  private final TransportConfig config;
+  private final SessionRegistry registry;
+  private final MessagingBridge bridge;
+  private final ChannelGroup channels;
+
+  MqttChannelInitializer(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
+      ChannelGroup channels) {
+    this.config = config;
+    this.registry = registry;
+    this.bridge = bridge;
+    this.channels = channels;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel channel) {
+    channels.add(channel);
+    configure(channel.pipeline(), config, registry, bridge);
+  }
+
+  /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */
+  static void configure(ChannelPipeline pipeline, TransportConfig config, SessionRegistry registry,
+      MessagingBridge bridge) {
+    pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
+    pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
+    pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+    pipeline.addLast(MQTT, new MqttConnectionHandler(config, registry, bridge));
+  }
+}

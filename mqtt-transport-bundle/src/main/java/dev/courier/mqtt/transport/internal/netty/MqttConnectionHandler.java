@@ -1,0 +1,161 @@
+package dev.courier.mqtt.transport.internal.netty;
+
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
+import dev.courier.mqtt.transport.internal.protocol.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a client pipeline: checks each decoded packet's decoder result, feeds the
+ * protocol engine, and turns channel events (writability, idle, close) into engine calls. The one
+ * place that logs protocol violations and closes for them. Releases every packet it receives.
+ */
+final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
+
+  private final TransportConfig config;
+  private final SessionRegistry registry;
+  private final MessagingBridge bridge;
+  private MqttConnection connection;
+  private ScheduledFuture<?> connectTimeout;
+
+  MqttConnectionHandler(TransportConfig config, SessionRegistry registry, MessagingBridge bridge) {
+    this.config = config;
+    this.registry = registry;
+    this.bridge = bridge;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    connection = new MqttConnection(new NettyConnectionPort(ctx), config, registry, bridge);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    connectTimeout = ctx.executor().schedule(() -> {
+      if (connection.clientId() == null && ctx.channel().isActive()) {
+        LOG.debug("No CONNECT from {} within {} s; closing", ctx.channel().remoteAddress(),
+            config.connectTimeoutSeconds());
+        ctx.close();
+      }
+    }, config.connectTimeoutSeconds(), TimeUnit.SECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof MqttMessage message)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    try {
+      DecoderResult result = message.decoderResult();
+      if (result != null && result.isFailure()) {
+        decodeFailed(ctx, result.cause());
+        return;
+      }
+      connection.handle(message);
+    } catch (ProtocolViolation violation) {
+      LOG.debug("Closing connection of client {} from {}: {}", clientName(),
+          ctx.channel().remoteAddress(), violation.toString());
+      ctx.close();
+    } finally {
+      ReferenceCountUtil.release(message);
+    }
+  }
+
+  private void decodeFailed(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("Malformed packet from client {} at {}: {}; closing", clientName(),
+        ctx.channel().remoteAddress(), cause.toString());
+    MqttConnectReturnCode code = null;
+    if (connection.clientId() == null) {
+      if (cause instanceof MqttUnacceptableProtocolVersionException) {
+        code = MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION;
+      } else if (cause instanceof MqttIdentifierRejectedException) {
+        code = MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+      }
+    }
+    if (code != null) {
+      // [MQTT-3.1.2-2] / [MQTT-3.1.3-9]: answer with the return code, then close.
+      MqttConnAckMessage refusal = new MqttConnAckMessage(
+          new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+          new MqttConnAckVariableHeader(code, false));
+      ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    connection.readComplete();
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      connection.writable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      LOG.debug("Keep-alive of client {} from {} expired; closing", clientName(),
+          ctx.channel().remoteAddress());
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (connectTimeout != null) {
+      connectTimeout.cancel(false);
+    }
+    connection.closed();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      LOG.debug("I/O error on connection of client {} from {}: {}", clientName(),
+          ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      LOG.debug("Closing connection of client {} from {}: {}", clientName(),
+          ctx.channel().remoteAddress(), cause.toString());
+    }
+    ctx.close();
+  }
+
+  private String clientName() {
+    String id = connection == null ? null : connection.clientId();
+    return id == null ? "(before CONNECT)" : id;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.courier.mqtt.transport.internal.netty;
+
+import dev.courier.mqtt.transport.internal.protocol.ConnectionPort;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** {@link ConnectionPort} over a Netty channel, seen from the connection handler's context. */
+final class NettyConnectionPort implements ConnectionPort {
+
+  static final String KEEP_ALIVE = "keepAlive";
+
+  private final ChannelHandlerContext ctx;
+  private final String remote;
+
+  NettyConnectionPort(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.remote = String.valueOf(ctx.channel().remoteAddress());
+  }
+
+  @Override
+  public void write(MqttMessage message) {
+    ctx.write(message, ctx.voidPromise());
+  }
+
+  @Override
+  public void flush() {
+    ctx.flush();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  @Override
+  public void pauseReading() {
+    ctx.channel().config().setAutoRead(false);
+  }
+
+  @Override
+  public void resumeReading() {
+    ctx.channel().config().setAutoRead(true);
+  }
+
+  @Override
+  public void keepAlive(int seconds) {
+    long millis = seconds * 1500L; // [MQTT-3.1.2-24] one and a half times the keep-alive
+    if (ctx.pipeline().get(KEEP_ALIVE) != null) {
+      ctx.pipeline().remove(KEEP_ALIVE);
+    }
+    ctx.pipeline().addBefore(ctx.name(), KEEP_ALIVE,
+        new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+  }
+
+  @Override
+  public void close() {
+    ctx.close();
+  }
+
+  @Override
+  public Executor executor() {
+    return ctx.executor();
+  }
+
+  @Override
+  public String remoteAddress() {
+    return remote;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.courier.mqtt.transport.internal.protocol;
+
+import io.netty.handler.codec.mqtt.MqttMessage;
+import java.util.concurrent.Executor;
+
+/**
+ * What the protocol engine needs from a network connection, and nothing more: the Netty layer
+ * implements it over a channel, tests implement it over a list. All methods are called on the
+ * connection's own thread, except {@link #executor()}, which may be used from any thread to get
+ * back onto it.
+ */
+public interface ConnectionPort {
+
+  /** Queues a packet for sending; ownership of its buffers passes to the port. */
+  void write(MqttMessage message);
+
+  /** Sends everything written so far. */
+  void flush();
+
+  /** Whether the outbound buffer is below its high-water mark. */
+  boolean isWritable();
+
+  /** Stops reading from the client (backpressure towards a publisher, or until CONNACK). */
+  void pauseReading();
+
+  /** Reads from the client again. */
+  void resumeReading();
+
+  /**
+   * Arms the keep-alive timer: the connection is closed if nothing is received for 1.5 times
+   * {@code seconds} [MQTT-3.1.2-24].
+   */
+  void keepAlive(int seconds);
+
+  /** Closes the connection; the engine's {@code closed()} follows. */
+  void close();
+
+  /** The thread that owns this connection. */
+  Executor executor();
+
+  /** The peer's address, for logs. */
+  String remoteAddress();
+}

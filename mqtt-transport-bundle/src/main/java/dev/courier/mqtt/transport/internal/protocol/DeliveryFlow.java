@@ -1,0 +1,111 @@
+package dev.courier.mqtt.transport.internal.protocol;
+
+import dev.courier.mqtt.transport.internal.session.ClientSession;
+import dev.courier.mqtt.transport.internal.session.OutboundMessage;
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import dev.courier.mqtt.transport.spi.bridge.Delivery;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server-to-client delivery of one connection: pulls deliveries from the bridge while the channel
+ * is writable and the in-flight window has room, assigns packet identifiers, and completes the QoS 1
+ * (PUBACK) and QoS 2 (PUBREC, PUBREL, PUBCOMP) exchanges. Runs on the connection's event loop.
+ */
+final class DeliveryFlow {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeliveryFlow.class);
+  /** Deliveries written per drain before yielding the event loop to other connections. */
+  private static final int BATCH = 512;
+
+  private final ConnectionPort port;
+  private final int maxInflight;
+  private final ClientSession session;
+  private final BridgeSession bridgeSession;
+  private final String clientId;
+
+  DeliveryFlow(ConnectionPort port, int maxInflight, ClientSession session) {
+    this.port = port;
+    this.maxInflight = maxInflight;
+    this.session = session;
+    this.bridgeSession = session.bridgeSession();
+    this.clientId = session.clientId();
+  }
+
+  /**
+   * Resends what a resumed session left unacknowledged, with the original packet identifiers
+   * [MQTT-4.4.0-1]: PUBLISH with DUP set [MQTT-3.3.1-1], or PUBREL once PUBREC had arrived.
+   */
+  void resendInflight() {
+    for (OutboundMessage message : session.inflightInOrder()) {
+      if (message.released()) {
+        port.write(MqttPackets.ack(MqttMessageType.PUBREL, message.packetId()));
+      } else {
+        port.write(MqttPackets.publish(message.delivery(), message.packetId(), true));
+      }
+    }
+  }
+
+  /**
+   * Writes queued deliveries while the client can take them.
+   *
+   * @return true if it stopped at the batch limit with more possibly queued
+   */
+  boolean drain() {
+    int written = 0;
+    boolean more = false;
+    while (port.isWritable() && session.inflightCount() < maxInflight) {
+      if (written == BATCH) {
+        more = true;
+        break;
+      }
+      Delivery delivery = bridgeSession.poll();
+      if (delivery == null) {
+        break;
+      }
+      if (delivery.qos() == 0) {
+        port.write(MqttPackets.publish(delivery, 0, false));
+      } else {
+        OutboundMessage message = session.startDelivery(delivery);
+        port.write(MqttPackets.publish(delivery, message.packetId(), delivery.redelivery()));
+      }
+      written++;
+    }
+    if (written > 0) {
+      port.flush();
+    }
+    return more;
+  }
+
+  /** PUBACK from the client: a QoS 1 delivery is complete. */
+  void onPuback(int packetId) {
+    OutboundMessage message = session.complete(packetId);
+    if (message == null) {
+      LOG.debug("Client {} sent PUBACK for unknown packet id {}", clientId, packetId);
+      return;
+    }
+    bridgeSession.acknowledge(message.delivery().tag());
+  }
+
+  /** PUBREC from the client: release the QoS 2 delivery [MQTT-4.3.3-1]. */
+  void onPubrec(int packetId) {
+    OutboundMessage message = session.inflight(packetId);
+    if (message == null) {
+      LOG.debug("Client {} sent PUBREC for unknown packet id {}", clientId, packetId);
+    } else {
+      message.markReleased();
+    }
+    port.write(MqttPackets.ack(MqttMessageType.PUBREL, packetId));
+  }
+
+  /** PUBCOMP from the client: a QoS 2 delivery is complete. */
+  void onPubcomp(int packetId) {
+    OutboundMessage message = session.complete(packetId);
+    if (message == null) {
+      LOG.debug("Client {} sent PUBCOMP for unknown packet id {}", clientId, packetId);
+      return;
+    }
+    bridgeSession.acknowledge(message.delivery().tag());
+  }
+}

@@ -1,0 +1,649 @@
+package dev.courier.mqtt.transport.internal.protocol;
+
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.session.ClientSession;
+import dev.courier.mqtt.transport.internal.session.SessionOwner;
+import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
+import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectPayload;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT 3.1 / 3.1.1 protocol engine of one client connection: a state machine fed with decoded
+ * packets, writing its answers to a {@link ConnectionPort}. Knows no channel and no OSGi.
+ *
+ * <p>Threading: every method except {@link #messagesAvailable()} and {@link #takeOver()} runs on the
+ * connection's event loop; those two hand their work to it. Completions from the bridge are handed
+ * back the same way, so no state here needs a lock.
+ */
+public final class MqttConnection implements SessionOwner, DeliverySink {
+
+  /** Connection lifecycle. */
+  enum State {
+    /** Nothing received yet. */
+    AWAIT_CONNECT,
+    /** CONNECT received; claiming the client id and opening the session; reading paused. */
+    CONNECTING,
+    /** CONNACK sent. */
+    CONNECTED,
+    /** The connection is gone (or going); packets are ignored. */
+    CLOSED
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+  /** Connection events, separate from diagnostics so operators can route them. */
+  private static final Logger EVENTS = LoggerFactory.getLogger("dev.courier.mqtt.transport.events");
+  /** Packets a client may pipeline behind CONNECT before CONNACK is sent. */
+  private static final int MAX_EARLY_PACKETS = 1024;
+
+  private final ConnectionPort port;
+  private final TransportConfig config;
+  private final SessionRegistry registry;
+  private final MessagingBridge bridge;
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable drainTask = this::drainNow;
+
+  private State state = State.AWAIT_CONNECT;
+  private String clientId;
+  private MqttVersion version;
+  private boolean cleanSession;
+  private boolean sessionHeld;
+  private ClientSession session;
+  private BridgeSession bridgeSession;
+  private DeliveryFlow delivery;
+  private Publication will;
+  private boolean disconnectReceived;
+  private boolean takenOver;
+  private ArrayDeque<MqttMessage> early;
+  /** Inbound publications whose bridge stage has not completed, in arrival order. */
+  private ArrayDeque<PendingPublish> pending;
+  private boolean readingPaused;
+
+  /**
+   * Creates the engine of a new connection.
+   *
+   * @param port the connection
+   * @param config the transport settings
+   * @param registry sessions and owners of this transport
+   * @param bridge where messages go
+   */
+  public MqttConnection(ConnectionPort port, TransportConfig config, SessionRegistry registry,
+      MessagingBridge bridge) {
+    this.port = port;
+    this.config = config;
+    this.registry = registry;
+    this.bridge = bridge;
+  }
+
+  /** The client id once CONNECT was read, else null; for logs. */
+  public String clientId() {
+    return clientId;
+  }
+
+  State state() {
+    return state;
+  }
+
+  /**
+   * Processes one decoded packet. The caller keeps ownership of the packet's buffers and releases
+   * them after this returns.
+   *
+   * @throws ProtocolViolation if the client broke the protocol; the caller logs it and closes
+   */
+  public void handle(MqttMessage message) {
+    MqttFixedHeader header = message.fixedHeader();
+    checkFlags(header);
+    switch (state) {
+      case AWAIT_CONNECT -> {
+        if (header.messageType() != MqttMessageType.CONNECT) {
+          throw new ProtocolViolation("MQTT-3.1.0-1",
+              "first packet was " + header.messageType() + ", not CONNECT");
+        }
+        onConnect((MqttConnectMessage) message);
+      }
+      case CONNECTING -> {
+        if (header.messageType() == MqttMessageType.CONNECT) {
+          throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");
+        }
+        if (early == null) {
+          early = new ArrayDeque<>();
+        }
+        if (early.size() >= MAX_EARLY_PACKETS) {
+          throw new ProtocolViolation("MQTT-4.8.0-1", "too many packets before CONNACK");
+        }
+        early.add(ReferenceCountUtil.retain(message));
+      }
+      case CONNECTED -> dispatch(message);
+      case CLOSED -> LOG.trace("Ignoring {} from closed connection of client {}",
+          header.messageType(), clientId);
+      default -> throw new IllegalStateException(state.name());
+    }
+  }
+
+  /** [MQTT-2.2.2-1] [MQTT-2.2.2-2] reserved fixed-header flags must be as the spec lists them. */
+  private static void checkFlags(MqttFixedHeader header) {
+    switch (header.messageType()) {
+      case PUBLISH -> {
+        if (header.isDup() && header.qosLevel() == MqttQoS.AT_MOST_ONCE) {
+          throw new ProtocolViolation("MQTT-3.3.1-2", "DUP set on a QoS 0 PUBLISH");
+        }
+      }
+      case PUBREL, SUBSCRIBE, UNSUBSCRIBE -> {
+        if (header.isDup() || header.isRetain() || header.qosLevel() != MqttQoS.AT_LEAST_ONCE) {
+          throw new ProtocolViolation("MQTT-2.2.2-2",
+              "reserved flags of " + header.messageType() + " are not 0010");
+        }
+      }
+      default -> {
+        if (header.isDup() || header.isRetain() || header.qosLevel() != MqttQoS.AT_MOST_ONCE) {
+          throw new ProtocolViolation("MQTT-2.2.2-2",
+              "reserved flags of " + header.messageType() + " are not 0000");
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- CONNECT
+
+  private void onConnect(MqttConnectMessage connect) {
+    MqttConnectVariableHeader header = connect.variableHeader();
+    MqttConnectPayload payload = connect.payload();
+    version = MqttVersion.fromProtocolNameAndLevel(header.name(), (byte) header.version());
+    if (version == MqttVersion.MQTT_5) {
+      // MQTT 5 is not served yet: the 3.1.1 answer is allowed for an unsupported level
+      // [MQTT-3.1.2-2].
+      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
+          payload.clientIdentifier(), "MQTT 5 is not supported yet");
+      return;
+    }
+    if (header.hasPassword() && !header.hasUserName()) {
+      throw new ProtocolViolation("MQTT-3.1.2-22", "password without user name");
+    }
+    cleanSession = header.isCleanSession();
+    String id = payload.clientIdentifier();
+    if (id == null || id.isEmpty()) {
+      // [MQTT-3.1.3-7] [MQTT-3.1.3-8] an empty id is assigned one only with a clean session;
+      // MQTT 3.1 requires an id.
+      if (!cleanSession || version == MqttVersion.MQTT_3_1) {
+        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "",
+            "empty client id without clean session");
+        return;
+      }
+      id = "courier-" + UUID.randomUUID().toString().replace("-", "");
+    } else if (id.length() > config.maxClientIdLength()) {
+      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, id,
+          "client id longer than " + config.maxClientIdLength());
+      return;
+    }
+    will = readWill(header, payload, id);
+    clientId = id;
+
+    // [MQTT-3.1.2-24] keep-alive; a client asking for none or too much gets the configured bound.
+    int keepAlive = header.keepAliveTimeSeconds();
+    port.keepAlive(keepAlive == 0 || keepAlive > config.maxKeepAliveSeconds()
+        ? config.maxKeepAliveSeconds() : keepAlive);
+
+    state = State.CONNECTING;
+    port.pauseReading();
+    CompletionStage<Void> claimed = registry.claim(id, this);
+    if (claimed.toCompletableFuture().isDone()) {
+      afterClaim();
+    } else {
+      claimed.whenComplete((ignored, error) -> onLoop(this::afterClaim));
+    }
+  }
+
+  private Publication readWill(MqttConnectVariableHeader header, MqttConnectPayload payload,
+      String id) {
+    if (!header.isWillFlag()) {
+      // [MQTT-3.1.2-13] [MQTT-3.1.2-15] without a will, its QoS and RETAIN must be 0.
+      if (header.willQos() != 0 || header.isWillRetain()) {
+        throw new ProtocolViolation("MQTT-3.1.2-13", "will QoS or retain set without will flag");
+      }
+      return null;
+    }
+    if (header.willQos() > 2) {
+      throw new ProtocolViolation("MQTT-3.1.2-14", "will QoS 3");
+    }
+    String topic = payload.willTopic();
+    if (topic == null || !TopicSyntax.isValidTopicName(topic)) {
+      throw new ProtocolViolation("MQTT-3.1.3-10", "invalid will topic");
+    }
+    byte[] body = payload.willMessageInBytes();
+    return new Publication(topic, body == null ? new byte[0] : body, header.willQos(),
+        header.isWillRetain(), id);
+  }
+
+  private void refuse(MqttConnectReturnCode code, String id, String reason) {
+    LOG.debug("Refusing CONNECT of client '{}' from {}: {} ({})", id, port.remoteAddress(), code,
+        reason);
+    EVENTS.info("Client '{}' from {} refused: {}", id, port.remoteAddress(), code);
+    state = State.CLOSED;
+    port.write(MqttPackets.connAck(code, false));
+    port.flush();
+    port.close();
+  }
+
+  private void afterClaim() {
+    if (state != State.CONNECTING) {
+      registry.release(clientId, this);
+      released.complete(null);
+      return;
+    }
+    if (!registry.owns(clientId, this)) {
+      port.close();
+      return;
+    }
+    session = registry.open(clientId, cleanSession);
+    sessionHeld = true;
+    CompletionStage<BridgeSession> opened;
+    try {
+      opened = bridge.openSession(
+          new SessionRequest(clientId, cleanSession, config.maxQueuedMessages()));
+    } catch (RuntimeException e) {
+      opened = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<BridgeSession> future = opened.toCompletableFuture();
+    if (future.isDone()) {
+      afterOpen(future.getNow(null), future.isCompletedExceptionally() ? failure(future) : null);
+    } else {
+      future.whenComplete((opened2, error) -> onLoop(() -> afterOpen(opened2, error)));
+    }
+  }
+
+  private static Throwable failure(CompletableFuture<?> future) {
+    try {
+      future.join();
+      return null;
+    } catch (RuntimeException e) {
+      return e.getCause() == null ? e : e.getCause();
+    }
+  }
+
+  private void afterOpen(BridgeSession opened, Throwable error) {
+    if (error != null || opened == null) {
+      LOG.warn("Bridge {} could not open the session of client {}: {}", bridge.name(), clientId,
+          String.valueOf(error));
+      sessionHeld = false;
+      if (cleanSession) {
+        registry.remove(session);
+      }
+      registry.release(clientId, this);
+      released.complete(null);
+      if (state == State.CONNECTING) {
+        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, clientId,
+            "bridge unavailable");
+      }
+      return;
+    }
+    bridgeSession = opened;
+    if (!cleanSession && !opened.present() && session.inflightCount() > 0) {
+      // The bridge no longer knows this session: what was in flight belongs to nobody.
+      registry.remove(session);
+      session = registry.open(clientId, false);
+    }
+    session.bridgeSession(opened);
+    if (state != State.CONNECTING) {
+      letGo(); // closed or taken over while the session was being opened
+      return;
+    }
+    boolean present = !cleanSession && opened.present();
+    // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present only for a resumed persistent session;
+    // MQTT 3.1 had no such flag.
+    port.write(MqttPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED,
+        present && version == MqttVersion.MQTT_3_1_1));
+    state = State.CONNECTED;
+    EVENTS.info("Client {} connected from {} ({}, {} session{}, will: {})", clientId,
+        port.remoteAddress(), version, cleanSession ? "clean" : "persistent",
+        present ? " resumed" : "", will != null);
+    delivery = new DeliveryFlow(port, config.maxInflightMessages(), session);
+    delivery.resendInflight();
+    opened.attach(this);
+    port.flush();
+    replayEarly();
+    if (state == State.CONNECTED) {
+      port.resumeReading();
+      drainNow();
+    }
+  }
+
+  private void replayEarly() {
+    if (early == null) {
+      return;
+    }
+    try {
+      while (!early.isEmpty() && state == State.CONNECTED) {
+        MqttMessage message = early.poll();
+        try {
+          dispatch(message);
+        } finally {
+          ReferenceCountUtil.release(message);
+        }
+      }
+      port.flush();
+    } catch (ProtocolViolation violation) {
+      LOG.debug("Closing connection of client {} from {}: {}", clientId, port.remoteAddress(),
+          violation.toString());
+      port.close();
+    } finally {
+      releaseEarly();
+    }
+  }
+
+  private void releaseEarly() {
+    if (early != null) {
+      early.forEach(ReferenceCountUtil::release);
+      early = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- connected
+
+  private void dispatch(MqttMessage message) {
+    switch (message.fixedHeader().messageType()) {
+      case PUBLISH -> onPublish((MqttPublishMessage) message);
+      case PUBACK -> {
+        delivery.onPuback(packetId(message));
+        drainNow();
+      }
+      case PUBREC -> delivery.onPubrec(packetId(message));
+      case PUBREL -> {
+        // [MQTT-4.3.3-2] forget the packet id and answer PUBCOMP, even if it was unknown.
+        session.releaseQos2(packetId(message));
+        port.write(MqttPackets.ack(MqttMessageType.PUBCOMP, packetId(message)));
+      }
+      case PUBCOMP -> {
+        delivery.onPubcomp(packetId(message));
+        drainNow();
+      }
+      case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) message);
+      case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) message);
+      case PINGREQ -> port.write(MqttPackets.PINGRESP);
+      case DISCONNECT -> {
+        // [MQTT-3.14.4-3] a clean DISCONNECT discards the will.
+        disconnectReceived = true;
+        will = null;
+        port.close();
+      }
+      case CONNECT -> throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");
+      default -> throw new ProtocolViolation("MQTT-4.8.0-1",
+          "client sent " + message.fixedHeader().messageType());
+    }
+  }
+
+  private static int packetId(MqttMessage message) {
+    Object header = message.variableHeader();
+    if (!(header instanceof MqttMessageIdVariableHeader id)) {
+      throw new ProtocolViolation("MQTT-2.3.1-1", "missing packet identifier");
+    }
+    return id.messageId();
+  }
+
+  private void onPublish(MqttPublishMessage publish) {
+    String topic = publish.variableHeader().topicName();
+    // [MQTT-3.3.2-2] no wildcards in a topic name; [MQTT-4.7.3-1] not empty.
+    if (!TopicSyntax.isValidTopicName(topic)) {
+      throw new ProtocolViolation("MQTT-3.3.2-2", "invalid topic name in PUBLISH");
+    }
+    int qos = publish.fixedHeader().qosLevel().value();
+    int packetId = publish.variableHeader().packetId();
+    if (qos > 0 && packetId == 0) {
+      throw new ProtocolViolation("MQTT-2.3.1-1", "QoS " + qos + " PUBLISH with packet id 0");
+    }
+    Publication publication = new Publication(topic, ByteBufUtil.getBytes(publish.payload()), qos,
+        publish.fixedHeader().isRetain(), clientId);
+    switch (qos) {
+      case 0 -> track(publish(publication), null, 0);
+      case 1 -> track(publish(publication), MqttMessageType.PUBACK, packetId);
+      default -> {
+        if (!session.receiveQos2(packetId)) {
+          // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again.
+          port.write(MqttPackets.ack(MqttMessageType.PUBREC, packetId));
+          return;
+        }
+        track(publish(publication), MqttMessageType.PUBREC, packetId);
+      }
+    }
+  }
+
+  private CompletableFuture<Void> publish(Publication publication) {
+    try {
+      return bridgeSession.publish(publication).toCompletableFuture();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Answers an inbound publication once the bridge has it, keeping acknowledgements in arrival
+   * order [MQTT-4.6.0-2], and stops reading from this client while too many are pending.
+   */
+  private void track(CompletableFuture<Void> stage, MqttMessageType ack, int packetId) {
+    if ((pending == null || pending.isEmpty()) && stage.isDone()
+        && !stage.isCompletedExceptionally()) {
+      if (ack != null) {
+        port.write(MqttPackets.ack(ack, packetId));
+      }
+      return;
+    }
+    if (pending == null) {
+      pending = new ArrayDeque<>();
+    }
+    pending.add(new PendingPublish(stage, ack, packetId));
+    if (!readingPaused && pending.size() >= config.maxInflightMessages()) {
+      readingPaused = true;
+      port.pauseReading();
+      LOG.debug("Client {}: {} publications pending in the bridge, reading paused", clientId,
+          pending.size());
+    }
+    stage.whenComplete((ignored, error) -> onLoop(this::completePending));
+  }
+
+  private void completePending() {
+    if (state == State.CLOSED || pending == null) {
+      return;
+    }
+    boolean wrote = false;
+    while (!pending.isEmpty() && pending.peek().stage().isDone()) {
+      PendingPublish done = pending.poll();
+      if (done.stage().isCompletedExceptionally()) {
+        LOG.warn("Bridge {} did not accept a publication of client {}: {}; closing so that the"
+            + " client resends it", bridge.name(), clientId, String.valueOf(failure(done.stage())));
+        port.close();
+        return;
+      }
+      if (done.ack() != null) {
+        port.write(MqttPackets.ack(done.ack(), done.packetId()));
+        wrote = true;
+      }
+    }
+    if (wrote) {
+      port.flush();
+    }
+    if (readingPaused && pending.size() <= config.maxInflightMessages() / 2) {
+      readingPaused = false;
+      port.resumeReading();
+    }
+  }
+
+  private void onSubscribe(MqttSubscribeMessage subscribe) {
+    int packetId = subscribe.variableHeader().messageId();
+    List<MqttTopicSubscription> filters = subscribe.payload().topicSubscriptions();
+    if (filters.isEmpty()) {
+      throw new ProtocolViolation("MQTT-3.8.3-3", "SUBSCRIBE without topic filters");
+    }
+    int[] codes = new int[filters.size()];
+    List<SubscriptionRequest> requests = new ArrayList<>(filters.size());
+    List<Integer> positions = new ArrayList<>(filters.size());
+    for (int i = 0; i < codes.length; i++) {
+      MqttTopicSubscription filter = filters.get(i);
+      if (TopicSyntax.isValidTopicFilter(filter.topicFilter())) {
+        requests.add(new SubscriptionRequest(filter.topicFilter(),
+            filter.qualityOfService().value()));
+        positions.add(i);
+      } else {
+        LOG.debug("Client {} subscribed to an invalid topic filter; granted 0x80", clientId);
+        codes[i] = MqttQoS.FAILURE.value();
+      }
+    }
+    CompletionStage<List<Integer>> granted = requests.isEmpty()
+        ? CompletableFuture.completedFuture(List.of())
+        : bridgeSession.subscribe(requests);
+    granted.whenComplete((result, error) -> onLoop(() -> {
+      if (state == State.CLOSED) {
+        return;
+      }
+      for (int i = 0; i < positions.size(); i++) {
+        codes[positions.get(i)] = error != null || result == null || i >= result.size()
+            ? MqttQoS.FAILURE.value() : result.get(i);
+      }
+      if (error != null) {
+        LOG.warn("Bridge {} failed a SUBSCRIBE of client {}: {}", bridge.name(), clientId,
+            String.valueOf(error));
+      }
+      // [MQTT-3.8.4-1] SUBACK with [MQTT-3.8.4-4] the same packet id, [MQTT-3.9.3-1] a code each.
+      port.write(MqttPackets.subAck(packetId, codes));
+      port.flush();
+    }));
+  }
+
+  private void onUnsubscribe(MqttUnsubscribeMessage unsubscribe) {
+    int packetId = unsubscribe.variableHeader().messageId();
+    List<String> filters = unsubscribe.payload().topics();
+    if (filters.isEmpty()) {
+      throw new ProtocolViolation("MQTT-3.10.3-2", "UNSUBSCRIBE without topic filters");
+    }
+    bridgeSession.unsubscribe(filters).whenComplete((ignored, error) -> onLoop(() -> {
+      if (state != State.CLOSED) {
+        // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched.
+        port.write(MqttPackets.unsubAck(packetId));
+        port.flush();
+      }
+    }));
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  @Override
+  public void messagesAvailable() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      port.executor().execute(drainTask);
+    }
+  }
+
+  private void drainNow() {
+    drainScheduled.set(false);
+    if (state != State.CONNECTED || delivery == null) {
+      return;
+    }
+    if (delivery.drain()) {
+      messagesAvailable(); // batch limit reached: continue after other connections had a turn
+    }
+  }
+
+  /** The channel became writable again. */
+  public void writable() {
+    drainNow();
+  }
+
+  /** The read batch ended: send what was answered. */
+  public void readComplete() {
+    if (state != State.CLOSED) {
+      port.flush();
+    }
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  @Override
+  public CompletionStage<Void> takeOver() {
+    onLoop(() -> {
+      if (state != State.CLOSED) {
+        takenOver = true;
+        EVENTS.info("Client {} from {} taken over by a new connection", clientId,
+            port.remoteAddress());
+        port.close();
+      }
+    });
+    return released;
+  }
+
+  /** The connection closed, for whatever reason. Publishes the will unless DISCONNECT was sent. */
+  public void closed() {
+    State was = state;
+    state = State.CLOSED;
+    releaseEarly();
+    if (was == State.CLOSED) {
+      return;
+    }
+    if (was == State.CONNECTED) {
+      if (will != null && !disconnectReceived) {
+        // [MQTT-3.1.2-8] the will is published when the connection closes without DISCONNECT.
+        LOG.debug("Publishing the will of client {} on {}", clientId, will.topic());
+        publish(will).exceptionally(error -> {
+          LOG.warn("Will of client {} could not be published: {}", clientId, error.toString());
+          return null;
+        });
+      }
+      EVENTS.info("Client {} disconnected{}", clientId,
+          disconnectReceived ? "" : takenOver ? " (taken over)" : " (connection lost)");
+      letGo();
+    }
+    // CONNECTING: afterClaim/afterOpen see CLOSED and let go; AWAIT_CONNECT holds nothing.
+    if (was == State.AWAIT_CONNECT) {
+      released.complete(null);
+    }
+  }
+
+  private void letGo() {
+    if (sessionHeld && bridgeSession != null) {
+      if (cleanSession) {
+        // [MQTT-3.1.2-6] a clean session ends with its connection.
+        bridgeSession.close();
+        registry.remove(session);
+      } else {
+        bridgeSession.detach();
+      }
+    }
+    sessionHeld = false;
+    registry.release(clientId, this);
+    released.complete(null);
+  }
+
+  private void onLoop(Runnable task) {
+    port.executor().execute(task);
+  }
+
+  private record PendingPublish(CompletableFuture<Void> stage, MqttMessageType ack,
+      int packetId) {}
+}

@@ -1,0 +1,99 @@
+package dev.courier.mqtt.transport.spi.bridge;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The messaging side of one MQTT session: its subscriptions, its queue of deliveries, and the
+ * publications of its client.
+ *
+ * <p>Threading: {@link #attach}, {@link #detach}, {@link #poll}, {@link #acknowledge}, {@link
+ * #subscribe}, {@link #unsubscribe} and {@link #close} are called by the transport from one thread
+ * at a time (the event loop that owns the client's connection). {@link #publish} may be called from
+ * any transport thread. No method may block.
+ *
+ * <p>Redelivery: a delivery handed out by {@link #poll()} is the transport's to complete until it
+ * calls {@link #acknowledge(long)} or closes the session; while the session stays open (connected or
+ * detached) the bridge does not hand it out again. A bridge that stores deliveries across a restart
+ * hands the unacknowledged ones out again, marked {@link Delivery#redelivery()}, when the session is
+ * next opened.
+ *
+ * @since 0.1
+ */
+@ConsumerType
+public interface BridgeSession {
+
+  /**
+   * Whether a stored session was resumed (the CONNACK "session present" flag).
+   *
+   * @return true if subscriptions and queued messages survived from an earlier connection
+   */
+  boolean present();
+
+  /**
+   * Routes a publication to every matching subscription, once per session at the highest matching
+   * QoS [MQTT-3.3.5-1], and, if {@link Publication#retain()}, stores or clears the topic's retained
+   * message [MQTT-3.3.1-5] [MQTT-3.3.1-10].
+   *
+   * @param publication the message
+   * @return completes when the message is safely in the bridge's custody (for a persistent bridge:
+   *     stored durably); the transport sends PUBACK/PUBREC only then. A stage that does not
+   *     complete at once tells the transport to slow this publisher down.
+   */
+  CompletionStage<Void> publish(Publication publication);
+
+  /**
+   * Adds or replaces subscriptions [MQTT-3.8.4-3] and queues the retained messages matching each
+   * filter, with {@link Delivery#retain()} set.
+   *
+   * @param requests the filters, in SUBSCRIBE order
+   * @return completes with the granted QoS per request, in order, 0 to 2, or {@code 0x80} for a
+   *     failure
+   */
+  CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests);
+
+  /**
+   * Removes subscriptions; filters that are not subscribed are ignored.
+   *
+   * @param filters the exact filters as subscribed
+   * @return completes when removed
+   */
+  CompletionStage<Void> unsubscribe(List<String> filters);
+
+  /**
+   * Connects the session to a live client connection: from now on the bridge signals {@code sink}
+   * when messages are queued. If messages are already queued, the bridge signals at once.
+   *
+   * @param sink the transport's sink for this connection
+   */
+  void attach(DeliverySink sink);
+
+  /**
+   * The client went away but the session persists: keep subscriptions, keep queueing QoS 1 and 2
+   * messages up to the bound, stop signalling.
+   */
+  void detach();
+
+  /**
+   * Takes the next queued delivery, if any. Never blocks.
+   *
+   * @return the next delivery, or null if none is queued now
+   */
+  Delivery poll();
+
+  /**
+   * The client completed a QoS 1 or 2 delivery (PUBACK, or PUBCOMP for QoS 2).
+   *
+   * @param tag {@link Delivery#tag()}
+   */
+  void acknowledge(long tag);
+
+  /**
+   * Ends the session for good (a clean session's connection closed, or the session was replaced):
+   * drops its subscriptions and queued messages.
+   *
+   * @return completes when everything is removed
+   */
+  CompletionStage<Void> close();
+}

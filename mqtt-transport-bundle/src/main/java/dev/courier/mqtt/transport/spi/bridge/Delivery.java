@@ -1,0 +1,37 @@
+package dev.courier.mqtt.transport.spi.bridge;
+
+import java.util.Objects;
+
+/**
+ * A message the bridge hands to one session for sending to its client.
+ *
+ * @param topic the topic name the message was published to
+ * @param payload the payload, shared and never modified
+ * @param qos the QoS to deliver with: the lower of the publication's and the subscription's
+ *     [MQTT-3.8.4-6]
+ * @param retain true only when the message is sent because of a new subscription matching a
+ *     retained message [MQTT-3.3.1-8]; false for normal routing [MQTT-3.3.1-9]
+ * @param redelivery true if the bridge handed this message out before and it was not acknowledged
+ *     (the transport sets DUP)
+ * @param tag the bridge's identifier of this delivery, passed back to {@link
+ *     BridgeSession#acknowledge(long)}; meaningful for QoS 1 and 2 only
+ * @since 0.1
+ */
+public record Delivery(
+    String topic, byte[] payload, int qos, boolean retain, boolean redelivery, long tag) {
+
+  /** Validates the arguments. */
+  public Delivery {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(payload, "payload");
+    if (qos < 0 || qos > 2) {
+      throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Delivery[topic=" + topic + ", qos=" + qos + ", retain=" + retain
+        + ", redelivery=" + redelivery + ", tag=" + tag + ", bytes=" + payload.length + "]";
+  }
+}

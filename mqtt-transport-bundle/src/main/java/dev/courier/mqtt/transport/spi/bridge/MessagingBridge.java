@@ -1,0 +1,38 @@
+package dev.courier.mqtt.transport.spi.bridge;
+
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A host broker's messaging, seen from the MQTT transport. Implemented by bridge bundles and
+ * registered as an OSGi service; the transport uses the one with the highest service ranking.
+ *
+ * <p>Implementations must be thread-safe and must not block the calling thread: anything slow (disk,
+ * network, a host call that may wait) completes the returned stage later, on any thread.
+ *
+ * @since 0.1
+ */
+@ConsumerType
+public interface MessagingBridge {
+
+  /**
+   * A short human-readable name, reported by the transport ({@code in-memory}, {@code artemis}).
+   *
+   * @return the bridge's name
+   */
+  String name();
+
+  /**
+   * Opens the messaging session of a client, creating it or resuming a stored one.
+   *
+   * <p>With {@link SessionRequest#cleanSession()} any stored session of that client id is discarded
+   * first [MQTT-3.1.2-6]. Otherwise a stored session (subscriptions and queued messages) is resumed
+   * and {@link BridgeSession#present()} is true [MQTT-3.2.2-2]. The transport guarantees that at
+   * most one {@code BridgeSession} per client id is open at a time: it {@link BridgeSession#detach()
+   * detaches} or {@link BridgeSession#close() closes} the previous one first.
+   *
+   * @param request who is connecting and how
+   * @return completes with the session, or exceptionally if the bridge cannot serve it now
+   */
+  CompletionStage<BridgeSession> openSession(SessionRequest request);
+}

@@ -1,0 +1,43 @@
+package dev.courier.mqtt.transport.internal.netty;
+
+import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+
+/** A transport bound to a free loopback port with the in-memory bridge, for tests. */
+final class RunningTransport implements AutoCloseable {
+
+  final SessionRegistry registry = new SessionRegistry();
+  final InMemoryBridge bridge = new InMemoryBridge();
+  final NettyTransport transport = new NettyTransport(registry);
+  final TransportConfig config;
+
+  RunningTransport() {
+    this(withPort(TransportConfig.defaults(), 0));
+  }
+
+  RunningTransport(TransportConfig config) {
+    this.config = config;
+    transport.rebind(config, bridge);
+  }
+
+  static TransportConfig withPort(TransportConfig c, int port) {
+    return new TransportConfig(c.enabled(), "127.0.0.1", port, c.inboundBufferSize(),
+        c.deliveryBufferSize(), c.maxPacketSize(), c.maxClientIdLength(), c.maxInflightMessages(),
+        c.maxQueuedMessages(), c.maxKeepAliveSeconds(), c.connectTimeoutSeconds());
+  }
+
+  int port() {
+    return transport.boundAddress().getPort();
+  }
+
+  String uri() {
+    return "tcp://127.0.0.1:" + port();
+  }
+
+  @Override
+  public void close() {
+    transport.shutdown();
+    bridge.shutdown();
+  }
+}
