@@ -42,9 +42,9 @@ public final class TransportConfigReader {
         integer(properties, "maxQueuedMessages", d.maxQueuedMessages(), problems),
         integer(properties, "maxKeepAliveSeconds", d.maxKeepAliveSeconds(), problems),
         integer(properties, "connectTimeoutSeconds", d.connectTimeoutSeconds(), problems));
-    if (problems.isEmpty()) {
-      problems.addAll(config.problems());
-    }
+    // A key that could not be parsed holds its (valid) default here, so range problems of the
+    // other keys are reported alongside without repeating it.
+    problems.addAll(config.problems());
     return new Result(config, List.copyOf(problems));
   }
 

@@ -40,6 +40,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   private final MessagingBridge bridge;
   private MqttConnection connection;
   private ScheduledFuture<?> connectTimeout;
+  /** Packets received from the codec; compared with the frames the validator passed on. */
+  private long decoded;
 
   MqttConnectionHandler(TransportConfig config, SessionRegistry registry, MessagingBridge bridge) {
     this.config = config;
@@ -70,6 +72,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    decoded++;
     try {
       DecoderResult result = message.decoderResult();
       if (result != null && result.isFailure()) {
@@ -110,6 +113,15 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    MqttFrameValidator frames = ctx.pipeline().get(MqttFrameValidator.class);
+    if (frames != null && frames.frames() != decoded && ctx.channel().isActive()) {
+      // A whole frame that the codec could not finish is malformed (e.g. a CONNECT whose strings
+      // overrun the packet): the codec would wait for bytes that belong to the next packet.
+      LOG.debug("Malformed packet from client {} at {}: incomplete packet body; closing",
+          clientName(), ctx.channel().remoteAddress());
+      ctx.close();
+      return;
+    }
     connection.readComplete();
     ctx.fireChannelReadComplete();
   }

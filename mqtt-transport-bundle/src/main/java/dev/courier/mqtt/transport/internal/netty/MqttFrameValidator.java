@@ -15,17 +15,23 @@ import java.util.List;
  *   <li>a Remaining Length of more than four bytes [MQTT-2.2.3]: malformed;
  *   <li>a packet larger than the configured maximum: rejected as soon as its header is read,
  *       without buffering its body;
- *   <li>a PUBLISH topic that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.3-1]
- *       [MQTT-1.5.3-2] (the codec would silently replace bad bytes).
+ *   <li>a string that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.3-1] [MQTT-1.5.3-2]
+ *       (the codec would silently replace bad bytes): the PUBLISH topic, SUBSCRIBE and UNSUBSCRIBE
+ *       filters, and the CONNECT client id, will topic and user name (MQTT 3.1 and 3.1.1).
  * </ul>
  *
  * Each emitted frame is a retained slice of the input: no copy.
  */
 final class MqttFrameValidator extends ByteToMessageDecoder {
 
+  private static final int CONNECT = 1;
   private static final int PUBLISH = 3;
+  private static final int SUBSCRIBE = 8;
+  private static final int UNSUBSCRIBE = 10;
 
   private final int maxPacketSize;
+  /** Frames passed on since the connection opened; each must decode to exactly one packet. */
+  private long frames;
 
   MqttFrameValidator(int maxPacketSize) {
     this.maxPacketSize = maxPacketSize;
@@ -65,12 +71,23 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
         return;
       }
       int type = in.getUnsignedByte(start) >> 4;
-      if (type == PUBLISH) {
-        checkTopic(in, start + offset, remaining);
+      int body = start + offset;
+      switch (type) {
+        case CONNECT -> checkConnect(in, body, remaining);
+        case PUBLISH -> checkTopic(in, body, remaining);
+        case SUBSCRIBE -> checkFilters(in, body + 2, remaining - 2, 1);
+        case UNSUBSCRIBE -> checkFilters(in, body + 2, remaining - 2, 0);
+        default -> { }
       }
       out.add(in.retainedSlice(start, (int) total));
+      frames++;
       in.readerIndex(start + (int) total);
     }
+  }
+
+  /** Complete frames passed on to the codec so far. */
+  long frames() {
+    return frames;
   }
 
   private static void checkTopic(ByteBuf in, int index, int remaining) {
@@ -84,6 +101,71 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
     if (!isWellFormedUtf8(in, index + 2, length)) {
       throw new CorruptedFrameException("PUBLISH topic name is not well-formed UTF-8");
     }
+  }
+
+  /**
+   * Checks the UTF-8 strings of a SUBSCRIBE or UNSUBSCRIBE payload.
+   *
+   * @param trailing bytes after each filter (1: the SUBSCRIBE options byte)
+   */
+  private static void checkFilters(ByteBuf in, int index, int length, int trailing) {
+    int end = index + length;
+    while (index < end) {
+      index = checkString(in, index, end, "topic filter") + trailing;
+    }
+    if (index > end) {
+      throw new CorruptedFrameException("topic filter list overruns the packet");
+    }
+  }
+
+  /**
+   * Checks the UTF-8 strings of a MQTT 3.1 / 3.1.1 CONNECT. Structural errors are left to the
+   * codec, which reports them as decode failures; other protocol levels are not inspected here.
+   */
+  private static void checkConnect(ByteBuf in, int index, int length) {
+    int end = index + length;
+    if (length < 2) {
+      return;
+    }
+    int nameLength = in.getUnsignedShort(index);
+    int level = index + 2 + nameLength;
+    if (level + 4 > end) {
+      return;
+    }
+    int version = in.getUnsignedByte(level);
+    if (version != 3 && version != 4) {
+      return;
+    }
+    int flags = in.getUnsignedByte(level + 1);
+    int cursor = checkString(in, level + 4, end, "client id");
+    if ((flags & 0x04) != 0) {
+      cursor = checkString(in, cursor, end, "will topic");
+      cursor = skipBinary(in, cursor, end);
+    }
+    if ((flags & 0x80) != 0) {
+      checkString(in, cursor, end, "user name");
+    }
+  }
+
+  private static int checkString(ByteBuf in, int index, int end, String what) {
+    if (index + 2 > end) {
+      throw new CorruptedFrameException(what + " overruns the packet");
+    }
+    int length = in.getUnsignedShort(index);
+    if (index + 2 + length > end) {
+      throw new CorruptedFrameException(what + " overruns the packet");
+    }
+    if (!isWellFormedUtf8(in, index + 2, length)) {
+      throw new CorruptedFrameException(what + " is not well-formed UTF-8");
+    }
+    return index + 2 + length;
+  }
+
+  private static int skipBinary(ByteBuf in, int index, int end) {
+    if (index + 2 > end) {
+      throw new CorruptedFrameException("will message overruns the packet");
+    }
+    return index + 2 + in.getUnsignedShort(index);
   }
 
   /**

@@ -143,7 +143,14 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         }
         early.add(ReferenceCountUtil.retain(message));
       }
-      case CONNECTED -> dispatch(message);
+      case CONNECTED -> {
+        if (disconnectReceived) {
+          // [MQTT-3.14.4-2] nothing may follow DISCONNECT; the channel is closing.
+          LOG.trace("Ignoring {} after DISCONNECT of client {}", header.messageType(), clientId);
+        } else {
+          dispatch(message);
+        }
+      }
       case CLOSED -> LOG.trace("Ignoring {} from closed connection of client {}",
           header.messageType(), clientId);
       default -> throw new IllegalStateException(state.name());
@@ -180,9 +187,9 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     MqttConnectPayload payload = connect.payload();
     version = MqttVersion.fromProtocolNameAndLevel(header.name(), (byte) header.version());
     if (version == MqttVersion.MQTT_5) {
-      // MQTT 5 is not served yet: the 3.1.1 answer is allowed for an unsupported level
-      // [MQTT-3.1.2-2].
-      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
+      // MQTT 5 is not served yet. The codec already speaks 5.0 on this channel, so the refusal is
+      // the 5.0 reason code 0x84 Unsupported Protocol Version [MQTT-3.1.2-2].
+      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION,
           payload.clientIdentifier(), "MQTT 5 is not supported yet");
       return;
     }
@@ -261,6 +268,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       return;
     }
     if (!registry.owns(clientId, this)) {
+      // Taken over before the claim completed: hold nothing, and let the next owner proceed.
+      released.complete(null);
       port.close();
       return;
     }
@@ -275,7 +284,9 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
     CompletableFuture<BridgeSession> future = opened.toCompletableFuture();
     if (future.isDone()) {
-      afterOpen(future.getNow(null), future.isCompletedExceptionally() ? failure(future) : null);
+      // getNow would throw for a failed stage: ask for the failure first.
+      Throwable error = future.isCompletedExceptionally() ? failure(future) : null;
+      afterOpen(error == null ? future.getNow(null) : null, error);
     } else {
       future.whenComplete((opened2, error) -> onLoop(() -> afterOpen(opened2, error)));
     }
@@ -342,7 +353,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       return;
     }
     try {
-      while (!early.isEmpty() && state == State.CONNECTED) {
+      while (!early.isEmpty() && state == State.CONNECTED && !disconnectReceived) {
         MqttMessage message = early.poll();
         try {
           dispatch(message);
@@ -423,15 +434,16 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     Publication publication = new Publication(topic, ByteBufUtil.getBytes(publish.payload()), qos,
         publish.fixedHeader().isRetain(), clientId);
     switch (qos) {
-      case 0 -> track(publish(publication), null, 0);
-      case 1 -> track(publish(publication), MqttMessageType.PUBACK, packetId);
+      case 0 -> track(publish(publication), null, 0, false);
+      case 1 -> track(publish(publication), MqttMessageType.PUBACK, packetId, false);
       default -> {
         if (!session.receiveQos2(packetId)) {
-          // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again.
-          port.write(MqttPackets.ack(MqttMessageType.PUBREC, packetId));
+          // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again; the
+          // PUBREC queues behind publications still with the bridge (the original may be one).
+          track(CompletableFuture.completedFuture(null), MqttMessageType.PUBREC, packetId, false);
           return;
         }
-        track(publish(publication), MqttMessageType.PUBREC, packetId);
+        track(publish(publication), MqttMessageType.PUBREC, packetId, true);
       }
     }
   }
@@ -448,7 +460,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    * Answers an inbound publication once the bridge has it, keeping acknowledgements in arrival
    * order [MQTT-4.6.0-2], and stops reading from this client while too many are pending.
    */
-  private void track(CompletableFuture<Void> stage, MqttMessageType ack, int packetId) {
+  private void track(CompletableFuture<Void> stage, MqttMessageType ack, int packetId,
+      boolean qos2Forwarded) {
     if ((pending == null || pending.isEmpty()) && stage.isDone()
         && !stage.isCompletedExceptionally()) {
       if (ack != null) {
@@ -459,7 +472,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     if (pending == null) {
       pending = new ArrayDeque<>();
     }
-    pending.add(new PendingPublish(stage, ack, packetId));
+    pending.add(new PendingPublish(stage, ack, packetId, qos2Forwarded));
     if (!readingPaused && pending.size() >= config.maxInflightMessages()) {
       readingPaused = true;
       port.pauseReading();
@@ -477,6 +490,11 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     while (!pending.isEmpty() && pending.peek().stage().isDone()) {
       PendingPublish done = pending.poll();
       if (done.stage().isCompletedExceptionally()) {
+        if (done.qos2Forwarded()) {
+          // The bridge does not have it: the client's resend must be forwarded, not taken for a
+          // duplicate.
+          session.releaseQos2(done.packetId());
+        }
         LOG.warn("Bridge {} did not accept a publication of client {}: {}; closing so that the"
             + " client resends it", bridge.name(), clientId, String.valueOf(failure(done.stage())));
         port.close();
@@ -645,5 +663,5 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   }
 
   private record PendingPublish(CompletableFuture<Void> stage, MqttMessageType ack,
-      int packetId) {}
+      int packetId, boolean qos2Forwarded) {}
 }

@@ -1,0 +1,201 @@
+package dev.courier.mqtt.transport.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Reading ConfigurationAdmin properties into a {@link TransportConfig}: defaults for missing keys,
+ * strings as they come from {@code etc/*.cfg}, typed values as they come from the API, and every
+ * bad value reported by its key.
+ */
+class TransportConfigReaderTest {
+
+  /** Properties as Felix FileInstall hands them over from a {@code .cfg} file: all strings. */
+  private static Map<String, Object> cfg(String text) {
+    Properties properties = new Properties();
+    try {
+      properties.load(new StringReader(text));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    Map<String, Object> map = new HashMap<>();
+    properties.forEach((key, value) -> map.put((String) key, value));
+    return map;
+  }
+
+  @Test
+  void whenNoProperties_thenDefaults() {
+    TransportConfigReader.Result result = TransportConfigReader.read(Map.of());
+
+    assertThat(result.valid()).isTrue();
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.config()).isEqualTo(TransportConfig.defaults());
+  }
+
+  @Test
+  void whenDefaults_thenTheyAreValidAndAsDocumented() {
+    TransportConfig d = TransportConfig.defaults();
+    assertThat(d.problems()).isEmpty();
+    assertThat(d.enabled()).isTrue();
+    assertThat(d.host()).isEqualTo("0.0.0.0");
+    assertThat(d.port()).isEqualTo(1883);
+    assertThat(d.maxPacketSize()).isEqualTo(1_048_576);
+    assertThat(d.maxClientIdLength()).isEqualTo(256);
+    assertThat(d.maxInflightMessages()).isEqualTo(64);
+    assertThat(d.maxQueuedMessages()).isEqualTo(10_000);
+    assertThat(d.maxKeepAliveSeconds()).isEqualTo(65535);
+    assertThat(d.connectTimeoutSeconds()).isEqualTo(10);
+  }
+
+  @Test
+  void whenUnrelatedKeysArePresent_thenTheyAreIgnored() {
+    TransportConfigReader.Result result = TransportConfigReader.read(Map.of(
+        "service.pid", "dev.courier.mqtt.transport", "felix.fileinstall.filename", "file:/x.cfg",
+        "component.name", "x"));
+
+    assertThat(result.valid()).isTrue();
+    assertThat(result.config()).isEqualTo(TransportConfig.defaults());
+  }
+
+  @Test
+  void whenStringValuesFromCfgFile_thenParsedAndTrimmed() {
+    TransportConfigReader.Result result = TransportConfigReader.read(cfg("""
+        enabled = false
+        host = 127.0.0.1  \s
+        port = 18830
+        inboundBufferSize = 4096
+        deliveryBufferSize = 65536
+        maxPacketSize = 2048
+        maxClientIdLength = 64
+        maxInflightMessages = 16
+        maxQueuedMessages = 500
+        maxKeepAliveSeconds = 120
+        connectTimeoutSeconds = 5
+        """));
+
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.config()).isEqualTo(new TransportConfig(false, "127.0.0.1", 18830, 4096,
+        65536, 2048, 64, 16, 500, 120, 5));
+  }
+
+  @Test
+  void whenTypedValuesFromTheApi_thenAccepted() {
+    TransportConfigReader.Result result = TransportConfigReader.read(Map.of(
+        "enabled", Boolean.TRUE, "port", 0, "maxPacketSize", 4096L, "maxQueuedMessages",
+        Short.valueOf((short) 7)));
+
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.config().port()).isZero();
+    assertThat(result.config().maxPacketSize()).isEqualTo(4096);
+    assertThat(result.config().maxQueuedMessages()).isEqualTo(7);
+  }
+
+  @Test
+  void whenBooleanIsWrittenInAnyCase_thenAccepted() {
+    assertThat(TransportConfigReader.read(Map.of("enabled", "FALSE")).config().enabled())
+        .isFalse();
+    assertThat(TransportConfigReader.read(Map.of("enabled", " True ")).config().enabled())
+        .isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "port | abc",
+      "port | 70000",
+      "port | -1",
+      "port | 1883.5",
+      "port | ''",
+      "port | 99999999999",
+      "enabled | maybe",
+      "enabled | yes",
+      "enabled | 1",
+      "host | '   '",
+      "maxPacketSize | 15",
+      "maxPacketSize | 268435461",
+      "maxClientIdLength | 22",
+      "maxInflightMessages | 0",
+      "maxInflightMessages | 65536",
+      "maxQueuedMessages | 0",
+      "maxKeepAliveSeconds | 0",
+      "connectTimeoutSeconds | 0",
+      "connectTimeoutSeconds | 3601",
+      "inboundBufferSize | 63",
+      "deliveryBufferSize | 63",
+  })
+  void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
+    TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
+
+    assertThat(result.valid()).isFalse();
+    assertThat(result.problems()).hasSize(1);
+    assertThat(result.problems().get(0)).startsWith(key + ":").contains(value.trim());
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({
+      "port, 0", "port, 65535", "maxPacketSize, 16", "maxPacketSize, 268435460",
+      "maxClientIdLength, 23", "maxInflightMessages, 65535", "maxKeepAliveSeconds, 65535",
+      "connectTimeoutSeconds, 3600",
+  })
+  void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
+    TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
+    assertThat(result.problems()).isEmpty();
+  }
+
+  @Test
+  void whenTypedNumberIsFractionalOrTooLarge_thenProblemNamesTheKey() {
+    assertThat(TransportConfigReader.read(Map.of("port", 1883.5)).problems())
+        .singleElement().asString().startsWith("port:");
+    assertThat(TransportConfigReader.read(Map.of("maxQueuedMessages", Long.MAX_VALUE)).problems())
+        .singleElement().asString().startsWith("maxQueuedMessages:");
+  }
+
+  @Test
+  void whenSeveralValuesAreBad_thenAllAreReportedTogether() {
+    TransportConfigReader.Result result = TransportConfigReader.read(cfg("""
+        port = abc
+        enabled = maybe
+        maxInflightMessages = lots
+        """));
+
+    assertThat(result.valid()).isFalse();
+    assertThat(result.problems()).hasSize(3);
+    assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("port:"));
+    assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("enabled:"));
+    assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("maxInflightMessages:"));
+  }
+
+  @Test
+  void whenUnparsableAndOutOfRangeValuesAreMixed_thenBothKindsAreReported() {
+    TransportConfigReader.Result result = TransportConfigReader.read(cfg("""
+        port = abc
+        maxPacketSize = 1
+        connectTimeoutSeconds = 0
+        """));
+
+    assertThat(result.problems()).hasSize(3);
+    assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("port:"));
+    assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("maxPacketSize:"));
+    assertThat(result.problems())
+        .anySatisfy(p -> assertThat(p).startsWith("connectTimeoutSeconds:"));
+  }
+
+  @Test
+  void whenSeveralValuesAreOutOfRange_thenAllAreReportedTogether() {
+    TransportConfigReader.Result result = TransportConfigReader.read(Map.of(
+        "port", "70000", "maxInflightMessages", "0", "host", ""));
+
+    assertThat(result.problems()).hasSize(3);
+    assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("port:"));
+    assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("host:"));
+    assertThat(result.problems())
+        .anySatisfy(p -> assertThat(p).startsWith("maxInflightMessages:"));
+  }
+}

@@ -1,0 +1,533 @@
+package dev.courier.mqtt.transport.internal.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real client pipeline ({@link MqttChannelInitializer#configure}) on an {@link EmbeddedChannel}
+ * fed raw bytes a client might send by mistake or malice. Each malformed input must close its
+ * connection (with the CONNACK return code first where MQTT asks for one [MQTT-3.2.2-4]), release
+ * every buffer, and leave the transport serving other clients.
+ */
+class BadInputTest {
+
+  private static final int MAX_PACKET_SIZE = 1024;
+  private static final byte[] PINGREQ = {(byte) 0xC0, 0x00};
+  private static final byte[] PINGRESP = {(byte) 0xD0, 0x00};
+
+  private final SessionRegistry registry = new SessionRegistry();
+  private final InMemoryBridge bridge = new InMemoryBridge();
+  private final TransportConfig config = withMaxPacketSize(MAX_PACKET_SIZE);
+  private final List<EmbeddedChannel> channels = new ArrayList<>();
+  private final List<ByteBuf> inputs = new ArrayList<>();
+  private int healthyClients;
+
+  private static TransportConfig withMaxPacketSize(int maxPacketSize) {
+    TransportConfig d = TransportConfig.defaults();
+    return new TransportConfig(d.enabled(), d.host(), d.port(), d.inboundBufferSize(),
+        d.deliveryBufferSize(), maxPacketSize, d.maxClientIdLength(), d.maxInflightMessages(),
+        d.maxQueuedMessages(), d.maxKeepAliveSeconds(), d.connectTimeoutSeconds());
+  }
+
+  @AfterEach
+  void releaseEverything() {
+    for (EmbeddedChannel channel : channels) {
+      channel.finishAndReleaseAll();
+    }
+    assertThat(inputs).as("input buffers released").allSatisfy(
+        buffer -> assertThat(buffer.refCnt()).isZero());
+    assertThat(registry.connectedCount()).isZero();
+    bridge.shutdown();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private EmbeddedChannel channel() {
+    EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        MqttChannelInitializer.configure(ch.pipeline(), config, registry, bridge);
+      }
+    });
+    channels.add(channel);
+    return channel;
+  }
+
+  /** Writes bytes as one read and runs what the loop has queued; returns the buffer written. */
+  private ByteBuf feed(EmbeddedChannel channel, byte[]... parts) {
+    ByteBuf in = Unpooled.buffer();
+    for (byte[] part : parts) {
+      in.writeBytes(part);
+    }
+    inputs.add(in);
+    channel.writeInbound(in);
+    channel.runPendingTasks();
+    return in;
+  }
+
+  /** Everything the server wrote so far, as bytes; the outbound buffers are released. */
+  private static byte[] written(EmbeddedChannel channel) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Object message;
+    while ((message = channel.readOutbound()) != null) {
+      ByteBuf buf = (ByteBuf) message;
+      byte[] bytes = new byte[buf.readableBytes()];
+      buf.readBytes(bytes);
+      buf.release();
+      out.writeBytes(bytes);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] connAck(int code) {
+    return new byte[] {0x20, 0x02, 0x00, (byte) code};
+  }
+
+  private static byte[] packet(int firstByte, byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(firstByte);
+    int length = body.length;
+    do {
+      int digit = length % 128;
+      length /= 128;
+      out.write(length > 0 ? digit | 0x80 : digit);
+    } while (length > 0);
+    out.writeBytes(body);
+    return out.toByteArray();
+  }
+
+  private static void writeString(ByteArrayOutputStream out, byte[] utf8) {
+    out.write(utf8.length >> 8);
+    out.write(utf8.length & 0xFF);
+    out.writeBytes(utf8);
+  }
+
+  private static byte[] connect(String protocolName, int level, String clientId, boolean clean) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    writeString(body, protocolName.getBytes(StandardCharsets.UTF_8));
+    body.write(level);
+    body.write(clean ? 0x02 : 0x00);
+    body.write(0);
+    body.write(60); // keep-alive
+    if (level == 5) {
+      body.write(0); // no properties
+    }
+    writeString(body, clientId.getBytes(StandardCharsets.UTF_8));
+    return packet(0x10, body.toByteArray());
+  }
+
+  private static byte[] connect(String clientId) {
+    return connect("MQTT", 4, clientId, true);
+  }
+
+  /** A QoS 0 PUBLISH with the topic given as raw bytes. */
+  private static byte[] publishRawTopic(byte[] topic) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    writeString(body, topic);
+    body.writeBytes("x".getBytes(StandardCharsets.UTF_8));
+    return packet(0x30, body.toByteArray());
+  }
+
+  private static byte[] hex(String hex) {
+    return HexFormat.of().parseHex(hex.replace(" ", ""));
+  }
+
+  /** A connected client: CONNECT answered with CONNACK 0. */
+  private EmbeddedChannel connected(String clientId) {
+    EmbeddedChannel channel = channel();
+    feed(channel, connect(clientId));
+    assertThat(written(channel)).isEqualTo(connAck(0));
+    return channel;
+  }
+
+  private void assertClosed(EmbeddedChannel channel, ByteBuf... fed) {
+    assertThat(channel.isOpen()).as("channel closed").isFalse();
+    for (ByteBuf buf : fed) {
+      assertThat(buf.refCnt()).as("input released").isZero();
+    }
+  }
+
+  /** Another client on the same registry and bridge still connects and pings. */
+  private void assertOthersStillServed() {
+    EmbeddedChannel healthy = connected("healthy-" + ++healthyClients);
+    feed(healthy, PINGREQ);
+    assertThat(written(healthy)).isEqualTo(PINGRESP);
+    assertThat(healthy.isOpen()).isTrue();
+    healthy.close();
+  }
+
+  // ---------------------------------------------------------------- framing
+
+  @Test
+  void whenRemainingLengthHasFiveBytes_thenClosed() {
+    EmbeddedChannel channel = connected("five");
+    ByteBuf in = feed(channel, hex("30 FF FF FF FF 7F"));
+
+    assertClosed(channel, in);
+    assertThat(written(channel)).isEmpty();
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenPacketExceedsMaxPacketSize_thenClosedAsSoonAsTheHeaderIsRead() {
+    EmbeddedChannel channel = connected("big");
+    // PUBLISH announcing 100,000 bytes; only the fixed header is sent.
+    ByteBuf in = feed(channel, hex("30 A0 8D 06"));
+
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenPacketIsJustBelowMaxPacketSize_thenAccepted() {
+    EmbeddedChannel channel = connected("fits");
+    byte[] topic = "t".getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    writeString(body, topic);
+    body.writeBytes(new byte[MAX_PACKET_SIZE - 3 - 3]); // 1 + 2 header bytes, 2 + 1 topic bytes
+    byte[] publish = packet(0x30, body.toByteArray());
+    assertThat(publish).hasSize(MAX_PACKET_SIZE);
+
+    feed(channel, publish, PINGREQ);
+
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(written(channel)).isEqualTo(PINGRESP);
+  }
+
+  @Test
+  void whenPacketsArriveSplitAndCoalesced_thenEachIsHandled() {
+    EmbeddedChannel channel = channel();
+    byte[] connect = connect("split");
+    byte[] twoPings = {(byte) 0xC0, 0x00, (byte) 0xC0, 0x00};
+    feed(channel, Arrays.copyOfRange(connect, 0, 3));
+    assertThat(written(channel)).isEmpty();
+    feed(channel, Arrays.copyOfRange(connect, 3, connect.length), twoPings,
+        new byte[] {(byte) 0xC0});
+    feed(channel, new byte[] {0x00});
+
+    assertThat(written(channel)).isEqualTo(hex("20 02 00 00 D0 00 D0 00 D0 00"));
+  }
+
+  // ---------------------------------------------------------------- fixed-header flags
+
+  @Test
+  void whenConnectHasFlag0x1_thenClosedWithoutConnAck() {
+    EmbeddedChannel channel = channel();
+    byte[] connect = connect("flags");
+    connect[0] = 0x11;
+    ByteBuf in = feed(channel, connect);
+
+    assertClosed(channel, in);
+    assertThat(written(channel)).isEmpty();
+    assertOthersStillServed();
+  }
+
+  @ParameterizedTest(name = "first byte {0}")
+  @ValueSource(strings = {
+      "60 02 00 01", // PUBREL with flags 0000 instead of 0010
+      "80 06 00 01 00 01 61 00", // SUBSCRIBE with flags 0000 instead of 0010
+      "A0 05 00 01 00 01 61", // UNSUBSCRIBE with flags 0000
+      "C1 00", // PINGREQ with RETAIN
+      "48 02 00 01", // PUBACK with DUP
+  })
+  void whenReservedFlagsAreWrong_thenClosed(String packet) {
+    EmbeddedChannel channel = connected("flags");
+    ByteBuf in = feed(channel, hex(packet), PINGREQ);
+
+    assertClosed(channel, in);
+    assertThat(written(channel)).isEmpty(); // nothing after the bad packet was answered
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenPublishHasQos3_thenClosed() {
+    EmbeddedChannel channel = connected("qos3");
+    ByteBuf in = feed(channel, hex("36 06 00 01 61 00 01 78"));
+
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  // ---------------------------------------------------------------- topic names
+
+  @ParameterizedTest(name = "topic bytes {0}")
+  @ValueSource(strings = {
+      "C0 80", // overlong NUL
+      "E0 80 AF", // overlong '/'
+      "FF", // never valid in UTF-8
+      "61 FF 62",
+      "ED A0 80", // encoded UTF-16 surrogate D800
+      "ED BF BF", // encoded surrogate DFFF
+      "F4 90 80 80", // above U+10FFFF
+      "E2 82", // truncated sequence
+      "61 00 62", // U+0000 [MQTT-1.5.3-2]
+      "2B", // '+'
+      "61 2F 23", // 'a/#'
+      "", // empty topic [MQTT-4.7.3-1]
+  })
+  void whenPublishTopicIsInvalid_thenClosedAndNothingRouted(String topic) {
+    EmbeddedChannel watcher = connected("watcher");
+    feed(watcher, hex("82 06 00 01 00 01 23 00")); // SUBSCRIBE '#' QoS 0
+    assertThat(written(watcher)).isEqualTo(hex("90 03 00 01 00"));
+
+    EmbeddedChannel channel = connected("publisher");
+    ByteBuf in = feed(channel, publishRawTopic(hex(topic)));
+
+    assertClosed(channel, in);
+    assertThat(written(watcher)).as("nothing routed").isEmpty();
+    watcher.close();
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenPublishTopicIsValidMultiByteUtf8_thenRouted() {
+    EmbeddedChannel watcher = connected("watcher");
+    feed(watcher, hex("82 06 00 01 00 01 23 00"));
+    written(watcher);
+    EmbeddedChannel channel = connected("publisher");
+    // "é/€/😀": 2-, 3- and 4-byte sequences
+    byte[] topic = "\u00e9/\u20ac/\ud83d\ude00".getBytes(StandardCharsets.UTF_8);
+
+    feed(channel, publishRawTopic(topic));
+    watcher.runPendingTasks();
+
+    assertThat(channel.isOpen()).isTrue();
+    byte[] delivered = written(watcher);
+    assertThat(delivered).startsWith(0x30);
+    assertThat(new String(delivered, StandardCharsets.UTF_8)).contains("\u20ac");
+  }
+
+  // ---------------------------------------------------------------- CONNECT exchange
+
+  @Test
+  void whenSecondConnect_thenClosed() {
+    EmbeddedChannel channel = connected("again");
+    ByteBuf in = feed(channel, connect("again"));
+
+    assertClosed(channel, in);
+    assertThat(written(channel)).isEmpty();
+    assertOthersStillServed();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"C0 00", "30 06 00 01 61 00 01 78", "E0 00"})
+  void whenPacketBeforeConnect_thenClosed(String packet) {
+    EmbeddedChannel channel = channel();
+    ByteBuf in = feed(channel, hex(packet));
+
+    assertClosed(channel, in);
+    assertThat(written(channel)).isEmpty();
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenUnknownProtocolLevel_thenConnAck0x01AndClosed() {
+    EmbeddedChannel channel = channel();
+    ByteBuf in = feed(channel, connect("MQTT", 6, "six", true));
+
+    assertThat(written(channel)).isEqualTo(connAck(0x01));
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenMqtt5Connect_thenConnAck0x84InMqtt5FormAndClosed() {
+    EmbeddedChannel channel = channel();
+    ByteBuf in = feed(channel, connect("MQTT", 5, "five", true));
+
+    // MQTT 5 CONNACK: flags 0, reason 0x84 Unsupported Protocol Version, no properties.
+    assertThat(written(channel)).isEqualTo(new byte[] {0x20, 0x03, 0x00, (byte) 0x84, 0x00});
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenEmptyClientIdWithoutCleanSession_thenConnAck0x02AndClosed() {
+    EmbeddedChannel channel = channel();
+    ByteBuf in = feed(channel, connect("MQTT", 4, "", false));
+
+    assertThat(written(channel)).isEqualTo(connAck(0x02));
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenMqtt31ConnectWithEmptyClientId_thenConnAck0x02AndClosed() {
+    EmbeddedChannel channel = channel();
+    ByteBuf in = feed(channel, connect("MQIsdp", 3, "", true));
+
+    assertThat(written(channel)).isEqualTo(connAck(0x02));
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenClientIdLongerThanMaxClientIdLength_thenConnAck0x02AndClosed() {
+    EmbeddedChannel channel = channel();
+    ByteBuf in = feed(channel, connect("x".repeat(config.maxClientIdLength() + 1)));
+
+    assertThat(written(channel)).isEqualTo(connAck(0x02));
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenConnectIsTruncatedWithinItsFrame_thenClosed() {
+    EmbeddedChannel channel = channel();
+    // Remaining length 4 says the packet ends inside the protocol name.
+    ByteBuf in = feed(channel, hex("10 04 00 04 4D 51"));
+
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenConnectIsGarbage_thenClosed() {
+    EmbeddedChannel channel = channel();
+    ByteBuf in = feed(channel, hex("10 08 FF FF 01 02 03 04 05 06"));
+
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenConnectHasTrailingBytesInsideItsFrame_thenClosed() {
+    EmbeddedChannel channel = channel();
+    byte[] connect = connect("trailing");
+    byte[] body = Arrays.copyOfRange(connect, 2, connect.length);
+    byte[] longer = Arrays.copyOf(body, body.length + 3);
+    ByteBuf in = feed(channel, packet(0x10, longer));
+
+    assertClosed(channel, in);
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenClientSendsNothingWithinConnectTimeout_thenClosed() {
+    EmbeddedChannel channel = channel();
+    channel.advanceTimeBy(config.connectTimeoutSeconds() - 1, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).isTrue();
+
+    channel.advanceTimeBy(2, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void whenConnectedWithKeepAlive_thenReadIdleTimeoutIsOneAndAHalfTimesIt() {
+    // IdleStateHandler measures time with System.nanoTime, which EmbeddedChannel cannot advance:
+    // check the handler the engine installed instead of waiting for it.
+    EmbeddedChannel channel = channel();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    writeString(body, "MQTT".getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(new byte[] {4, 0x02, 0, 10}); // keep-alive 10 s
+    writeString(body, "sleepy".getBytes(StandardCharsets.UTF_8));
+    feed(channel, packet(0x10, body.toByteArray()));
+    assertThat(written(channel)).isEqualTo(connAck(0));
+
+    IdleStateHandler keepAlive =
+        (IdleStateHandler) channel.pipeline().get(NettyConnectionPort.KEEP_ALIVE);
+    assertThat(keepAlive).isNotNull();
+    assertThat(keepAlive.getReaderIdleTimeInMillis()).isEqualTo(15_000);
+    assertThat(channel.pipeline().names()).containsSubsequence(MqttChannelInitializer.DECODER,
+        NettyConnectionPort.KEEP_ALIVE, MqttChannelInitializer.MQTT);
+  }
+
+  @Test
+  void whenKeepAliveExpires_thenClosed() {
+    EmbeddedChannel channel = connected("idle");
+    channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+    channel.runPendingTasks();
+
+    assertThat(channel.isOpen()).isFalse();
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenSubscribeIsTruncatedWithinItsFrame_thenClosedAndFollowingPacketNotAnswered() {
+    EmbeddedChannel channel = connected("cut");
+    // Remaining length 3: packet id, then one byte of a topic filter length.
+    ByteBuf in = feed(channel, hex("82 03 00 01 00"), PINGREQ);
+
+    assertThat(written(channel)).isEmpty();
+    assertClosed(channel, in);
+  }
+
+  // ---------------------------------------------------------------- buffers
+
+  @Test
+  void whenHealthyTrafficFlows_thenEveryInputBufferIsReleased() {
+    EmbeddedChannel subscriber = connected("sub");
+    feed(subscriber, hex("82 06 00 01 00 01 74 01")); // SUBSCRIBE 't' QoS 1
+    assertThat(written(subscriber)).isEqualTo(hex("90 03 00 01 01"));
+    EmbeddedChannel publisher = connected("pub");
+
+    ByteBuf qos1 = feed(publisher, hex("32 06 00 01 74 00 07 61"), PINGREQ); // QoS 1 id 7
+    assertThat(written(publisher)).isEqualTo(hex("40 02 00 07 D0 00"));
+    subscriber.runPendingTasks();
+    byte[] delivered = written(subscriber);
+    assertThat(delivered).hasSize(8);
+    assertThat(delivered[0]).isEqualTo((byte) 0x32);
+
+    subscriber.close();
+    publisher.close();
+    assertThat(qos1.refCnt()).isZero();
+  }
+
+  @Test
+  void whenConnectionClosesWhileItsTakeoverIsPending_thenBufferedPacketsAreReleased() {
+    EmbeddedChannel first = connected("twin");
+    EmbeddedChannel second = channel();
+    // CONNECT and a pipelined PUBLISH in one read: the PUBLISH waits for CONNACK, which waits for
+    // the first connection (whose loop has not run yet) to let go of the client id.
+    ByteBuf in = feed(second, connect("twin"), hex("30 06 00 01 61 00 01 78"));
+    assertThat(written(second)).isEmpty();
+    assertThat(in.refCnt()).as("PUBLISH held while CONNECTING").isPositive();
+
+    second.close();
+    assertThat(in.refCnt()).isZero();
+
+    first.runPendingTasks();
+    second.runPendingTasks();
+    assertThat(first.isOpen()).isFalse();
+    assertOthersStillServed();
+  }
+
+  @Test
+  void whenTakeoverCompletes_thenPipelinedPacketsAreAnsweredAfterConnAck() {
+    EmbeddedChannel first = connected("twin");
+    EmbeddedChannel second = channel();
+    ByteBuf in = feed(second, connect("twin"), hex("32 06 00 01 61 00 05 78"), PINGREQ);
+    assertThat(written(second)).isEmpty();
+
+    first.runPendingTasks(); // the takeover closes the first connection
+    second.runPendingTasks(); // the claim completes on the second's loop
+
+    assertThat(first.isOpen()).isFalse();
+    assertThat(written(second)).isEqualTo(hex("20 02 00 00 40 02 00 05 D0 00"));
+    second.close();
+    assertThat(in.refCnt()).isZero();
+  }
+}

@@ -1,0 +1,55 @@
+package dev.courier.mqtt.transport.internal.protocol;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+
+/**
+ * A single-threaded stand-in for an event loop: tasks handed to it are queued, as Netty does for a
+ * task submitted from its own loop, and run when the test says so. In inline mode tasks run at once
+ * on the caller's thread.
+ */
+final class TestLoop implements Executor {
+
+  private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+  private boolean inline;
+
+  TestLoop inline(boolean runInline) {
+    this.inline = runInline;
+    return this;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    if (inline) {
+      task.run();
+    } else {
+      tasks.add(task);
+    }
+  }
+
+  /** Runs queued tasks, and the tasks they queue, until none is left. */
+  void runAll() {
+    int guard = 0;
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      task.run();
+      if (++guard > 1_000_000) {
+        throw new IllegalStateException("tasks keep queueing tasks");
+      }
+    }
+  }
+
+  /** Runs only the first queued task; returns false if none was queued. */
+  boolean runOne() {
+    Runnable task = tasks.poll();
+    if (task == null) {
+      return false;
+    }
+    task.run();
+    return true;
+  }
+
+  int pending() {
+    return tasks.size();
+  }
+}
