@@ -18,6 +18,13 @@ public interface MqttTransport {
   /** Service property: the port the plain MQTT listener is bound to (an {@code Integer}). */
   String PORT_PROPERTY = "mqtt.port";
 
+  /**
+   * Service property, present while the TLS listener is bound: its port (an {@code Integer}).
+   *
+   * @since 0.2
+   */
+  String SSL_PORT_PROPERTY = "mqtt.sslPort";
+
   /** Service property: the host/interface the listener is bound to (a {@code String}). */
   String HOST_PROPERTY = "mqtt.host";
 

@@ -5,7 +5,11 @@ import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.config.TransportConfigReader;
 import dev.courier.mqtt.transport.internal.netty.NettyTransport;
+import dev.courier.mqtt.transport.internal.netty.TlsSettingsException;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import dev.courier.mqtt.transport.spi.auth.Authenticator;
+import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import java.net.InetSocketAddress;
 import java.util.Dictionary;
@@ -56,6 +60,8 @@ public final class TransportComponent {
   private MessagingBridge activeBridge;
   private ServiceRegistration<MqttTransport> registration;
   private boolean active;
+  /** Outlives restarts: services bound before activation are kept here. */
+  private final AccessControl access = AccessControl.open();
 
   @Activate
   synchronized void activate(BundleContext bundleContext, Map<String, Object> properties) {
@@ -116,6 +122,42 @@ public final class TransportComponent {
     }
   }
 
+  @Reference(
+      service = Authenticator.class,
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void bindAuthenticator(Authenticator authenticator) {
+    access.authenticator(authenticator);
+    LOG.info("MQTT authenticator {} in use for new connections", authenticator.getClass().getName());
+  }
+
+  void unbindAuthenticator(Authenticator authenticator) {
+    if (access.authenticator() == authenticator) {
+      access.authenticator(null);
+      LOG.warn("MQTT authenticator {} went away: new connections are accepted as anonymous",
+          authenticator.getClass().getName());
+    }
+  }
+
+  @Reference(
+      service = Authorizer.class,
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void bindAuthorizer(Authorizer authorizer) {
+    access.authorizer(authorizer);
+    LOG.info("MQTT authorizer {} in use for new connections", authorizer.getClass().getName());
+  }
+
+  void unbindAuthorizer(Authorizer authorizer) {
+    if (access.authorizer() == authorizer) {
+      access.authorizer(null);
+      LOG.warn("MQTT authorizer {} went away: new connections may use every topic",
+          authorizer.getClass().getName());
+    }
+  }
+
   private void restart() {
     TransportConfig current = config;
     stop();
@@ -137,12 +179,11 @@ public final class TransportComponent {
       LOG.info("MQTT transport starting with the {} bridge", activeBridge.name());
     }
     try {
-      transport.rebind(next, activeBridge);
+      transport.rebind(next, activeBridge, access);
       config = next;
-    } catch (NettyTransport.BindFailure failure) {
-      String key = config != null && !config.host().equals(next.host()) ? "host" : "port";
-      LOG.error("Configuration {} rejected: {} ({}={}); {}", PID, failure.getMessage(), key,
-          "host".equals(key) ? next.host() : next.port(),
+    } catch (NettyTransport.BindFailure | TlsSettingsException failure) {
+      // The message starts with the key at fault (port, sslPort, sslKeystorePath, ...).
+      LOG.error("Configuration {} rejected: {}; {}", PID, failure.getMessage(),
           transport.isBound() ? "the running listener stays" : "no listener is running");
       if (!transport.isBound() && config == null) {
         return;
@@ -181,6 +222,10 @@ public final class TransportComponent {
     Dictionary<String, Object> properties = new Hashtable<>();
     properties.put(MqttTransport.PORT_PROPERTY, address.getPort());
     properties.put(MqttTransport.HOST_PROPERTY, address.getHostString());
+    InetSocketAddress tls = transport.tlsAddress();
+    if (tls != null) {
+      properties.put(MqttTransport.SSL_PORT_PROPERTY, tls.getPort());
+    }
     if (registration == null) {
       registration = context.registerService(MqttTransport.class,
           new TransportView(transport, registry, activeBridge), properties);

@@ -1,7 +1,9 @@
 package dev.courier.mqtt.transport.internal.component;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * Metatype of PID {@code dev.courier.mqtt.transport}: what an operator may set in {@code
@@ -12,7 +14,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(
     id = TransportComponent.PID,
     name = "Courier MQTT transport",
-    description = "MQTT 3.1/3.1.1 listener, limits and buffers. Changes apply at once: the listener"
+    description = "MQTT 3.1/3.1.1 listeners (plain and TLS), limits and buffers. Changes apply at once: the listener"
         + " is rebound; an invalid value is rejected and the running listener stays.")
 @interface TransportConfiguration {
 
@@ -56,4 +58,56 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
   @AttributeDefinition(description = "Seconds a new connection has to send CONNECT.", min = "1")
   int connectTimeoutSeconds() default 10;
+
+  @AttributeDefinition(description = "Seconds to wait for the authenticator or authorizer; no"
+      + " answer counts as a refusal.", min = "1")
+  int authTimeoutSeconds() default 10;
+
+  @AttributeDefinition(description = "Run the MQTT over TLS listener. When not set, it runs if"
+      + " sslKeystorePath is set.")
+  boolean sslEnabled() default false;
+
+  @AttributeDefinition(description = "MQTT over TLS port.", min = "0", max = "65535")
+  int sslPort() default 8883;
+
+  @AttributeDefinition(description = "Key store file with the server's key and certificate.")
+  String sslKeystorePath() default "";
+
+  @AttributeDefinition(description = "Key store password.", type = AttributeType.PASSWORD)
+  String sslKeystorePassword() default "";
+
+  @AttributeDefinition(description = "Key store type: PKCS12 or JKS.")
+  String sslKeystoreType() default "PKCS12";
+
+  @AttributeDefinition(description = "Private key password; defaults to the key store password.",
+      type = AttributeType.PASSWORD)
+  String sslKeyPassword() default "";
+
+  @AttributeDefinition(description = "Trust store with the issuers of client certificates; empty"
+      + " for the JDK's default trust.")
+  String sslTruststorePath() default "";
+
+  @AttributeDefinition(description = "Trust store password.", type = AttributeType.PASSWORD)
+  String sslTruststorePassword() default "";
+
+  @AttributeDefinition(description = "Trust store type: PKCS12 or JKS.")
+  String sslTruststoreType() default "PKCS12";
+
+  @AttributeDefinition(description = "Enabled TLS protocols, comma separated.")
+  String sslProtocols() default "TLSv1.3,TLSv1.2";
+
+  @AttributeDefinition(description = "Enabled cipher suites, comma separated; empty for the JDK's"
+      + " defaults.")
+  String sslCipherSuites() default "";
+
+  @AttributeDefinition(description = "Client certificates: NONE, OPTIONAL or REQUIRED.",
+      options = {
+          @Option(label = "None", value = "NONE"),
+          @Option(label = "Optional", value = "OPTIONAL"),
+          @Option(label = "Required", value = "REQUIRED")})
+  String sslClientAuth() default "NONE";
+
+  @AttributeDefinition(description = "Give the authenticator the client certificate's subject CN"
+      + " as the user name.")
+  boolean sslUsernameFromCertificate() default false;
 }

@@ -20,6 +20,9 @@ import java.util.List;
  * @param maxKeepAliveSeconds the longest keep-alive honoured; a client asking more (or 0) is timed
  *     out after 1.5 times this
  * @param connectTimeoutSeconds a connection that sends no CONNECT within this is closed
+ * @param authTimeoutSeconds the longest wait for the authenticator's or authorizer's answer; no
+ *     answer counts as a refusal
+ * @param tls the TLS listener's settings, or null for no TLS listener
  */
 public record TransportConfig(
     boolean enabled,
@@ -32,7 +35,35 @@ public record TransportConfig(
     int maxInflightMessages,
     int maxQueuedMessages,
     int maxKeepAliveSeconds,
-    int connectTimeoutSeconds) {
+    int connectTimeoutSeconds,
+    int authTimeoutSeconds,
+    TlsConfig tls) {
+
+  /** Settings without TLS and with the default authentication timeout. */
+  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
+      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
+      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds) {
+    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
+        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
+        connectTimeoutSeconds, DEFAULT_AUTH_TIMEOUT_SECONDS, null);
+  }
+
+  /** Default of {@code authTimeoutSeconds}. */
+  public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 10;
+
+  /** The same settings with another TLS listener (null for none). */
+  public TransportConfig withTls(TlsConfig newTls) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls);
+  }
+
+  /** The same settings on another host and port. */
+  public TransportConfig withAddress(String newHost, int newPort) {
+    return new TransportConfig(enabled, newHost, newPort, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls);
+  }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
   public static final int MQTT_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -62,6 +93,19 @@ public record TransportConfig(
     check(problems, "maxQueuedMessages", maxQueuedMessages, 1, 100_000_000);
     check(problems, "maxKeepAliveSeconds", maxKeepAliveSeconds, 1, 65535);
     check(problems, "connectTimeoutSeconds", connectTimeoutSeconds, 1, 3600);
+    check(problems, "authTimeoutSeconds", authTimeoutSeconds, 1, 600);
+    if (tls != null) {
+      check(problems, "sslPort", tls.port(), 0, 65535);
+      if (tls.keystorePath().isEmpty()) {
+        problems.add("sslKeystorePath: required when sslEnabled is true");
+      }
+      if (tls.protocols().isEmpty()) {
+        problems.add("sslProtocols: at least one protocol is needed");
+      }
+      if (tls.port() != 0 && tls.port() == port) {
+        problems.add("sslPort: " + tls.port() + " is also the plain MQTT port");
+      }
+    }
     return problems;
   }
 

@@ -41,11 +41,68 @@ public final class TransportConfigReader {
         integer(properties, "maxInflightMessages", d.maxInflightMessages(), problems),
         integer(properties, "maxQueuedMessages", d.maxQueuedMessages(), problems),
         integer(properties, "maxKeepAliveSeconds", d.maxKeepAliveSeconds(), problems),
-        integer(properties, "connectTimeoutSeconds", d.connectTimeoutSeconds(), problems));
+        integer(properties, "connectTimeoutSeconds", d.connectTimeoutSeconds(), problems),
+        integer(properties, "authTimeoutSeconds", d.authTimeoutSeconds(), problems),
+        tls(properties, problems));
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());
     return new Result(config, List.copyOf(problems));
+  }
+
+  /**
+   * The TLS listener's settings: on when {@code sslEnabled} is true, or when it is not set and a
+   * key store is configured.
+   */
+  private static TlsConfig tls(Map<String, ?> properties, List<String> problems) {
+    String keystore = string(properties, "sslKeystorePath", "");
+    boolean enabled = properties.get("sslEnabled") == null
+        ? !keystore.isEmpty()
+        : bool(properties, "sslEnabled", false, problems);
+    if (!enabled) {
+      return null;
+    }
+    String keystorePassword = string(properties, "sslKeystorePassword", "");
+    TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
+    String mode = string(properties, "sslClientAuth", "NONE").toUpperCase(java.util.Locale.ROOT);
+    try {
+      clientAuth = TlsConfig.ClientAuth.valueOf(mode);
+    } catch (IllegalArgumentException e) {
+      problems.add("sslClientAuth: '" + mode + "' is not NONE, OPTIONAL or REQUIRED");
+    }
+    return new TlsConfig(
+        integer(properties, "sslPort", 8883, problems),
+        keystore,
+        keystorePassword,
+        string(properties, "sslKeystoreType", "PKCS12"),
+        string(properties, "sslKeyPassword", keystorePassword),
+        string(properties, "sslTruststorePath", ""),
+        string(properties, "sslTruststorePassword", ""),
+        string(properties, "sslTruststoreType", "PKCS12"),
+        list(properties, "sslProtocols", "TLSv1.3,TLSv1.2"),
+        list(properties, "sslCipherSuites", ""),
+        clientAuth,
+        bool(properties, "sslUsernameFromCertificate", false, problems));
+  }
+
+  private static List<String> list(Map<String, ?> properties, String key, String fallback) {
+    Object value = properties.get(key);
+    List<String> items = new ArrayList<>();
+    if (value instanceof String[] array) {
+      for (String item : array) {
+        if (!item.isBlank()) {
+          items.add(item.trim());
+        }
+      }
+      return items;
+    }
+    String text = value == null ? fallback : value.toString();
+    for (String item : text.split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    return items;
   }
 
   private static String string(Map<String, ?> properties, String key, String fallback) {

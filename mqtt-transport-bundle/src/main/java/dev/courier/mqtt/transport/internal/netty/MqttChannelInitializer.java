@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import io.netty.channel.ChannelInitializer;
@@ -9,10 +10,12 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
 
-/** Builds a client pipeline with fixed handler names: frame, decoder, encoder, mqtt. */
+/** Builds a client pipeline with fixed handler names: [tls,] frame, decoder, encoder, mqtt. */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
 
+  static final String TLS = "tls";
   static final String FRAME = "frame";
   static final String DECODER = "decoder";
   static final String ENCODER = "encoder";
@@ -22,27 +25,40 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final SessionRegistry registry;
   private final MessagingBridge bridge;
   private final ChannelGroup channels;
+  private final AccessControl access;
+  private final SslContext ssl;
 
   MqttChannelInitializer(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
-      ChannelGroup channels) {
+      AccessControl access, SslContext ssl, ChannelGroup channels) {
     this.config = config;
     this.registry = registry;
     this.bridge = bridge;
+    this.access = access;
+    this.ssl = ssl;
     this.channels = channels;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
     channels.add(channel);
-    configure(channel.pipeline(), config, registry, bridge);
+    if (ssl != null) {
+      channel.pipeline().addLast(TLS, ssl.newHandler(channel.alloc()));
+    }
+    configure(channel.pipeline(), config, registry, bridge, access);
   }
 
   /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */
   static void configure(ChannelPipeline pipeline, TransportConfig config, SessionRegistry registry,
       MessagingBridge bridge) {
+    configure(pipeline, config, registry, bridge, AccessControl.open());
+  }
+
+  /** Installs the MQTT handlers with authentication and authorization. */
+  static void configure(ChannelPipeline pipeline, TransportConfig config, SessionRegistry registry,
+      MessagingBridge bridge, AccessControl access) {
     pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
     pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
     pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
-    pipeline.addLast(MQTT, new MqttConnectionHandler(config, registry, bridge));
+    pipeline.addLast(MQTT, new MqttConnectionHandler(config, registry, bridge, access));
   }
 }

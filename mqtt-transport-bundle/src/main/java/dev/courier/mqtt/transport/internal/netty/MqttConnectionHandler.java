@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
 import dev.courier.mqtt.transport.internal.protocol.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
@@ -43,15 +44,20 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   /** Packets received from the codec; compared with the frames the validator passed on. */
   private long decoded;
 
-  MqttConnectionHandler(TransportConfig config, SessionRegistry registry, MessagingBridge bridge) {
+  private final AccessControl access;
+
+  MqttConnectionHandler(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
+      AccessControl access) {
     this.config = config;
     this.registry = registry;
     this.bridge = bridge;
+    this.access = access;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    connection = new MqttConnection(new NettyConnectionPort(ctx), config, registry, bridge);
+    connection = new MqttConnection(new NettyConnectionPort(ctx), config, registry, bridge,
+        access);
   }
 
   @Override

@@ -3,7 +3,13 @@ package dev.courier.mqtt.transport.internal.netty;
 import dev.courier.mqtt.transport.internal.protocol.ConnectionPort;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -68,5 +74,24 @@ final class NettyConnectionPort implements ConnectionPort {
   @Override
   public String remoteAddress() {
     return remote;
+  }
+
+  @Override
+  public List<X509Certificate> peerCertificates() {
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls == null) {
+      return List.of();
+    }
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate certificate : tls.engine().getSession().getPeerCertificates()) {
+        if (certificate instanceof X509Certificate x509) {
+          chain.add(x509);
+        }
+      }
+      return chain;
+    } catch (SSLPeerUnverifiedException noCertificate) {
+      return List.of();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,9 +14,11 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,9 @@ public final class NettyTransport {
   private final SessionRegistry registry;
   private Channel listener;
   private TransportConfig bound;
+  private Channel tlsListener;
+  private TransportConfig tlsBound;
+  private SslContext tlsContext;
 
   /**
    * Starts the event loops (one acceptor thread and one worker per core); binds nothing yet.
@@ -51,38 +57,88 @@ public final class NettyTransport {
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
   }
 
+  /** Binds the listeners of {@code config} with no authentication or authorization. */
+  public void rebind(TransportConfig config, MessagingBridge bridge) {
+    rebind(config, bridge, AccessControl.open());
+  }
+
   /**
-   * Binds a listener with {@code config}, replacing the current one. On failure the current
-   * listener keeps running and the exception says why.
+   * Binds the listeners of {@code config} (plain, and TLS if configured), replacing the current
+   * ones. On failure the current listeners keep running where possible and the exception says why,
+   * starting with the configuration key.
    *
    * @param config validated settings with {@code enabled} true
    * @param bridge the bridge new connections use
-   * @throws BindFailure if the new listener cannot be bound
+   * @param access authentication and authorization for new connections
+   * @throws BindFailure if a listener cannot be bound
+   * @throws TlsSettingsException if the TLS stores cannot be used
    */
-  public void rebind(TransportConfig config, MessagingBridge bridge) {
-    boolean sameAddress = bound != null && bound.host().equals(config.host())
-        && bound.port() == config.port() && config.port() != 0;
-    if (sameAddress) {
-      // The port is ours already: let it go, then take it again with the new settings.
-      TransportConfig previous = bound;
-      closeListener();
-      try {
-        listener = bind(config, bridge);
-        bound = config;
-      } catch (BindFailure failure) {
-        listener = bind(previous, bridge);
-        bound = previous;
-        throw failure;
-      }
+  public void rebind(TransportConfig config, MessagingBridge bridge, AccessControl access) {
+    SslContext ssl = config.tls() == null ? null : TlsContextFactory.create(config.tls());
+    TransportConfig previous = bound;
+    try {
+      listener = rebindOne(listener, previous == null ? null : previous.host(),
+          previous == null ? -1 : previous.port(), config.host(), config.port(),
+          () -> bind(config, bridge, access, null, config.host(), config.port()),
+          () -> bind(previous, bridge, access, null, previous.host(), previous.port()), "port");
+    } catch (BindFailure failure) {
+      listener = failure.restored;
+      bound = listener == null ? null : previous;
+      throw failure;
+    }
+    bound = config;
+    if (ssl == null) {
+      closeTlsListener();
       return;
     }
-    Channel fresh = bind(config, bridge);
-    closeListener();
-    listener = fresh;
-    bound = config;
+    int tlsPort = config.tls().port();
+    TransportConfig previousTls = tlsBound;
+    SslContext previousSsl = tlsContext;
+    try {
+      tlsListener = rebindOne(tlsListener, previousTls == null ? null : previousTls.host(),
+          previousTls == null ? -1 : previousTls.tls().port(), config.host(), tlsPort,
+          () -> bind(config, bridge, access, ssl, config.host(), tlsPort),
+          () -> bind(previousTls, bridge, access, previousSsl, previousTls.host(),
+              previousTls.tls().port()), "sslPort");
+    } catch (BindFailure failure) {
+      tlsListener = failure.restored;
+      if (tlsListener == null) {
+        tlsBound = null;
+        tlsContext = null;
+      }
+      throw failure;
+    }
+    tlsBound = config;
+    tlsContext = ssl;
   }
 
-  private Channel bind(TransportConfig config, MessagingBridge bridge) {
+  /** Replaces one listening channel, keeping the old one if the new one cannot be bound. */
+  private Channel rebindOne(Channel current, String oldHost, int oldPort, String host, int port,
+      java.util.function.Supplier<Channel> bindNew, java.util.function.Supplier<Channel> bindOld,
+      String key) {
+    boolean sameAddress = current != null && host.equals(oldHost) && port == oldPort && port != 0;
+    try {
+      if (!sameAddress) {
+        Channel fresh = bindNew.get();
+        close(current);
+        return fresh;
+      }
+      // The port is ours already: let it go, then take it again with the new settings.
+      close(current);
+      try {
+        return bindNew.get();
+      } catch (BindFailure failure) {
+        Channel restored = bindOld.get();
+        throw new BindFailure(failure.getMessage(), failure.getCause(), restored);
+      }
+    } catch (BindFailure failure) {
+      throw new BindFailure(key + ": " + failure.getMessage(), failure.getCause(),
+          failure.restored != null ? failure.restored : current);
+    }
+  }
+
+  private Channel bind(TransportConfig config, MessagingBridge bridge, AccessControl access,
+      SslContext ssl, String host, int port) {
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -95,15 +151,36 @@ public final class NettyTransport {
         .childOption(ChannelOption.RCVBUF_ALLOCATOR,
             new AdaptiveRecvByteBufAllocator(64, Math.min(1024, config.inboundBufferSize()),
                 config.inboundBufferSize()))
-        .childHandler(new MqttChannelInitializer(config, registry, bridge, channels));
-    var future = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+        .childHandler(new MqttChannelInitializer(config, registry, bridge, access, ssl, channels));
+    var future = bootstrap.bind(host, port).awaitUninterruptibly();
     if (!future.isSuccess()) {
-      throw new BindFailure("cannot bind MQTT listener to " + config.host() + ":" + config.port()
-          + ": " + future.cause(), future.cause());
+      throw new BindFailure("cannot bind " + (ssl == null ? "MQTT" : "MQTT over TLS")
+          + " listener to " + host + ":" + port + ": " + future.cause(), future.cause(), null);
     }
     Channel channel = future.channel();
-    LOG.info("MQTT listener bound to {}", channel.localAddress());
+    LOG.info("MQTT{} listener bound to {}", ssl == null ? "" : " over TLS", channel.localAddress());
     return channel;
+  }
+
+  private static void close(Channel channel) {
+    if (channel != null) {
+      SocketAddress address = channel.localAddress();
+      channel.close().awaitUninterruptibly();
+      LOG.info("MQTT listener on {} closed", address);
+    }
+  }
+
+  /** The TLS listener's address, or null if none is bound. */
+  public InetSocketAddress tlsAddress() {
+    Channel current = tlsListener;
+    return current == null ? null : (InetSocketAddress) current.localAddress();
+  }
+
+  private void closeTlsListener() {
+    close(tlsListener);
+    tlsListener = null;
+    tlsBound = null;
+    tlsContext = null;
   }
 
   /** The listener's address, or null if none is bound. */
@@ -119,13 +196,10 @@ public final class NettyTransport {
 
   /** Stops accepting connections; open connections stay. */
   public void closeListener() {
-    if (listener != null) {
-      InetSocketAddress address = boundAddress();
-      listener.close().awaitUninterruptibly();
-      LOG.info("MQTT listener on {} closed", address);
-      listener = null;
-      bound = null;
-    }
+    close(listener);
+    listener = null;
+    bound = null;
+    closeTlsListener();
   }
 
   /** Closes every client connection (their wills are published). */
@@ -144,9 +218,11 @@ public final class NettyTransport {
   /** The listener could not be bound; the message names the address. */
   public static final class BindFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final transient Channel restored;
 
-    BindFailure(String message, Throwable cause) {
+    BindFailure(String message, Throwable cause, Channel restored) {
       super(message, cause);
+      this.restored = restored;
     }
   }
 }

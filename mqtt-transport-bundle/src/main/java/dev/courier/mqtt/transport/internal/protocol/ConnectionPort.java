@@ -1,6 +1,8 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
 import io.netty.handler.codec.mqtt.MqttMessage;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -40,4 +42,9 @@ public interface ConnectionPort {
 
   /** The peer's address, for logs. */
   String remoteAddress();
+
+  /** The TLS client certificate chain, leaf first; empty for plain TCP or none presented. */
+  default List<X509Certificate> peerCertificates() {
+    return List.of();
+  }
 }

@@ -11,6 +11,11 @@ import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
+import dev.courier.mqtt.transport.spi.auth.Authenticator;
+import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
+import dev.courier.mqtt.transport.spi.auth.ConnectCredentials;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -28,12 +33,18 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +80,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private final TransportConfig config;
   private final SessionRegistry registry;
   private final MessagingBridge bridge;
+  private final AccessControl access;
   private final CompletableFuture<Void> released = new CompletableFuture<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drainNow;
@@ -88,6 +100,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   /** Inbound publications whose bridge stage has not completed, in arrival order. */
   private ArrayDeque<PendingPublish> pending;
   private boolean readingPaused;
+  /** Who the authenticator said this client is; anonymous without an authenticator. */
+  private ClientIdentity identity;
+  /** The authorizer present at CONNECT, or null: every topic allowed. */
+  private Authorizer authorizer;
 
   /**
    * Creates the engine of a new connection.
@@ -99,10 +115,25 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    */
   public MqttConnection(ConnectionPort port, TransportConfig config, SessionRegistry registry,
       MessagingBridge bridge) {
+    this(port, config, registry, bridge, AccessControl.open());
+  }
+
+  /**
+   * Creates the engine of a new connection with authentication and authorization.
+   *
+   * @param port the connection
+   * @param config the transport settings
+   * @param registry sessions and owners of this transport
+   * @param bridge where messages go
+   * @param access the authenticator and authorizer for new connections
+   */
+  public MqttConnection(ConnectionPort port, TransportConfig config, SessionRegistry registry,
+      MessagingBridge bridge, AccessControl access) {
     this.port = port;
     this.config = config;
     this.registry = registry;
     this.bridge = bridge;
+    this.access = access;
   }
 
   /** The client id once CONNECT was read, else null; for logs. */
@@ -222,12 +253,121 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
     state = State.CONNECTING;
     port.pauseReading();
-    CompletionStage<Void> claimed = registry.claim(id, this);
+    authenticate(header, payload);
+  }
+
+  /**
+   * Asks the authenticator (if any) about this CONNECT; reading stays paused until it answers, and
+   * no answer within {@code authTimeoutSeconds} is a refusal.
+   */
+  private void authenticate(MqttConnectVariableHeader header, MqttConnectPayload payload) {
+    Authenticator authenticator = access.authenticator();
+    authorizer = access.authorizer();
+    if (authenticator == null) {
+      identity = ClientIdentity.anonymous(clientId);
+      claim();
+      return;
+    }
+    String username = header.hasUserName() ? payload.userName() : null;
+    byte[] password = header.hasPassword() ? payload.passwordInBytes() : null;
+    List<X509Certificate> certificates = port.peerCertificates();
+    if (config.tls() != null && config.tls().usernameFromCertificate()
+        && !certificates.isEmpty()) {
+      username = commonName(certificates.get(0));
+    }
+    ConnectCredentials credentials = new ConnectCredentials(clientId, username, password,
+        certificates, port.remoteAddress());
+    CompletableFuture<AuthenticationResult> decision =
+        bounded(() -> authenticator.authenticate(credentials));
+    if (decision.isDone()) {
+      afterAuthentication(decision);
+    } else {
+      decision.whenComplete((result, error) -> onLoop(() -> afterAuthentication(decision)));
+    }
+  }
+
+  private void afterAuthentication(CompletableFuture<AuthenticationResult> decision) {
+    if (state != State.CONNECTING) {
+      return; // closed while the authenticator was deciding; nothing was claimed yet
+    }
+    Throwable error = decision.isCompletedExceptionally() ? failure(decision) : null;
+    AuthenticationResult result = error == null ? decision.getNow(null) : null;
+    if (result == null) {
+      access.countRefusedConnect();
+      LOG.warn("Authentication of client {} from {} failed ({}); refused", clientId,
+          port.remoteAddress(), error == null ? "no decision" : error.toString());
+      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, clientId,
+          "authenticator failed or timed out");
+      return;
+    }
+    switch (result.outcome()) {
+      case ACCEPTED -> {
+        identity = new ClientIdentity(clientId, result.username(), result.roles());
+        claim();
+      }
+      case BAD_CREDENTIALS -> {
+        access.countRefusedConnect();
+        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, clientId,
+            result.reason());
+      }
+      default -> {
+        access.countRefusedConnect();
+        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, clientId,
+            result.reason());
+      }
+    }
+  }
+
+  private void claim() {
+    CompletionStage<Void> claimed = registry.claim(clientId, this);
     if (claimed.toCompletableFuture().isDone()) {
       afterClaim();
     } else {
       claimed.whenComplete((ignored, error) -> onLoop(this::afterClaim));
     }
+  }
+
+  /** The CN of a certificate's subject, or null if it has none. */
+  static String commonName(X509Certificate certificate) {
+    try {
+      LdapName name = new LdapName(certificate.getSubjectX500Principal().getName());
+      for (Rdn rdn : name.getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return String.valueOf(rdn.getValue());
+        }
+      }
+    } catch (InvalidNameException e) {
+      LOG.debug("Unparseable certificate subject: {}", e.getMessage());
+    }
+    return null;
+  }
+
+  /**
+   * Calls an access-control service and bounds its answer: an exception, a null stage or no answer
+   * within {@code authTimeoutSeconds} fails the returned future (which callers treat as a refusal).
+   */
+  private <T> CompletableFuture<T> bounded(Supplier<? extends CompletionStage<T>> call) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      CompletionStage<T> stage = call.get();
+      if (stage == null) {
+        result.completeExceptionally(new IllegalStateException("no decision"));
+      } else {
+        stage.whenComplete((value, error) -> {
+          if (error != null) {
+            result.completeExceptionally(error);
+          } else {
+            result.complete(value);
+          }
+        });
+      }
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+    if (!result.isDone()) {
+      result.orTimeout(config.authTimeoutSeconds(), TimeUnit.SECONDS);
+    }
+    return result;
   }
 
   private Publication readWill(MqttConnectVariableHeader header, MqttConnectPayload payload,
@@ -434,8 +574,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     Publication publication = new Publication(topic, ByteBufUtil.getBytes(publish.payload()), qos,
         publish.fixedHeader().isRetain(), clientId);
     switch (qos) {
-      case 0 -> track(publish(publication), null, 0, false);
-      case 1 -> track(publish(publication), MqttMessageType.PUBACK, packetId, false);
+      case 0 -> track(authorizedPublish(publication), null, 0, false);
+      case 1 -> track(authorizedPublish(publication), MqttMessageType.PUBACK, packetId, false);
       default -> {
         if (!session.receiveQos2(packetId)) {
           // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again; the
@@ -443,9 +583,38 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
           track(CompletableFuture.completedFuture(null), MqttMessageType.PUBREC, packetId, false);
           return;
         }
-        track(publish(publication), MqttMessageType.PUBREC, packetId, true);
+        track(authorizedPublish(publication), MqttMessageType.PUBREC, packetId, true);
       }
     }
+  }
+
+  /**
+   * Publishes if the authorizer allows it. A refused publication is dropped and counted, and its
+   * stage completes normally: MQTT 3.1.1 has no way to tell the publisher, so QoS 1/2 are still
+   * acknowledged.
+   */
+  private CompletableFuture<Void> authorizedPublish(Publication publication) {
+    Authorizer current = authorizer;
+    if (current == null) {
+      return publish(publication);
+    }
+    CompletableFuture<Boolean> allowed =
+        bounded(() -> current.mayPublish(identity, publication.topic()));
+    if (allowed.isDone()) {
+      return isAllowed(allowed) ? publish(publication) : denied(publication);
+    }
+    return allowed.handle((ok, error) -> error == null && Boolean.TRUE.equals(ok))
+        .thenComposeAsync(ok -> ok ? publish(publication) : denied(publication), port.executor());
+  }
+
+  private static boolean isAllowed(CompletableFuture<Boolean> decision) {
+    return !decision.isCompletedExceptionally() && Boolean.TRUE.equals(decision.getNow(false));
+  }
+
+  private CompletableFuture<Void> denied(Publication publication) {
+    access.countDeniedPublication();
+    LOG.debug("Client {} may not publish to {}; dropped", clientId, publication.topic());
+    return CompletableFuture.completedFuture(null);
   }
 
   private CompletableFuture<Void> publish(Publication publication) {
@@ -534,6 +703,45 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         codes[i] = MqttQoS.FAILURE.value();
       }
     }
+    Authorizer current = authorizer;
+    if (current == null || requests.isEmpty()) {
+      subscribeAllowed(packetId, codes, requests, positions);
+      return;
+    }
+    List<CompletableFuture<Boolean>> decisions = new ArrayList<>(requests.size());
+    for (SubscriptionRequest request : requests) {
+      decisions.add(bounded(() -> current.maySubscribe(identity, request.filter())));
+    }
+    Runnable decide = () -> {
+      if (state == State.CLOSED) {
+        return;
+      }
+      List<SubscriptionRequest> allowed = new ArrayList<>(requests.size());
+      List<Integer> allowedPositions = new ArrayList<>(requests.size());
+      for (int i = 0; i < requests.size(); i++) {
+        if (isAllowed(decisions.get(i))) {
+          allowed.add(requests.get(i));
+          allowedPositions.add(positions.get(i));
+        } else {
+          access.countDeniedSubscription();
+          LOG.debug("Client {} may not subscribe to {}; granted 0x80", clientId,
+              requests.get(i).filter());
+          codes[positions.get(i)] = MqttQoS.FAILURE.value();
+        }
+      }
+      subscribeAllowed(packetId, codes, allowed, allowedPositions);
+    };
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(decisions.toArray(CompletableFuture[]::new));
+    if (all.isDone()) {
+      decide.run();
+    } else {
+      all.whenComplete((ignored, error) -> onLoop(decide));
+    }
+  }
+
+  private void subscribeAllowed(int packetId, int[] codes, List<SubscriptionRequest> requests,
+      List<Integer> positions) {
     CompletionStage<List<Integer>> granted = requests.isEmpty()
         ? CompletableFuture.completedFuture(List.of())
         : bridgeSession.subscribe(requests);
@@ -628,7 +836,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       if (will != null && !disconnectReceived) {
         // [MQTT-3.1.2-8] the will is published when the connection closes without DISCONNECT.
         LOG.debug("Publishing the will of client {} on {}", clientId, will.topic());
-        publish(will).exceptionally(error -> {
+        authorizedPublish(will).exceptionally(error -> {
           LOG.warn("Will of client {} could not be published: {}", clientId, error.toString());
           return null;
         });

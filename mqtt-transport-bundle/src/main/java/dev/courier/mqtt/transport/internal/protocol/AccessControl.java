@@ -1,0 +1,67 @@
+package dev.courier.mqtt.transport.internal.protocol;
+
+import dev.courier.mqtt.transport.spi.auth.Authenticator;
+import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The authenticator and authorizer in force for new connections, and the counters of their
+ * refusals. Services come and go at runtime (set by the component from any thread); a connection
+ * takes the ones present when its CONNECT arrives and keeps them.
+ */
+public final class AccessControl {
+
+  private volatile Authenticator authenticator;
+  private volatile Authorizer authorizer;
+  private final LongAdder refusedConnects = new LongAdder();
+  private final LongAdder deniedPublications = new LongAdder();
+  private final LongAdder deniedSubscriptions = new LongAdder();
+
+  /** Access control with no services: everybody connects anonymously and may use any topic. */
+  public static AccessControl open() {
+    return new AccessControl();
+  }
+
+  public Authenticator authenticator() {
+    return authenticator;
+  }
+
+  public void authenticator(Authenticator service) {
+    this.authenticator = service;
+  }
+
+  public Authorizer authorizer() {
+    return authorizer;
+  }
+
+  public void authorizer(Authorizer service) {
+    this.authorizer = service;
+  }
+
+  void countRefusedConnect() {
+    refusedConnects.increment();
+  }
+
+  void countDeniedPublication() {
+    deniedPublications.increment();
+  }
+
+  void countDeniedSubscription() {
+    deniedSubscriptions.increment();
+  }
+
+  /** CONNECTs refused by the authenticator (or for its failure or timeout) since start. */
+  public long refusedConnects() {
+    return refusedConnects.sum();
+  }
+
+  /** PUBLISHes dropped because the authorizer refused them, since start. */
+  public long deniedPublications() {
+    return deniedPublications.sum();
+  }
+
+  /** SUBSCRIBE filters refused by the authorizer, since start. */
+  public long deniedSubscriptions() {
+    return deniedSubscriptions.sum();
+  }
+}
