@@ -104,6 +104,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private ClientIdentity identity;
   /** The authorizer present at CONNECT, or null: every topic allowed. */
   private Authorizer authorizer;
+  /** Completes once the latest publication was handed to the bridge or dropped; never fails. */
+  private CompletableFuture<Void> lastRouted = CompletableFuture.completedFuture(null);
+  /** Completes once the latest SUBSCRIBE or UNSUBSCRIBE went to the bridge; never fails. */
+  private CompletableFuture<Void> lastSubscriptionChange = CompletableFuture.completedFuture(null);
 
   /**
    * Creates the engine of a new connection.
@@ -600,11 +604,18 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
     CompletableFuture<Boolean> allowed =
         bounded(() -> current.mayPublish(identity, publication.topic()));
-    if (allowed.isDone()) {
+    CompletableFuture<Void> previous = lastRouted;
+    if (allowed.isDone() && previous.isDone()) {
       return isAllowed(allowed) ? publish(publication) : denied(publication);
     }
-    return allowed.handle((ok, error) -> error == null && Boolean.TRUE.equals(ok))
-        .thenComposeAsync(ok -> ok ? publish(publication) : denied(publication), port.executor());
+    // [MQTT-4.6.0-6] a publication decided at once must not overtake one still being decided:
+    // each goes to the bridge (or is dropped) only after the one before it.
+    CompletableFuture<CompletableFuture<Void>> routed = allowed
+        .handle((ok, error) -> error == null && Boolean.TRUE.equals(ok))
+        .thenCombine(previous, (ok, ignored) -> ok)
+        .thenApplyAsync(ok -> ok ? publish(publication) : denied(publication), port.executor());
+    lastRouted = routed.handle((ignored, error) -> null);
+    return routed.thenCompose(stage -> stage);
   }
 
   private static boolean isAllowed(CompletableFuture<Boolean> decision) {
@@ -704,13 +715,16 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
     }
     Authorizer current = authorizer;
-    if (current == null || requests.isEmpty()) {
+    CompletableFuture<Void> previous = lastSubscriptionChange;
+    if ((current == null || requests.isEmpty()) && previous.isDone()) {
       subscribeAllowed(packetId, codes, requests, positions);
       return;
     }
     List<CompletableFuture<Boolean>> decisions = new ArrayList<>(requests.size());
-    for (SubscriptionRequest request : requests) {
-      decisions.add(bounded(() -> current.maySubscribe(identity, request.filter())));
+    if (current != null) {
+      for (SubscriptionRequest request : requests) {
+        decisions.add(bounded(() -> current.maySubscribe(identity, request.filter())));
+      }
     }
     Runnable decide = () -> {
       if (state == State.CLOSED) {
@@ -719,7 +733,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       List<SubscriptionRequest> allowed = new ArrayList<>(requests.size());
       List<Integer> allowedPositions = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {
-        if (isAllowed(decisions.get(i))) {
+        if (current == null || isAllowed(decisions.get(i))) {
           allowed.add(requests.get(i));
           allowedPositions.add(positions.get(i));
         } else {
@@ -731,13 +745,32 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
       subscribeAllowed(packetId, codes, allowed, allowedPositions);
     };
-    CompletableFuture<Void> all =
-        CompletableFuture.allOf(decisions.toArray(CompletableFuture[]::new));
+    List<CompletableFuture<?>> waits = new ArrayList<>(decisions);
+    waits.add(previous);
+    CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
     if (all.isDone()) {
       decide.run();
     } else {
-      all.whenComplete((ignored, error) -> onLoop(decide));
+      // [MQTT-3.8.4-3] subscription changes apply in the order sent, even when a later one is
+      // decided first: a SUBSCRIBE answered late must not undo a following UNSUBSCRIBE.
+      lastSubscriptionChange = afterPrevious(all, decide);
     }
+  }
+
+  /**
+   * Runs {@code change} on the loop once {@code ready} completed; the returned future completes
+   * after it ran (or failed) and never fails.
+   */
+  private CompletableFuture<Void> afterPrevious(CompletableFuture<?> ready, Runnable change) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    ready.whenComplete((ignored, error) -> onLoop(() -> {
+      try {
+        change.run();
+      } finally {
+        done.complete(null);
+      }
+    }));
+    return done;
   }
 
   private void subscribeAllowed(int packetId, int[] codes, List<SubscriptionRequest> requests,
@@ -769,6 +802,19 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     if (filters.isEmpty()) {
       throw new ProtocolViolation("MQTT-3.10.3-2", "UNSUBSCRIBE without topic filters");
     }
+    CompletableFuture<Void> previous = lastSubscriptionChange;
+    if (previous.isDone()) {
+      unsubscribeNow(packetId, filters);
+    } else {
+      lastSubscriptionChange = afterPrevious(previous, () -> {
+        if (state != State.CLOSED) {
+          unsubscribeNow(packetId, filters);
+        }
+      });
+    }
+  }
+
+  private void unsubscribeNow(int packetId, List<String> filters) {
     bridgeSession.unsubscribe(filters).whenComplete((ignored, error) -> onLoop(() -> {
       if (state != State.CLOSED) {
         // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched.
@@ -843,7 +889,14 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
       EVENTS.info("Client {} disconnected{}", clientId,
           disconnectReceived ? "" : takenOver ? " (taken over)" : " (connection lost)");
-      letGo();
+      // Publications still with the authorizer, and the will behind them, go to the session
+      // before it ends; a successor's takeover waits for that (at most authTimeoutSeconds).
+      CompletableFuture<Void> routed = lastRouted;
+      if (routed.isDone()) {
+        letGo();
+      } else {
+        routed.whenComplete((ignored, error) -> onLoop(this::letGo));
+      }
     }
     // CONNECTING: afterClaim/afterOpen see CLOSED and let go; AWAIT_CONNECT holds nothing.
     if (was == State.AWAIT_CONNECT) {

@@ -17,6 +17,8 @@ final class EngineFixture implements AutoCloseable {
   final SessionRegistry registry = new SessionRegistry();
   final InMemoryBridge bridge = new InMemoryBridge();
   final TransportConfig config;
+  /** The authenticator and authorizer every client of this fixture is made with. */
+  final AccessControl access;
   private final List<TestClient> clients = new ArrayList<>();
 
   EngineFixture() {
@@ -24,7 +26,12 @@ final class EngineFixture implements AutoCloseable {
   }
 
   EngineFixture(TransportConfig config) {
+    this(config, AccessControl.open());
+  }
+
+  EngineFixture(TransportConfig config, AccessControl access) {
     this.config = config;
+    this.access = access;
   }
 
   /** Defaults with the given bounds. */
@@ -34,6 +41,15 @@ final class EngineFixture implements AutoCloseable {
     return new TransportConfig(d.enabled(), d.host(), d.port(), d.inboundBufferSize(),
         d.deliveryBufferSize(), d.maxPacketSize(), maxClientIdLength, maxInflightMessages,
         maxQueuedMessages, d.maxKeepAliveSeconds(), d.connectTimeoutSeconds());
+  }
+
+  /** Defaults with the given {@code authTimeoutSeconds}. */
+  static TransportConfig withAuthTimeout(int authTimeoutSeconds) {
+    TransportConfig d = TransportConfig.defaults();
+    return new TransportConfig(d.enabled(), d.host(), d.port(), d.inboundBufferSize(),
+        d.deliveryBufferSize(), d.maxPacketSize(), d.maxClientIdLength(), d.maxInflightMessages(),
+        d.maxQueuedMessages(), d.maxKeepAliveSeconds(), d.connectTimeoutSeconds(),
+        authTimeoutSeconds, null);
   }
 
   /** A new, not yet connected client on the in-memory bridge. */

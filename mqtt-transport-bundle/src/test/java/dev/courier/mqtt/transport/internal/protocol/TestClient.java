@@ -30,7 +30,8 @@ final class TestClient {
   TestClient(EngineFixture fixture, MessagingBridge bridge) {
     this.fixture = fixture;
     this.port = new RecordingPort(fixture.loop);
-    this.connection = new MqttConnection(port, fixture.config, fixture.registry, bridge);
+    this.connection = new MqttConnection(port, fixture.config, fixture.registry, bridge,
+        fixture.access);
     port.connection(connection);
   }
 

@@ -1,16 +1,19 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
-import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 
 /**
  * A single-threaded stand-in for an event loop: tasks handed to it are queued, as Netty does for a
  * task submitted from its own loop, and run when the test says so. In inline mode tasks run at once
- * on the caller's thread.
+ * on the caller's thread. Tasks may be queued from any thread; they run on the thread that calls
+ * {@link #runAll()} or {@link #runOne()}.
  */
 final class TestLoop implements Executor {
 
-  private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+  /** Thread-safe, so that a timer thread may hand tasks to the loop as Netty allows. */
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private boolean inline;
 
   TestLoop inline(boolean runInline) {
