@@ -61,7 +61,7 @@ import org.osgi.service.metatype.annotations.Option;
 
   @AttributeDefinition(description = "Seconds to wait for the authenticator or authorizer; no"
       + " answer counts as a refusal.", min = "1")
-  int authTimeoutSeconds() default 10;
+  int authTimeoutSeconds() default 15;
 
   @AttributeDefinition(description = "Run the MQTT over TLS listener. When not set, it runs if"
       + " sslKeystorePath is set.")

@@ -49,7 +49,7 @@ public record TransportConfig(
   }
 
   /** Default of {@code authTimeoutSeconds}. */
-  public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 10;
+  public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 15;
 
   /** The same settings with another TLS listener (null for none). */
   public TransportConfig withTls(TlsConfig newTls) {
