@@ -314,7 +314,15 @@ public abstract class CourierKarafTestSupport {
 
   /** A Paho client (not yet connected) to a port on the loopback interface, closed after the test. */
   protected MqttClient client(String clientId, int port) throws MqttException {
-    MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
+    return clientFor("tcp://127.0.0.1:" + port, clientId);
+  }
+
+  /**
+   * A Paho client (not yet connected) to a server URI such as {@code ssl://127.0.0.1:8883}, closed
+   * after the test.
+   */
+  protected MqttClient clientFor(String serverUri, String clientId) throws MqttException {
+    MqttClient client = new MqttClient(serverUri, clientId, new MemoryPersistence());
     client.setTimeToWait(TIMEOUT.toMillis());
     clients.add(client);
     return client;

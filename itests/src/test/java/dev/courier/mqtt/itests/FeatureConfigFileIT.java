@@ -30,7 +30,8 @@ public class FeatureConfigFileIT extends CourierKarafTestSupport {
   private static final String[] KEYS = {
     "enabled", "host", "port", "inboundBufferSize", "deliveryBufferSize", "maxPacketSize",
     "maxClientIdLength", "maxInflightMessages", "maxQueuedMessages", "maxKeepAliveSeconds",
-    "connectTimeoutSeconds",
+    "connectTimeoutSeconds", "authTimeoutSeconds", "sslPort", "sslKeystoreType", "sslTruststoreType",
+    "sslProtocols", "sslCipherSuites", "sslClientAuth", "sslUsernameFromCertificate",
   };
 
   @Override

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class NettyTransport {
 
   private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+  /** Binds of a just-released port tried before the old listener is restored. */
+  private static final int REBIND_ATTEMPTS = 40;
+  /** Pause between those binds: at most about a second in all. */
+  private static final long REBIND_RETRY_MILLIS = 25;
 
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
@@ -116,7 +120,9 @@ public final class NettyTransport {
   private Channel rebindOne(Channel current, String oldHost, int oldPort, String host, int port,
       java.util.function.Supplier<Channel> bindNew, java.util.function.Supplier<Channel> bindOld,
       String key) {
-    boolean sameAddress = current != null && host.equals(oldHost) && port == oldPort && port != 0;
+    // The same address: the configured one, or the port actually bound when 0 was configured.
+    boolean sameAddress = current != null && host.equals(oldHost) && port != 0
+        && (port == oldPort || port == ((InetSocketAddress) current.localAddress()).getPort());
     try {
       if (!sameAddress) {
         Channel fresh = bindNew.get();
@@ -125,12 +131,20 @@ public final class NettyTransport {
       }
       // The port is ours already: let it go, then take it again with the new settings.
       close(current);
-      try {
-        return bindNew.get();
-      } catch (BindFailure failure) {
-        Channel restored = bindOld.get();
-        throw new BindFailure(failure.getMessage(), failure.getCause(), restored);
+      BindFailure last = null;
+      for (int attempt = 0; attempt < REBIND_ATTEMPTS; attempt++) {
+        try {
+          return bindNew.get();
+        } catch (BindFailure failure) {
+          last = failure;
+          // The closed socket may still hold the port for a moment (see awaitSelectorTurns):
+          // wait a little on the acceptor's timer, then try again.
+          acceptor.next().schedule(() -> { }, REBIND_RETRY_MILLIS, TimeUnit.MILLISECONDS)
+              .awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
       }
+      Channel restored = bindOld.get();
+      throw new BindFailure(last.getMessage(), last.getCause(), restored);
     } catch (BindFailure failure) {
       throw new BindFailure(key + ": " + failure.getMessage(), failure.getCause(),
           failure.restored != null ? failure.restored : current);
@@ -162,11 +176,24 @@ public final class NettyTransport {
     return channel;
   }
 
-  private static void close(Channel channel) {
+  private void close(Channel channel) {
     if (channel != null) {
       SocketAddress address = channel.localAddress();
       channel.close().awaitUninterruptibly();
+      awaitSelectorTurns();
       LOG.info("MQTT listener on {} closed", address);
+    }
+  }
+
+  /**
+   * Lets the acceptor loop pass through its selector twice. NIO releases a closed server socket's
+   * port only once the selector it was registered with has deregistered it, after the close future
+   * has completed; binding the same port before that fails with "address already in use". This
+   * makes that rare; the bounded retry in {@code rebindOne} covers the rest.
+   */
+  private void awaitSelectorTurns() {
+    for (int turn = 0; turn < 2; turn++) {
+      acceptor.next().submit(() -> { }).awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
   }
 
