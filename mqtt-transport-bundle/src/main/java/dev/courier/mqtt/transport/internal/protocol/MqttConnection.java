@@ -35,6 +35,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
   /** Connection events, separate from diagnostics so operators can route them. */
   private static final Logger EVENTS = LoggerFactory.getLogger("dev.courier.mqtt.transport.events");
+  /** Topics whose publish decision one connection remembers. */
+  private static final int MAX_REMEMBERED_DECISIONS = 256;
   /** Packets a client may pipeline behind CONNECT before CONNACK is sent. */
   private static final int MAX_EARLY_PACKETS = 1024;
 
@@ -104,6 +107,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private ClientIdentity identity;
   /** The authorizer present at CONNECT, or null: every topic allowed. */
   private Authorizer authorizer;
+  /** Immediate publish decisions of the authorizer, by topic; created on first use. */
+  private HashMap<String, Boolean> publishDecisions;
   /** Completes once the latest publication was handed to the bridge or dropped; never fails. */
   private CompletableFuture<Void> lastRouted = CompletableFuture.completedFuture(null);
   /** Completes once the latest SUBSCRIBE or UNSUBSCRIBE went to the bridge; never fails. */
@@ -602,11 +607,20 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     if (current == null) {
       return publish(publication);
     }
+    CompletableFuture<Void> previous = lastRouted;
+    Boolean remembered = publishDecisions == null ? null
+        : publishDecisions.get(publication.topic());
+    if (remembered != null && previous.isDone()) {
+      return remembered ? publish(publication) : denied(publication);
+    }
     CompletableFuture<Boolean> allowed =
         bounded(() -> current.mayPublish(identity, publication.topic()));
-    CompletableFuture<Void> previous = lastRouted;
     if (allowed.isDone() && previous.isDone()) {
-      return isAllowed(allowed) ? publish(publication) : denied(publication);
+      boolean ok = isAllowed(allowed);
+      if (!allowed.isCompletedExceptionally()) {
+        remember(publication.topic(), ok);
+      }
+      return ok ? publish(publication) : denied(publication);
     }
     // [MQTT-4.6.0-6] a publication decided at once must not overtake one still being decided:
     // each goes to the bridge (or is dropped) only after the one before it.
@@ -616,6 +630,20 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         .thenApplyAsync(ok -> ok ? publish(publication) : denied(publication), port.executor());
     lastRouted = routed.handle((ignored, error) -> null);
     return routed.thenCompose(stage -> stage);
+  }
+
+  /**
+   * Remembers an immediate publish decision for this connection, so that a client publishing to
+   * the same topics again does not pay for a rule evaluation per message. Like the authorizer
+   * itself (taken at CONNECT), a rule change therefore applies to connections made after it.
+   */
+  private void remember(String topic, boolean allowed) {
+    if (publishDecisions == null) {
+      publishDecisions = new HashMap<>();
+    } else if (publishDecisions.size() >= MAX_REMEMBERED_DECISIONS) {
+      publishDecisions.clear(); // a client cycling through many topics: start over, stay bounded
+    }
+    publishDecisions.put(topic, allowed);
   }
 
   private static boolean isAllowed(CompletableFuture<Boolean> decision) {

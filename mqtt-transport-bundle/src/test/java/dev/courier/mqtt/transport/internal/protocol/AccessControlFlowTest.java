@@ -564,6 +564,36 @@ class AccessControlFlowTest {
   }
 
   @Test
+  void whenPublishingRepeatedlyToATopic_thenTheAuthorizerIsAskedOncePerConnection() {
+    RecordingAuthorizer authorizer = authorizer();
+    authorizer.publish = (who, topic) -> topic.startsWith("secret/") ? no() : yes();
+    TestClient watcher = watcher("watcher", "#");
+    TestClient client = engine.connected("pub", true);
+
+    for (int i = 1; i <= 3; i++) {
+      client.send(publish("open/1", "m" + i, 1, i));
+      client.send(publish("secret/1", "s" + i, 1, 100 + i));
+    }
+
+    for (int i = 1; i <= 3; i++) {
+      client.expectAck(PUBACK, i);
+      client.expectAck(PUBACK, 100 + i);
+      assertThat(text(watcher.nextPublish())).isEqualTo("m" + i);
+    }
+    watcher.expectNothingMore();
+    assertThat(authorizer.publishTopics).containsExactly("open/1", "secret/1");
+    assertThat(access.deniedPublications()).isEqualTo(3);
+
+    // A new connection asks again: a rule change applies to connections made after it.
+    authorizer.publish = (who, topic) -> no();
+    TestClient later = engine.connected("pub-later", true);
+    later.send(publish("open/1", "after", 1, 7));
+    later.expectAck(PUBACK, 7);
+    watcher.expectNothingMore();
+    assertThat(authorizer.publishTopics).containsExactly("open/1", "secret/1", "open/1");
+  }
+
+  @Test
   void whenAuthorizerFailsOnPublish_thenTheMessageIsDroppedAsRefused() {
     RecordingAuthorizer authorizer = authorizer();
     authorizer.publish = (who, topic) -> switch (topic) {
