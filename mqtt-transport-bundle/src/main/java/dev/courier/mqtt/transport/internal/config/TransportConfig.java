@@ -58,13 +58,6 @@ public record TransportConfig(
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls);
   }
 
-  /** The same settings on another host and port. */
-  public TransportConfig withAddress(String newHost, int newPort) {
-    return new TransportConfig(enabled, newHost, newPort, inboundBufferSize, deliveryBufferSize,
-        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls);
-  }
-
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
   public static final int MQTT_MAX_PACKET_SIZE = 268_435_455 + 5;
 

@@ -6,18 +6,12 @@ import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
 import dev.courier.mqtt.transport.internal.protocol.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
-import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -107,11 +101,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (code != null) {
-      // [MQTT-3.1.2-2] / [MQTT-3.1.3-9]: answer with the return code, then close.
-      MqttConnAckMessage refusal = new MqttConnAckMessage(
-          new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-          new MqttConnAckVariableHeader(code, false));
-      ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+      connection.refuseUndecodableConnect(code, cause.getMessage());
     } else {
       ctx.close();
     }

@@ -137,8 +137,9 @@ public final class NettyTransport {
           return bindNew.get();
         } catch (BindFailure failure) {
           last = failure;
-          // The closed socket may still hold the port for a moment (see awaitSelectorTurns):
-          // wait a little on the acceptor's timer, then try again.
+          // NIO frees a closed listener's port only after its selector has deregistered it,
+          // some time after the close future completed: wait a little on the acceptor's timer,
+          // then try again.
           acceptor.next().schedule(() -> { }, REBIND_RETRY_MILLIS, TimeUnit.MILLISECONDS)
               .awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
@@ -176,24 +177,11 @@ public final class NettyTransport {
     return channel;
   }
 
-  private void close(Channel channel) {
+  private static void close(Channel channel) {
     if (channel != null) {
       SocketAddress address = channel.localAddress();
       channel.close().awaitUninterruptibly();
-      awaitSelectorTurns();
       LOG.info("MQTT listener on {} closed", address);
-    }
-  }
-
-  /**
-   * Lets the acceptor loop pass through its selector twice. NIO releases a closed server socket's
-   * port only once the selector it was registered with has deregistered it, after the close future
-   * has completed; binding the same port before that fails with "address already in use". This
-   * makes that rare; the bounded retry in {@code rebindOne} covers the rest.
-   */
-  private void awaitSelectorTurns() {
-    for (int turn = 0; turn < 2; turn++) {
-      acceptor.next().submit(() -> { }).awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
   }
 

@@ -400,6 +400,18 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         header.isWillRetain(), id);
   }
 
+  /**
+   * A CONNECT the codec could not accept (unknown protocol level, rejected client id): answer with
+   * {@code code} and close, as for every other refused CONNECT [MQTT-3.1.2-2] [MQTT-3.1.3-9].
+   */
+  public void refuseUndecodableConnect(MqttConnectReturnCode code, String reason) {
+    if (state == State.AWAIT_CONNECT) {
+      refuse(code, "", reason);
+    } else {
+      port.close();
+    }
+  }
+
   private void refuse(MqttConnectReturnCode code, String id, String reason) {
     LOG.debug("Refusing CONNECT of client '{}' from {}: {} ({})", id, port.remoteAddress(), code,
         reason);

@@ -39,16 +39,7 @@ class PahoInteropTest {
 
   @AfterEach
   void stop() {
-    for (MqttClient client : clients) {
-      try {
-        if (client.isConnected()) {
-          client.disconnectForcibly(100, 100);
-        }
-        client.close(true);
-      } catch (MqttException ignored) {
-        // best effort
-      }
-    }
+    RunningTransport.closeClients(clients);
     server.close();
   }
 

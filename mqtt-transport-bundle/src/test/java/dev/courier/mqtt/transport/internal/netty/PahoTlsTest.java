@@ -7,7 +7,6 @@ import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TlsConfig;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.AccessControl;
-import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import dev.courier.mqtt.transport.spi.auth.ConnectCredentials;
 import java.io.IOException;
@@ -45,9 +44,9 @@ class PahoTlsTest {
   @TempDir
   static Path dir;
 
-  private final SessionRegistry registry = new SessionRegistry();
-  private final InMemoryBridge bridge = new InMemoryBridge();
-  private final NettyTransport transport = new NettyTransport(registry);
+  private final RunningTransport server = new RunningTransport();
+  private final NettyTransport transport = server.transport;
+  private final InMemoryBridge bridge = server.bridge;
   private final List<MqttClient> clients = new CopyOnWriteArrayList<>();
 
   @BeforeAll
@@ -81,18 +80,8 @@ class PahoTlsTest {
 
   @AfterEach
   void stop() {
-    for (MqttClient client : clients) {
-      try {
-        if (client.isConnected()) {
-          client.disconnectForcibly(100, 100);
-        }
-        client.close(true);
-      } catch (MqttException ignored) {
-        // best effort
-      }
-    }
-    transport.shutdown();
-    bridge.shutdown();
+    RunningTransport.closeClients(clients);
+    server.close();
   }
 
   private TransportConfig config(TlsConfig.ClientAuth clientAuth, boolean usernameFromCert) {

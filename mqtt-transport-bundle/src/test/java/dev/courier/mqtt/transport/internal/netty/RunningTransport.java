@@ -3,6 +3,8 @@ package dev.courier.mqtt.transport.internal.netty;
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
 
 /** A transport bound to a free loopback port with the in-memory bridge, for tests. */
 final class RunningTransport implements AutoCloseable {
@@ -33,6 +35,20 @@ final class RunningTransport implements AutoCloseable {
 
   String uri() {
     return "tcp://127.0.0.1:" + port();
+  }
+
+  /** Drops and closes test clients, best effort, before the transport goes. */
+  static void closeClients(Iterable<MqttClient> clients) {
+    for (MqttClient client : clients) {
+      try {
+        if (client.isConnected()) {
+          client.disconnectForcibly(100, 100);
+        }
+        client.close(true);
+      } catch (MqttException ignored) {
+        // best effort
+      }
+    }
   }
 
   @Override
