@@ -485,6 +485,15 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       session = registry.open(clientId, false);
     }
     session.bridgeSession(opened);
+    if (opened.present()) {
+      // QoS 2 publications the bridge stored before a restart still await PUBREL [MQTT-4.3.3-2].
+      opened.awaitingRelease().forEach(session::receiveQos2);
+    }
+    if (session.inflightCount() == 0) {
+      // Nothing of this session is in flight here: whatever the bridge handed out before (to a
+      // transport that has since restarted) must be delivered again.
+      opened.recover();
+    }
     if (state != State.CONNECTING) {
       letGo(); // closed or taken over while the session was being opened
       return;
@@ -552,6 +561,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       case PUBREL -> {
         // [MQTT-4.3.3-2] forget the packet id and answer PUBCOMP, even if it was unknown.
         session.releaseQos2(packetId(message));
+        bridgeSession.release(packetId(message));
         port.write(MqttPackets.ack(MqttMessageType.PUBCOMP, packetId(message)));
       }
       case PUBCOMP -> {
@@ -595,8 +605,9 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     Publication publication = new Publication(topic, ByteBufUtil.getBytes(publish.payload()), qos,
         publish.fixedHeader().isRetain(), clientId);
     switch (qos) {
-      case 0 -> track(authorizedPublish(publication), null, 0, false);
-      case 1 -> track(authorizedPublish(publication), MqttMessageType.PUBACK, packetId, false);
+      case 0 -> track(authorizedPublish(publication, 0), null, 0, false);
+      case 1 -> track(authorizedPublish(publication, packetId), MqttMessageType.PUBACK, packetId,
+          false);
       default -> {
         if (!session.receiveQos2(packetId)) {
           // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again; the
@@ -604,7 +615,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
           track(CompletableFuture.completedFuture(null), MqttMessageType.PUBREC, packetId, false);
           return;
         }
-        track(authorizedPublish(publication), MqttMessageType.PUBREC, packetId, true);
+        track(authorizedPublish(publication, packetId), MqttMessageType.PUBREC, packetId, true);
       }
     }
   }
@@ -614,16 +625,16 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    * stage completes normally: MQTT 3.1.1 has no way to tell the publisher, so QoS 1/2 are still
    * acknowledged.
    */
-  private CompletableFuture<Void> authorizedPublish(Publication publication) {
+  private CompletableFuture<Void> authorizedPublish(Publication publication, int packetId) {
     Authorizer current = authorizer;
     if (current == null) {
-      return publish(publication);
+      return publish(publication, packetId);
     }
     CompletableFuture<Void> previous = lastRouted;
     Boolean remembered = publishDecisions == null ? null
         : publishDecisions.get(publication.topic());
     if (remembered != null && previous.isDone()) {
-      return remembered ? publish(publication) : denied(publication);
+      return remembered ? publish(publication, packetId) : denied(publication);
     }
     CompletableFuture<Boolean> allowed =
         bounded(() -> current.mayPublish(identity, publication.topic()));
@@ -632,14 +643,15 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       if (!allowed.isCompletedExceptionally()) {
         remember(publication.topic(), ok);
       }
-      return ok ? publish(publication) : denied(publication);
+      return ok ? publish(publication, packetId) : denied(publication);
     }
     // [MQTT-4.6.0-6] a publication decided at once must not overtake one still being decided:
     // each goes to the bridge (or is dropped) only after the one before it.
     CompletableFuture<CompletableFuture<Void>> routed = allowed
         .handle((ok, error) -> error == null && Boolean.TRUE.equals(ok))
         .thenCombine(previous, (ok, ignored) -> ok)
-        .thenApplyAsync(ok -> ok ? publish(publication) : denied(publication), port.executor());
+        .thenApplyAsync(ok -> ok ? publish(publication, packetId) : denied(publication),
+            port.executor());
     lastRouted = routed.handle((ignored, error) -> null);
     return routed.thenCompose(stage -> stage);
   }
@@ -668,9 +680,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     return CompletableFuture.completedFuture(null);
   }
 
-  private CompletableFuture<Void> publish(Publication publication) {
+  private CompletableFuture<Void> publish(Publication publication, int packetId) {
     try {
-      return bridgeSession.publish(publication).toCompletableFuture();
+      // QoS 2: the bridge records the packet id with the message, so that a resend after a
+      // restart is still known as a duplicate [MQTT-4.3.3-2]. (A will has no packet id.)
+      return (publication.qos() == 2 && packetId != 0
+          ? bridgeSession.publishExactlyOnce(publication, packetId)
+          : bridgeSession.publish(publication)).toCompletableFuture();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -922,7 +938,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       if (will != null && !disconnectReceived) {
         // [MQTT-3.1.2-8] the will is published when the connection closes without DISCONNECT.
         LOG.debug("Publishing the will of client {} on {}", clientId, will.topic());
-        authorizedPublish(will).exceptionally(error -> {
+        authorizedPublish(will, 0).exceptionally(error -> {
           LOG.warn("Will of client {} could not be published: {}", clientId, error.toString());
           return null;
         });

@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.spi.bridge;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -33,7 +34,9 @@ public interface BridgeSession {
 
   /**
    * Routes a publication to every matching subscription, once per session at the highest matching
-   * QoS [MQTT-3.3.5-1], and, if {@link Publication#retain()}, stores or clears the topic's retained
+   * QoS [MQTT-3.3.5-1] (a bridge that keeps one host queue per subscription may instead deliver one
+   * copy per matching subscription, each at that subscription's QoS, which MQTT 3.1.1 also
+   * allows), and, if {@link Publication#retain()}, stores or clears the topic's retained
    * message [MQTT-3.3.1-5] [MQTT-3.3.1-10].
    *
    * @param publication the message
@@ -96,4 +99,48 @@ public interface BridgeSession {
    * @return completes when everything is removed
    */
   CompletionStage<Void> close();
+
+  /**
+   * Routes a QoS 2 publication like {@link #publish} and records, in the same durable step, that
+   * the client's packet identifier is awaiting PUBREL, so that a bridge which survives a restart can
+   * still recognise the client's resend as a duplicate [MQTT-4.3.3-2]. The default does not record
+   * anything (fine for a bridge that does not outlive the transport).
+   *
+   * @param publication the QoS 2 message
+   * @param packetId the client's packet identifier
+   * @return as {@link #publish}
+   * @since 0.2
+   */
+  default CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
+    return publish(publication);
+  }
+
+  /**
+   * The client's QoS 2 packet identifiers that a resumed stored session still awaits PUBREL for
+   * (see {@link #publishExactlyOnce}).
+   *
+   * @return the identifiers; empty for a new session or a bridge that does not store them
+   * @since 0.2
+   */
+  default Set<Integer> awaitingRelease() {
+    return Set.of();
+  }
+
+  /**
+   * PUBREL from the client: forget a packet identifier recorded by {@link #publishExactlyOnce}.
+   *
+   * @param packetId the client's packet identifier
+   * @since 0.2
+   */
+  default void release(int packetId) {}
+
+  /**
+   * The transport holds none of this session's earlier deliveries (for example it restarted while
+   * the bridge kept the session): hand every delivered but unacknowledged message out again, marked
+   * {@link Delivery#redelivery()}. Called after {@link MessagingBridge#openSession} and before
+   * {@link #attach}; the default does nothing.
+   *
+   * @since 0.2
+   */
+  default void recover() {}
 }

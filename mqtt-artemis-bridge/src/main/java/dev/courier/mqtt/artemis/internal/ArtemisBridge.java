@@ -1,0 +1,334 @@
+package dev.courier.mqtt.artemis.internal;
+
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.io.IOCallback;
+import org.apache.activemq.artemis.core.message.impl.CoreMessage;
+import org.apache.activemq.artemis.core.persistence.StorageManager;
+import org.apache.activemq.artemis.core.postoffice.PostOffice;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.MessageReference;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.transaction.Transaction;
+import org.apache.activemq.artemis.core.transaction.impl.TransactionImpl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport's bridge SPI on Artemis's core server, in the same JVM: publications are routed by
+ * Artemis's post office, subscriptions are Artemis queues, and Artemis's journal stores what must
+ * survive.
+ *
+ * <ul>
+ *   <li>MQTT topic {@code a/b/c} is the multicast address {@code a.b.c} ({@link TopicMapping}); a
+ *       subscription to filter {@code a/+/#} is a queue bound to {@code a.*.#}, named by {@link
+ *       #queueName}: durable for a persistent session, non-durable for a clean one, destroyed with
+ *       the session or the subscription.
+ *   <li>QoS 1 and 2 publications are durable messages; {@link #publish} completes once the journal
+ *       has them (a message that reaches only non-durable queues completes at once).
+ *   <li>Retained messages and persistent session state are records in internal queues ({@link
+ *       RetainedStore}, {@link SessionStore}).
+ * </ul>
+ *
+ * <p>Blocking calls into Artemis (creating and destroying queues, which sync the bindings journal)
+ * run on a bounded executor owned by the bridge; publishing and delivering never block.
+ */
+public final class ArtemisBridge implements MessagingBridge {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ArtemisBridge.class);
+  private static final String QUEUE_PREFIX = "courier.mqtt.";
+
+  private final ActiveMQServer server;
+  private final PostOffice postOffice;
+  private final StorageManager storage;
+  private final ArtemisBridgeConfig config;
+  private final SessionStore sessions;
+  private final RetainedStore retained;
+  private final Map<String, ArtemisSession> live = new ConcurrentHashMap<>();
+  private final Map<String, SimpleString> addresses = new ConcurrentHashMap<>();
+  private final ThreadPoolExecutor executor;
+  private volatile boolean stopped;
+
+  /**
+   * Loads stored sessions and retained messages from Artemis; blocks until they are indexed.
+   *
+   * @param server a started, active broker
+   */
+  public ArtemisBridge(ActiveMQServer server, ArtemisBridgeConfig config) throws Exception {
+    this.server = server;
+    this.postOffice = server.getPostOffice();
+    this.storage = server.getStorageManager();
+    this.config = config;
+    AtomicInteger threads = new AtomicInteger();
+    this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(config.maxPendingOperations()), task -> {
+          Thread thread = new Thread(task, "courier-artemis-" + threads.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    this.executor.allowCoreThreadTimeOut(true);
+    this.sessions = new SessionStore(storage);
+    this.retained = new RetainedStore(storage);
+    try {
+      sessions.open(server, config.loadTimeoutMillis());
+      retained.open(server, config.loadTimeoutMillis());
+    } catch (Exception e) {
+      sessions.close();
+      retained.close();
+      executor.shutdownNow();
+      throw e;
+    }
+    LOG.info("Artemis bridge ready on broker {}: {} stored MQTT sessions, {} retained messages",
+        server.getConfiguration().getName(), sessions.size(), retained.size());
+  }
+
+  @Override
+  public String name() {
+    return "artemis";
+  }
+
+  /** Stops serving: hands every held message back to Artemis; stored state stays. */
+  public void stop() {
+    stopped = true;
+    for (ArtemisSession session : live.values()) {
+      session.release();
+    }
+    live.clear();
+    sessions.close();
+    retained.close();
+    executor.shutdown();
+  }
+
+  Executor executor() {
+    return executor;
+  }
+
+  SessionStore sessionStore() {
+    return sessions;
+  }
+
+  /** The number of sessions open or detached in this bridge. */
+  public int liveSessions() {
+    return live.size();
+  }
+
+  @Override
+  public CompletionStage<BridgeSession> openSession(SessionRequest request) {
+    if (stopped) {
+      return CompletableFuture.failedFuture(new IllegalStateException("bridge stopped"));
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return open(request);
+        } catch (Exception e) {
+          throw new IllegalStateException("Could not open the session of " + request.clientId(), e);
+        }
+      }, executor);
+    } catch (RuntimeException rejected) {
+      return CompletableFuture.failedFuture(rejected);
+    }
+  }
+
+  private BridgeSession open(SessionRequest request) throws Exception {
+    String clientId = request.clientId();
+    ArtemisSession current = live.get(clientId);
+    if (request.cleanSession()) {
+      // [MQTT-3.1.2-6] a clean session discards any stored one
+      if (current != null) {
+        discard(current);
+      }
+      SessionStore.Stored stored = sessions.get(clientId);
+      if (stored != null) {
+        for (String filter : stored.subscriptions.keySet()) {
+          destroyQueue(server.locateQueue(queueName(clientId, filter)));
+        }
+        sessions.delete(stored);
+      }
+      ArtemisSession session = new ArtemisSession(this, clientId, null, false,
+          config.deliveryBuffer());
+      live.put(clientId, session);
+      return session;
+    }
+    if (current != null && current.persistent()) {
+      current.markPresent(); // [MQTT-3.2.2-2] resumed; the transport detached it first
+      return current;
+    }
+    if (current != null) {
+      discard(current);
+    }
+    SessionStore.Stored stored = sessions.get(clientId);
+    boolean present = stored != null && stored.sessionRecord != 0;
+    if (!present) {
+      stored = sessions.create(clientId);
+      awaitStored();
+    }
+    ArtemisSession session = new ArtemisSession(this, clientId, stored, present,
+        config.deliveryBuffer());
+    for (Map.Entry<String, SessionStore.Subscription> entry : stored.subscriptions.entrySet()) {
+      session.restore(entry.getKey(), entry.getValue().qos(),
+          subscriptionQueue(clientId, entry.getKey(), true));
+    }
+    live.put(clientId, session);
+    return session;
+  }
+
+  private void discard(ArtemisSession session) throws Exception {
+    live.remove(session.clientId(), session);
+    session.release();
+    for (ArtemisSession.Subscription subscription : session.subscriptions()) {
+      subscription.remove(true);
+    }
+  }
+
+  /** Forgets a closed session (bridge executor). */
+  void forget(ArtemisSession session) {
+    live.remove(session.clientId(), session);
+  }
+
+  /** Waits (bridge executor only) until this thread's storage operations are on disk. */
+  private void awaitStored() throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    storage.afterCompleteOperations(callback(done));
+    done.get(config.loadTimeoutMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The name of the queue of one subscription: prefix, client id length, client id, filter (the
+   * length keeps names unambiguous whatever the client id holds).
+   */
+  static String queueName(String clientId, String filter) {
+    return QUEUE_PREFIX + clientId.length() + "." + clientId + "." + filter;
+  }
+
+  /** Finds or creates a subscription's queue (bridge executor). */
+  Queue subscriptionQueue(String clientId, String filter, boolean durable) throws Exception {
+    SimpleString name = SimpleString.of(queueName(clientId, filter));
+    Queue queue = server.locateQueue(name);
+    if (queue != null) {
+      return queue;
+    }
+    QueueConfiguration queueConfig = QueueConfiguration.of(name)
+        .setAddress(TopicMapping.toAddress(filter))
+        .setRoutingType(RoutingType.MULTICAST)
+        .setDurable(durable)
+        .setAutoCreateAddress(true)
+        .setAutoCreated(false)
+        .setMaxConsumers(1);
+    if (TopicMapping.startsWithWildcard(filter)) {
+      queueConfig.setFilterString(TopicMapping.NO_SYSTEM_ADDRESSES);
+    }
+    return server.createQueue(queueConfig, true);
+  }
+
+  /** Destroys a subscription's queue and its messages (bridge executor). */
+  void destroyQueue(Queue queue) throws Exception {
+    if (queue != null && server.locateQueue(queue.getName()) != null) {
+      server.destroyQueue(queue.getName(), null, false, true, true);
+    }
+  }
+
+  List<RetainedStore.Retained> retained(String filter) {
+    return retained.matching(filter);
+  }
+
+  /**
+   * Routes a publication (any thread, never blocks).
+   *
+   * @param stored the publisher's stored session, to record a QoS 2 packet id in; or null
+   */
+  CompletionStage<Void> publish(Publication publication, SessionStore.Stored stored,
+      int packetId) {
+    try {
+      SimpleString address = addresses.computeIfAbsent(publication.topic(),
+          topic -> SimpleString.of(TopicMapping.toAddress(topic)));
+      if (addresses.size() > 100_000) {
+        addresses.clear(); // a cache, bounded
+      }
+      boolean durable = publication.qos() > 0;
+      CoreMessage message = ArtemisMessages.toMessage(storage.generateID(), publication, address,
+          durable);
+      boolean exactlyOnce = stored != null && publication.qos() == 2;
+      Transaction tx = exactlyOnce ? new TransactionImpl(storage) : null;
+      if (publication.retain()) {
+        retained.store(publication, tx);
+      }
+      if (tx == null) {
+        postOffice.route(message, false);
+      } else {
+        postOffice.route(message, tx, false);
+        sessions.awaitRelease(stored, packetId, tx);
+        tx.commit();
+      }
+      if (!durable && !publication.retain()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      storage.afterCompleteOperations(callback(done));
+      return done;
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** PUBREL for a stored QoS 2 packet id. */
+  void release(SessionStore.Stored stored, int packetId) {
+    sessions.release(stored, packetId);
+  }
+
+  /** Returns references to their queues (in order), for delivery again. */
+  void cancel(List<MessageReference> references) {
+    if (references.isEmpty()) {
+      return;
+    }
+    Map<Queue, List<MessageReference>> byQueue = new java.util.LinkedHashMap<>();
+    for (MessageReference reference : references) {
+      byQueue.computeIfAbsent(reference.getQueue(), q -> new ArrayList<>()).add(reference);
+    }
+    byQueue.forEach((queue, refs) -> {
+      Transaction tx = new TransactionImpl(storage);
+      for (MessageReference reference : refs) {
+        queue.cancel(tx, reference, true);
+      }
+      try {
+        tx.rollback(); // puts the references back at the head of the queue, in order
+      } catch (Exception e) {
+        LOG.warn("Could not return {} messages to {}: {}", refs.size(), queue.getName(),
+            e.toString());
+      }
+      queue.deliverAsync();
+    });
+  }
+
+  private static IOCallback callback(CompletableFuture<Void> done) {
+    return new IOCallback() {
+      @Override
+      public void done() {
+        done.complete(null);
+      }
+
+      @Override
+      public void onError(int errorCode, String errorMessage) {
+        done.completeExceptionally(new IllegalStateException(
+            "Artemis storage error " + errorCode + ": " + errorMessage));
+      }
+    };
+  }
+
+}

@@ -1,0 +1,90 @@
+package dev.courier.mqtt.artemis.internal;
+
+import dev.courier.mqtt.transport.spi.bridge.Publication;
+import java.nio.charset.StandardCharsets;
+import org.apache.activemq.artemis.api.core.ActiveMQBuffer;
+import org.apache.activemq.artemis.api.core.ICoreMessage;
+import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.message.impl.CoreMessage;
+import org.apache.activemq.artemis.reader.TextMessageUtil;
+
+/**
+ * MQTT publications as Artemis messages and back, with properties that JMS, AMQP and Core clients
+ * can read.
+ *
+ * <p>An MQTT publication becomes a durable (QoS 1 and 2) or non-durable (QoS 0) Core message of the
+ * JMS BytesMessage type, whose body is the payload and whose properties are {@value #TOPIC} (the
+ * MQTT topic), {@value #QOS} and {@value #RETAIN}, and {@value #CLIENT_ID} (the publisher). A
+ * message from another protocol reaches MQTT subscribers with the QoS in {@value #QOS} if it has
+ * one, else QoS 1 if it is durable (a JMS PERSISTENT message) and QoS 0 if not; always capped by the
+ * subscription's QoS. A JMS TextMessage's text arrives as UTF-8 bytes; any other body as its bytes.
+ */
+final class ArtemisMessages {
+
+  /** The MQTT topic name of the message. */
+  static final String TOPIC = "MQTT_TOPIC";
+  /** The QoS the publisher used, 0 to 2. */
+  static final String QOS = "MQTT_QOS";
+  /** Whether the publisher set the retain flag. */
+  static final String RETAIN = "MQTT_RETAIN";
+  /** The MQTT client id of the publisher. */
+  static final String CLIENT_ID = "MQTT_CLIENT_ID";
+
+  private static final SimpleString TOPIC_KEY = SimpleString.of(TOPIC);
+  private static final SimpleString QOS_KEY = SimpleString.of(QOS);
+  private static final SimpleString RETAIN_KEY = SimpleString.of(RETAIN);
+  private static final SimpleString CLIENT_ID_KEY = SimpleString.of(CLIENT_ID);
+
+  private ArtemisMessages() {}
+
+  /** A Core message for a publication, addressed to {@code address}. */
+  static CoreMessage toMessage(long id, Publication publication, SimpleString address,
+      boolean durable) {
+    byte[] payload = publication.payload();
+    CoreMessage message = new CoreMessage(id, payload.length + 256);
+    message.setAddress(address);
+    message.setType(Message.BYTES_TYPE);
+    message.setDurable(durable);
+    message.setTimestamp(System.currentTimeMillis());
+    message.getBodyBuffer().writeBytes(payload);
+    message.putStringProperty(TOPIC_KEY, SimpleString.of(publication.topic()));
+    message.putIntProperty(QOS_KEY, publication.qos());
+    if (publication.retain()) {
+      message.putBooleanProperty(RETAIN_KEY, true);
+    }
+    message.putStringProperty(CLIENT_ID_KEY, SimpleString.of(publication.publisherId()));
+    return message;
+  }
+
+  /** The MQTT topic of a message: its {@value #TOPIC} property, else its mapped address. */
+  static String topic(Message message) {
+    Object topic = message.getObjectProperty(TOPIC_KEY);
+    if (topic != null) {
+      return topic.toString();
+    }
+    return TopicMapping.toTopic(message.getAddress());
+  }
+
+  /** The QoS a message was published with (see the class comment for non-MQTT messages). */
+  static int qos(Message message) {
+    Object qos = message.getObjectProperty(QOS_KEY);
+    if (qos instanceof Number number && number.intValue() >= 0 && number.intValue() <= 2) {
+      return number.intValue();
+    }
+    return message.isDurable() ? 1 : 0;
+  }
+
+  /** The MQTT payload of a message. */
+  static byte[] payload(Message message) {
+    ICoreMessage core = message.toCore();
+    ActiveMQBuffer body = core.getReadOnlyBodyBuffer();
+    if (core.getType() == Message.TEXT_TYPE) {
+      SimpleString text = TextMessageUtil.readBodyText(body);
+      return text == null ? new byte[0] : text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+    byte[] bytes = new byte[body.readableBytes()];
+    body.readBytes(bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,461 @@
+package dev.courier.mqtt.artemis.internal;
+
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import dev.courier.mqtt.transport.spi.bridge.Delivery;
+import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
+import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.core.filter.Filter;
+import org.apache.activemq.artemis.core.server.HandleStatus;
+import org.apache.activemq.artemis.core.server.MessageReference;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT session on Artemis: one Artemis queue per subscription, consumed by a {@link
+ * Subscription} that takes messages only while the client is attached and the session's small
+ * buffer has room (otherwise it answers {@link HandleStatus#BUSY} and the messages stay in Artemis,
+ * which pages them to disk as its address settings say).
+ *
+ * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event loop;
+ * Artemis calls {@link Subscription#handle} and {@link Subscription#proceedDeliver} from its queue
+ * executors; blocking work (creating and destroying queues) runs on the bridge's executor, in order
+ * per session.
+ */
+final class ArtemisSession implements BridgeSession {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ArtemisSession.class);
+  private static final AtomicLong CONSUMER_IDS = new AtomicLong(Long.MIN_VALUE / 4);
+
+  private final ArtemisBridge bridge;
+  private final String clientId;
+  private final boolean persistent;
+  private final int capacity;
+  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  /** Messages Artemis handed over, not yet polled; at most {@link #capacity}. */
+  private final ConcurrentLinkedQueue<Taken> buffer = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger buffered = new AtomicInteger();
+  /** Retained messages for new subscriptions [MQTT-3.8.4-3], not yet polled. */
+  private final ConcurrentLinkedQueue<Delivery> retained = new ConcurrentLinkedQueue<>();
+  /** Polled QoS 1/2 deliveries awaiting the client's acknowledgement: tag to reference. */
+  private final Map<Long, MessageReference> inflight = new HashMap<>();
+  private final SessionStore.Stored stored;
+  private volatile boolean present;
+  private volatile boolean starved;
+  private volatile boolean attached;
+  private volatile boolean closed;
+  private volatile DeliverySink sink;
+  private long nextTag;
+  /** The last blocking operation of this session, so the next runs after it. */
+  private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+
+  ArtemisSession(ArtemisBridge bridge, String clientId, SessionStore.Stored stored,
+      boolean present, int capacity) {
+    this.bridge = bridge;
+    this.clientId = clientId;
+    this.stored = stored;
+    this.persistent = stored != null;
+    this.present = present;
+    this.capacity = capacity;
+  }
+
+  String clientId() {
+    return clientId;
+  }
+
+  boolean persistent() {
+    return persistent;
+  }
+
+  SessionStore.Stored stored() {
+    return stored;
+  }
+
+  void markPresent() {
+    present = true;
+  }
+
+  /** Re-creates a stored subscription on opening (bridge executor). */
+  void restore(String filter, int qos, Queue queue) {
+    subscriptions.put(filter, new Subscription(filter, qos, queue));
+  }
+
+  Iterable<Subscription> subscriptions() {
+    return subscriptions.values();
+  }
+
+  @Override
+  public boolean present() {
+    return present;
+  }
+
+  @Override
+  public CompletionStage<Void> publish(Publication publication) {
+    return bridge.publish(publication, null, 0);
+  }
+
+  @Override
+  public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
+    return bridge.publish(publication, stored, packetId);
+  }
+
+  @Override
+  public Set<Integer> awaitingRelease() {
+    return stored == null ? Set.of() : Set.copyOf(stored.awaitingRelease.keySet());
+  }
+
+  @Override
+  public void release(int packetId) {
+    if (stored != null) {
+      bridge.release(stored, packetId);
+    }
+  }
+
+  @Override
+  public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
+    return inOrder(() -> {
+      List<Integer> granted = new ArrayList<>(requests.size());
+      boolean retainedQueued = false;
+      for (SubscriptionRequest request : requests) {
+        try {
+          addSubscription(request.filter(), request.qos());
+          for (RetainedStore.Retained message : bridge.retained(request.filter())) {
+            retained.add(new Delivery(message.topic(), message.payload(),
+                Math.min(message.qos(), request.qos()), true, false, 0));
+            retainedQueued = true;
+          }
+          granted.add(request.qos());
+        } catch (Exception e) {
+          LOG.warn("Client {}: could not subscribe to {}: {}", clientId, request.filter(),
+              e.toString());
+          granted.add(0x80);
+        }
+      }
+      if (retainedQueued) {
+        signal();
+      }
+      return granted;
+    });
+  }
+
+  private void addSubscription(String filter, int qos) throws Exception {
+    Subscription existing = subscriptions.get(filter);
+    if (existing != null) {
+      existing.qos = qos; // [MQTT-3.8.4-3] replace, keeping the flow of publications
+    } else {
+      Queue queue = bridge.subscriptionQueue(clientId, filter, persistent);
+      Subscription subscription = new Subscription(filter, qos, queue);
+      subscriptions.put(filter, subscription);
+      if (attached) {
+        subscription.register();
+      }
+    }
+    if (stored != null) {
+      bridge.sessionStore().subscribe(stored, filter, qos);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> unsubscribe(List<String> filters) {
+    return inOrder(() -> {
+      for (String filter : filters) {
+        Subscription subscription = subscriptions.remove(filter);
+        if (subscription != null) {
+          subscription.remove(true);
+        }
+        if (stored != null) {
+          bridge.sessionStore().unsubscribe(stored, filter);
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void attach(DeliverySink sink) {
+    this.sink = sink;
+    attached = true;
+    for (Subscription subscription : subscriptions.values()) {
+      subscription.register();
+    }
+    if (!buffer.isEmpty() || !retained.isEmpty()) {
+      sink.messagesAvailable();
+    }
+  }
+
+  @Override
+  public void detach() {
+    attached = false;
+    sink = null;
+    for (Subscription subscription : subscriptions.values()) {
+      subscription.unregister();
+    }
+    returnBuffered();
+  }
+
+  /** Gives what Artemis handed over but the client never saw back to the queues, in order. */
+  private void returnBuffered() {
+    List<MessageReference> unseen = new ArrayList<>();
+    for (Taken taken; (taken = buffer.poll()) != null; ) {
+      taken.reference().decrementDeliveryCount();
+      unseen.add(taken.reference());
+      buffered.decrementAndGet();
+    }
+    bridge.cancel(unseen);
+  }
+
+  @Override
+  public void recover() {
+    if (inflight.isEmpty()) {
+      return;
+    }
+    // Delivered but never acknowledged: back to the queues, delivery count kept (redelivery).
+    List<MessageReference> unacknowledged = new ArrayList<>(inflight.values());
+    inflight.clear();
+    bridge.cancel(unacknowledged);
+  }
+
+  /** Lets the bridge, when it stops, hand everything held back to Artemis. */
+  void release() {
+    attached = false;
+    sink = null;
+    for (Subscription subscription : subscriptions.values()) {
+      subscription.unregister();
+    }
+    returnBuffered();
+    recover();
+  }
+
+  @Override
+  public Delivery poll() {
+    Delivery retainedDelivery = retained.poll();
+    if (retainedDelivery != null) {
+      return new Delivery(retainedDelivery.topic(), retainedDelivery.payload(),
+          retainedDelivery.qos(), true, false, ++nextTag);
+    }
+    while (true) {
+      Taken taken = buffer.poll();
+      if (taken == null) {
+        return null;
+      }
+      int left = buffered.decrementAndGet();
+      if (starved && left <= capacity / 2) {
+        starved = false;
+        for (Subscription subscription : subscriptions.values()) {
+          subscription.queue.deliverAsync();
+        }
+      }
+      MessageReference reference = taken.reference();
+      if (taken.subscription().removed) {
+        continue; // unsubscribed meanwhile; its queue is gone
+      }
+      Message message = reference.getMessage();
+      int qos = Math.min(taken.subscription().qos, ArtemisMessages.qos(message));
+      long tag = ++nextTag;
+      Delivery delivery = new Delivery(ArtemisMessages.topic(message),
+          ArtemisMessages.payload(message), qos, false, reference.getDeliveryCount() > 1, tag);
+      if (qos == 0) {
+        acknowledge(reference); // at most once: done when written
+      } else {
+        inflight.put(tag, reference);
+      }
+      return delivery;
+    }
+  }
+
+  @Override
+  public void acknowledge(long tag) {
+    MessageReference reference = inflight.remove(tag);
+    if (reference != null) {
+      acknowledge(reference);
+    }
+  }
+
+  private void acknowledge(MessageReference reference) {
+    try {
+      reference.getQueue().acknowledge(reference);
+    } catch (Exception e) {
+      LOG.warn("Client {}: could not acknowledge a message to Artemis: {}", clientId,
+          e.toString());
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> close() {
+    closed = true;
+    attached = false;
+    sink = null;
+    inflight.clear();
+    return inOrder(() -> {
+      bridge.forget(this);
+      for (Subscription subscription : subscriptions.values()) {
+        subscription.remove(true);
+      }
+      subscriptions.clear();
+      buffer.clear();
+      buffered.set(0);
+      if (stored != null) {
+        bridge.sessionStore().delete(stored);
+      }
+      return null;
+    });
+  }
+
+  /** Runs blocking work on the bridge's executor after this session's previous operation. */
+  private <T> CompletionStage<T> inOrder(BlockingTask<T> task) {
+    CompletableFuture<T> next = tail.handle((ignored, error) -> null)
+        .thenComposeAsync(ignored -> {
+          try {
+            return CompletableFuture.completedFuture(task.run());
+          } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+          }
+        }, bridge.executor());
+    tail = next;
+    return next;
+  }
+
+  /** Work that may block. */
+  interface BlockingTask<T> {
+    T run() throws Exception;
+  }
+
+  private void signal() {
+    DeliverySink current = sink;
+    if (current != null) {
+      current.messagesAvailable();
+    }
+  }
+
+  /** Reserves a buffer slot for a message Artemis offers, or marks the session starved. */
+  private boolean reserve() {
+    while (true) {
+      int n = buffered.get();
+      if (n < capacity) {
+        if (buffered.compareAndSet(n, n + 1)) {
+          return true;
+        }
+        continue;
+      }
+      starved = true;
+      if (buffered.get() < capacity) {
+        continue; // drained meanwhile: poll() may have missed the flag
+      }
+      return false;
+    }
+  }
+
+  private record Taken(MessageReference reference, Subscription subscription) {}
+
+  /** The consumer of one subscription's queue. */
+  final class Subscription implements org.apache.activemq.artemis.core.server.Consumer {
+    final String filter;
+    final Queue queue;
+    final long id = CONSUMER_IDS.incrementAndGet();
+    volatile int qos;
+    volatile boolean removed;
+    private boolean registered;
+
+    Subscription(String filter, int qos, Queue queue) {
+      this.filter = filter;
+      this.qos = qos;
+      this.queue = queue;
+    }
+
+    synchronized void register() {
+      if (!registered && !removed) {
+        try {
+          queue.addConsumer(this);
+          registered = true;
+          queue.deliverAsync();
+        } catch (Exception e) {
+          LOG.warn("Client {}: could not consume from {}: {}", clientId, queue.getName(),
+              e.toString());
+        }
+      }
+    }
+
+    synchronized void unregister() {
+      if (registered) {
+        registered = false;
+        queue.removeConsumer(this);
+      }
+    }
+
+    /** Unsubscribed or session ended: the queue goes (bridge executor). */
+    void remove(boolean destroyQueue) throws Exception {
+      removed = true;
+      unregister();
+      if (destroyQueue) {
+        bridge.destroyQueue(queue);
+      }
+    }
+
+    @Override
+    public HandleStatus handle(MessageReference reference) {
+      if (!attached || removed || closed) {
+        return HandleStatus.BUSY;
+      }
+      if (!reserve()) {
+        return HandleStatus.BUSY;
+      }
+      reference.handled();
+      reference.incrementDeliveryCount();
+      return HandleStatus.HANDLED;
+    }
+
+    @Override
+    public void proceedDeliver(MessageReference reference) {
+      buffer.add(new Taken(reference, this));
+      signal();
+    }
+
+    @Override
+    public Filter getFilter() {
+      return null;
+    }
+
+    @Override
+    public List<MessageReference> getDeliveringMessages() {
+      return List.of();
+    }
+
+    @Override
+    public String debug() {
+      return toManagementString();
+    }
+
+    @Override
+    public String toManagementString() {
+      return "MQTT client " + clientId + " subscription " + filter;
+    }
+
+    @Override
+    public void disconnect() {
+      removed = true; // the queue was destroyed under us (an administrator)
+    }
+
+    @Override
+    public void failed(Throwable t) {
+      removed = true;
+    }
+
+    @Override
+    public long sequentialID() {
+      return id;
+    }
+  }
+}

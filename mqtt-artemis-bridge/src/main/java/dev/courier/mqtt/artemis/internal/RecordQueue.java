@@ -1,0 +1,210 @@
+package dev.courier.mqtt.artemis.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.filter.Filter;
+import org.apache.activemq.artemis.core.postoffice.PostOffice;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.HandleStatus;
+import org.apache.activemq.artemis.core.server.MessageReference;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.transaction.Transaction;
+
+/**
+ * A durable Artemis queue used as a store of small records (retained messages, session state) that
+ * the bridge keeps indexed in memory by message id.
+ *
+ * <p>Every message in the queue is taken by this consumer once and then stays "delivering" (held,
+ * never acknowledged) until the record is deleted with {@link #delete}, which acknowledges it: the
+ * journal holds the records, the bridge's indexes hold their ids. After a restart Artemis loads the
+ * messages again and {@link #open} hands each to a loader before returning, so the indexes are
+ * rebuilt before the bridge serves anyone.
+ *
+ * <p>Thread-safe. A record may be deleted before Artemis has handed it to this consumer (both are
+ * asynchronous): the deletion is then remembered and done on arrival.
+ */
+final class RecordQueue implements org.apache.activemq.artemis.core.server.Consumer {
+
+  private static final AtomicLong IDS = new AtomicLong(Long.MIN_VALUE / 2);
+
+  private final Queue queue;
+  private final PostOffice postOffice;
+  private final long id = IDS.incrementAndGet();
+  private final Map<Long, MessageReference> held = new ConcurrentHashMap<>();
+  private final Set<Long> deleteOnArrival = ConcurrentHashMap.newKeySet();
+  private final AtomicLong loadedCount = new AtomicLong();
+  private final CountDownLatch loaded = new CountDownLatch(1);
+  private volatile Consumer<Message> loader;
+  private volatile long loadTarget = Long.MAX_VALUE;
+
+  private RecordQueue(Queue queue, PostOffice postOffice, Consumer<Message> loader) {
+    this.queue = queue;
+    this.postOffice = postOffice;
+    this.loader = loader;
+  }
+
+  /**
+   * Creates the queue (on an address of the same name) if absent, and hands every record already in
+   * it to {@code loader} before returning.
+   *
+   * @param loader called once per stored record, in queue order, on an Artemis thread
+   */
+  static RecordQueue open(ActiveMQServer server, String name, Consumer<Message> loader,
+      long timeoutMillis) throws Exception {
+    SimpleString queueName = SimpleString.of(name);
+    Queue queue = server.locateQueue(queueName);
+    if (queue == null) {
+      queue = server.createQueue(QueueConfiguration.of(queueName).setAddress(queueName)
+          .setRoutingType(RoutingType.MULTICAST).setDurable(true).setAutoCreateAddress(true)
+          .setAutoCreated(false), true);
+    }
+    RecordQueue records = new RecordQueue(queue, server.getPostOffice(), loader);
+    long existing = queue.getMessageCount();
+    queue.addConsumer(records);
+    records.awaitLoaded(existing, timeoutMillis);
+    return records;
+  }
+
+  private void awaitLoaded(long count, long timeoutMillis) throws InterruptedException {
+    loadTarget = count;
+    if (loadedCount.get() >= count) {
+      loaded.countDown();
+    }
+    queue.deliverAsync();
+    if (!loaded.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("Loaded only " + loadedCount.get() + " of " + count
+          + " records of " + queue.getName() + " in " + timeoutMillis + " ms");
+    }
+    loader = null;
+  }
+
+  /** The queue's address, to which {@link #write} sends. */
+  SimpleString address() {
+    return queue.getAddress();
+  }
+
+  /** The number of records stored. */
+  long size() {
+    return queue.getMessageCount();
+  }
+
+  /**
+   * Stores a record: routes a durable message to this queue, inside {@code tx} if given. Durable
+   * when the calling thread's storage operations complete (or the transaction commits).
+   *
+   * @return the record's id (the message id) for {@link #delete}
+   */
+  long write(Message record, Transaction tx) throws Exception {
+    record.setAddress(queue.getAddress());
+    record.setDurable(true);
+    if (tx == null) {
+      postOffice.route(record, false);
+    } else {
+      postOffice.route(record, tx, false);
+    }
+    return record.getMessageID();
+  }
+
+  /** Deletes a record durably; an unknown id is remembered and deleted when it arrives. */
+  void delete(long recordId) {
+    MessageReference reference = held.remove(recordId);
+    if (reference == null) {
+      deleteOnArrival.add(recordId);
+      reference = held.remove(recordId); // it may have arrived in between
+      if (reference == null || !deleteOnArrival.remove(recordId)) {
+        return;
+      }
+    }
+    acknowledge(reference);
+  }
+
+  private void acknowledge(MessageReference reference) {
+    try {
+      queue.acknowledge(reference);
+    } catch (Exception e) {
+      throw new IllegalStateException("Could not delete a record of " + queue.getName(), e);
+    }
+  }
+
+  /** Stops holding records (the bridge is going away); they stay stored for the next start. */
+  void close() {
+    queue.removeConsumer(this);
+    held.clear();
+  }
+
+  @Override
+  public HandleStatus handle(MessageReference reference) {
+    reference.handled();
+    return HandleStatus.HANDLED;
+  }
+
+  @Override
+  public void proceedDeliver(MessageReference reference) {
+    long recordId = reference.getMessageID();
+    Consumer<Message> load = loader;
+    if (load != null) {
+      load.accept(reference.getMessage());
+    }
+    if (deleteOnArrival.remove(recordId)) {
+      acknowledge(reference);
+    } else {
+      held.put(recordId, reference);
+      if (deleteOnArrival.remove(recordId) && held.remove(recordId) != null) {
+        acknowledge(reference);
+      }
+    }
+    if (load != null && loadedCount.incrementAndGet() >= loadTarget) {
+      loaded.countDown();
+    }
+  }
+
+  @Override
+  public boolean supportsDirectDelivery() {
+    return false; // taken on the queue's own executor, never on the router's thread
+  }
+
+  @Override
+  public Filter getFilter() {
+    return null;
+  }
+
+  @Override
+  public List<MessageReference> getDeliveringMessages() {
+    return List.copyOf(held.values());
+  }
+
+  @Override
+  public String debug() {
+    return toManagementString();
+  }
+
+  @Override
+  public String toManagementString() {
+    return "Courier MQTT record store on " + queue.getName();
+  }
+
+  @Override
+  public void disconnect() {
+    close();
+  }
+
+  @Override
+  public void failed(Throwable t) {
+    close();
+  }
+
+  @Override
+  public long sequentialID() {
+    return id;
+  }
+}

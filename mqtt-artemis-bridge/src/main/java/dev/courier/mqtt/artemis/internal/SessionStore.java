@@ -1,0 +1,190 @@
+package dev.courier.mqtt.artemis.internal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.message.impl.CoreMessage;
+import org.apache.activemq.artemis.core.persistence.StorageManager;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.transaction.Transaction;
+
+/**
+ * The state of persistent MQTT sessions, stored as records in the Artemis queue {@value #QUEUE}:
+ * one record that the session exists, one per subscription (filter and QoS), and one per QoS 2
+ * packet identifier awaiting PUBREL. The queues holding a session's messages are ordinary durable
+ * Artemis queues (see {@link ArtemisBridge#queueName}); these records say what they mean to MQTT.
+ *
+ * <p>Thread-safe: a session's records are written by the bridge's thread for that session and read
+ * when the session is opened.
+ */
+final class SessionStore {
+
+  /** The queue (and address) holding the records. */
+  static final String QUEUE = TopicMapping.INTERNAL_PREFIX + "sessions";
+
+  private static final SimpleString KIND = SimpleString.of("courier_kind");
+  private static final SimpleString CLIENT = SimpleString.of("courier_client");
+  private static final SimpleString FILTER = SimpleString.of("courier_filter");
+  private static final SimpleString QOS = SimpleString.of("courier_qos");
+  private static final SimpleString PACKET = SimpleString.of("courier_packet");
+  private static final SimpleString KIND_SESSION = SimpleString.of("session");
+  private static final SimpleString KIND_SUBSCRIPTION = SimpleString.of("subscription");
+  private static final SimpleString KIND_AWAITING = SimpleString.of("awaiting_release");
+
+  /** What is stored of one client's session. */
+  static final class Stored {
+    final String clientId;
+    volatile long sessionRecord;
+    /** filter to subscription. */
+    final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** QoS 2 packet id to record id. */
+    final Map<Integer, Long> awaitingRelease = new ConcurrentHashMap<>();
+
+    Stored(String clientId) {
+      this.clientId = clientId;
+    }
+  }
+
+  /** A stored subscription. */
+  record Subscription(int qos, long recordId) {}
+
+  private final StorageManager storage;
+  private final Map<String, Stored> byClient = new ConcurrentHashMap<>();
+  private final java.util.List<Long> supersededAtLoad = new java.util.ArrayList<>();
+  private RecordQueue records;
+
+  SessionStore(StorageManager storage) {
+    this.storage = storage;
+  }
+
+  /** Opens the record queue and loads every stored session. */
+  void open(ActiveMQServer server, long timeoutMillis) throws Exception {
+    records = RecordQueue.open(server, QUEUE, this::load, timeoutMillis);
+    // Superseded records left by a crash between writing a new record and deleting the old one.
+    supersededAtLoad.forEach(records::delete);
+    supersededAtLoad.clear();
+  }
+
+  void close() {
+    if (records != null) {
+      records.close();
+    }
+  }
+
+  /** The number of stored sessions. */
+  int size() {
+    return byClient.size();
+  }
+
+  private void load(Message record) {
+    Object kind = record.getObjectProperty(KIND);
+    Object client = record.getObjectProperty(CLIENT);
+    if (kind == null || client == null) {
+      return; // not ours; left alone
+    }
+    Stored stored = byClient.computeIfAbsent(client.toString(), Stored::new);
+    long id = record.getMessageID();
+    switch (kind.toString()) {
+      case "session" -> {
+        long previous = stored.sessionRecord;
+        stored.sessionRecord = id;
+        if (previous != 0) {
+          supersededAtLoad.add(previous);
+        }
+      }
+      case "subscription" -> {
+        Subscription previous = stored.subscriptions.put(record.getStringProperty(FILTER),
+            new Subscription(record.getIntProperty(QOS), id));
+        if (previous != null) {
+          supersededAtLoad.add(previous.recordId());
+        }
+      }
+      case "awaiting_release" -> {
+        Long previous = stored.awaitingRelease.put(record.getIntProperty(PACKET), id);
+        if (previous != null) {
+          supersededAtLoad.add(previous);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  /** The stored session of a client, or null. */
+  Stored get(String clientId) {
+    return byClient.get(clientId);
+  }
+
+  /** Stores that a client has a persistent session (durable when the thread's storage completes). */
+  Stored create(String clientId) throws Exception {
+    Stored stored = byClient.computeIfAbsent(clientId, Stored::new);
+    if (stored.sessionRecord == 0) {
+      stored.sessionRecord = records.write(record(KIND_SESSION, clientId), null);
+    }
+    return stored;
+  }
+
+  /** Stores a subscription, replacing one with the same filter. */
+  void subscribe(Stored stored, String filter, int qos) throws Exception {
+    Subscription current = stored.subscriptions.get(filter);
+    if (current != null && current.qos() == qos) {
+      return;
+    }
+    CoreMessage record = record(KIND_SUBSCRIPTION, stored.clientId);
+    record.putStringProperty(FILTER, SimpleString.of(filter));
+    record.putIntProperty(QOS, qos);
+    long id = records.write(record, null);
+    Subscription previous = stored.subscriptions.put(filter, new Subscription(qos, id));
+    if (previous != null) {
+      records.delete(previous.recordId());
+    }
+  }
+
+  /** Deletes a stored subscription. */
+  void unsubscribe(Stored stored, String filter) {
+    Subscription previous = stored.subscriptions.remove(filter);
+    if (previous != null) {
+      records.delete(previous.recordId());
+    }
+  }
+
+  /** Records a QoS 2 packet id awaiting PUBREL, inside the publication's transaction. */
+  void awaitRelease(Stored stored, int packetId, Transaction tx) throws Exception {
+    CoreMessage record = record(KIND_AWAITING, stored.clientId);
+    record.putIntProperty(PACKET, packetId);
+    long id = records.write(record, tx);
+    Long previous = stored.awaitingRelease.put(packetId, id);
+    if (previous != null) {
+      records.delete(previous);
+    }
+  }
+
+  /** PUBREL: forgets a packet id. */
+  void release(Stored stored, int packetId) {
+    Long previous = stored.awaitingRelease.remove(packetId);
+    if (previous != null) {
+      records.delete(previous);
+    }
+  }
+
+  /** Deletes everything stored of a client's session. */
+  void delete(Stored stored) {
+    byClient.remove(stored.clientId, stored);
+    stored.subscriptions.values().forEach(s -> records.delete(s.recordId()));
+    stored.subscriptions.clear();
+    stored.awaitingRelease.values().forEach(records::delete);
+    stored.awaitingRelease.clear();
+    long session = stored.sessionRecord;
+    stored.sessionRecord = 0;
+    if (session != 0) {
+      records.delete(session);
+    }
+  }
+
+  private CoreMessage record(SimpleString kind, String clientId) {
+    CoreMessage record = new CoreMessage(storage.generateID(), 256);
+    record.putStringProperty(KIND, kind);
+    record.putStringProperty(CLIENT, SimpleString.of(clientId));
+    return record;
+  }
+}

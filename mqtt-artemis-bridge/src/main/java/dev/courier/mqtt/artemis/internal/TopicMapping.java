@@ -1,0 +1,112 @@
+package dev.courier.mqtt.artemis.internal;
+
+import org.apache.activemq.artemis.api.core.SimpleString;
+
+/**
+ * Maps MQTT topic names and filters to Artemis addresses in Artemis's default wildcard syntax, and
+ * back.
+ *
+ * <p>The mapping swaps characters one for one, so it is reversible: the MQTT level separator
+ * {@code /} becomes Artemis's word delimiter {@code .} and a {@code .} inside an MQTT level becomes
+ * {@code /}; the single-level wildcard {@code +} becomes {@code *} (and a literal {@code *} becomes
+ * {@code +}); {@code #} stays {@code #}. So MQTT {@code sensors/eu.west/temp} is Artemis address
+ * {@code sensors.eu/west.temp}, which a JMS topic subscriber names as such.
+ */
+final class TopicMapping {
+
+  /** Addresses of the bridge's own state; the {@code $} keeps them out of MQTT wildcards. */
+  static final String INTERNAL_PREFIX = "$courier.";
+
+  /**
+   * Queue filter for subscriptions whose filter starts with a wildcard: [MQTT-4.7.2-1] such a filter
+   * does not match topics starting with {@code $}; nor should it see Artemis's own management
+   * and notification addresses.
+   */
+  static final SimpleString NO_SYSTEM_ADDRESSES = SimpleString.of(
+      "NOT (AMQAddress LIKE '$%' OR AMQAddress LIKE 'activemq.%')");
+
+  private TopicMapping() {}
+
+  /** The Artemis address of an MQTT topic name or filter. */
+  static String toAddress(String mqtt) {
+    return swap(mqtt, '/', '.', '+', '*');
+  }
+
+  /** The MQTT topic of an Artemis address (the inverse of {@link #toAddress}). */
+  static String toTopic(String address) {
+    return swap(address, '.', '/', '*', '+');
+  }
+
+  /** Whether a filter's first level is a wildcard, so that it must not match {@code $} topics. */
+  static boolean startsWithWildcard(String filter) {
+    return filter.startsWith("#") || filter.startsWith("+");
+  }
+
+  private static String swap(String in, char from, char to, char fromWild, char toWild) {
+    char[] chars = null;
+    for (int i = 0; i < in.length(); i++) {
+      char c = in.charAt(i);
+      char mapped = c == from ? to : c == to ? from
+          : c == fromWild ? toWild : c == toWild ? fromWild : c;
+      if (mapped != c) {
+        if (chars == null) {
+          chars = in.toCharArray();
+        }
+        chars[i] = mapped;
+      }
+    }
+    return chars == null ? in : new String(chars);
+  }
+
+  /**
+   * Whether an MQTT topic name matches an MQTT filter [MQTT-4.7.1], with the {@code $} rule
+   * [MQTT-4.7.2-1]. Used for retained messages; live routing is Artemis's.
+   */
+  static boolean matches(String filter, String topic) {
+    if (startsWithWildcard(filter) && topic.startsWith("$")) {
+      return false;
+    }
+    int f = 0;
+    int t = 0;
+    int fl = filter.length();
+    int tl = topic.length();
+    while (true) {
+      if (f >= fl) {
+        return t >= tl; // an empty last filter level matches only an empty last topic level
+      }
+      char c = filter.charAt(f);
+      if (c == '#') {
+        return true; // [MQTT-4.7.1-2] the rest, including the parent level
+      }
+      if (c == '+') {
+        int end = topic.indexOf('/', t);
+        t = end < 0 ? tl : end;
+        f++;
+      } else {
+        int fEnd = filter.indexOf('/', f);
+        int tEnd = topic.indexOf('/', t);
+        fEnd = fEnd < 0 ? fl : fEnd;
+        tEnd = tEnd < 0 ? tl : tEnd;
+        if (fEnd - f != tEnd - t || !filter.regionMatches(f, topic, t, fEnd - f)) {
+          return false;
+        }
+        f = fEnd;
+        t = tEnd;
+      }
+      // both at a separator or at the end
+      boolean fEndNow = f >= fl;
+      boolean tEndNow = t >= tl;
+      if (fEndNow || tEndNow) {
+        if (fEndNow && tEndNow) {
+          return true;
+        }
+        if (tEndNow && filter.startsWith("/#", f)) {
+          return true; // "a/#" matches "a"
+        }
+        return false;
+      }
+      f++; // skip '/'
+      t++;
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package dev.courier.mqtt.artemis.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import dev.courier.mqtt.transport.spi.bridge.Delivery;
+import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArtemisBridgeTest {
+
+  @TempDir
+  Path dir;
+  private EmbeddedArtemis broker;
+  private ArtemisBridge bridge;
+
+  @BeforeEach
+  void start() throws Exception {
+    broker = new EmbeddedArtemis(dir);
+    bridge = broker.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    broker.close();
+  }
+
+  private BridgeSession open(String clientId, boolean clean) throws Exception {
+    return bridge.openSession(new SessionRequest(clientId, clean, 1000)).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  private static Publication publication(String topic, String payload, int qos, boolean retain) {
+    return new Publication(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain, "pub");
+  }
+
+  private static String text(Delivery delivery) {
+    return new String(delivery.payload(), StandardCharsets.UTF_8);
+  }
+
+  private static void await(java.util.concurrent.CompletionStage<?> stage) throws Exception {
+    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private List<String> courierQueues() {
+    return broker.server().getPostOffice().getAllBindings()
+        .map(binding -> binding.getUniqueName().toString())
+        .filter(name -> name.startsWith("courier.mqtt."))
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  void whenSubscribedAndPublished_thenDeliveredWithTopicQosAndPayload() throws Exception {
+    BridgeSession subscriber = open("sub", true);
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    assertThat(subscriber.subscribe(List.of(new SubscriptionRequest("a/+/c", 1)))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS)).containsExactly(1);
+    BridgeSession publisher = open("pub", true);
+
+    await(publisher.publish(publication("a/b/c", "one", 1, false)));
+    await(publisher.publish(publication("a/b/d", "other", 1, false)));
+    await(publisher.publish(publication("a/x/c", "two", 2, false)));
+
+    List<Delivery> got = sink.take(2, true);
+    assertThat(got).extracting(Delivery::topic).containsExactly("a/b/c", "a/x/c");
+    assertThat(got).extracting(ArtemisBridgeTest::text).containsExactly("one", "two");
+    assertThat(got).extracting(Delivery::qos).containsExactly(1, 1); // capped by the subscription
+    assertThat(sink.signals()).isPositive();
+  }
+
+  @Test
+  void whenWildcardAtFirstLevel_thenDollarTopicsAreNotMatched() throws Exception {
+    BridgeSession subscriber = open("sub", true);
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("#", 0))));
+    BridgeSession publisher = open("pub", true);
+    await(publisher.publish(publication("$SYS/x", "sys", 0, false)));
+    await(publisher.publish(publication("plain", "p", 0, false)));
+    assertThat(sink.take(1, true)).extracting(Delivery::topic).containsExactly("plain");
+    assertThat(subscriber.poll()).isNull();
+  }
+
+  @Test
+  void whenPersistentSubscriberAwayAcrossRestart_thenEveryQos1MessageArrives() throws Exception {
+    BridgeSession subscriber = open("durable", false);
+    assertThat(subscriber.present()).isFalse();
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("t/#", 1))));
+    subscriber.detach();
+    BridgeSession publisher = open("pub", true);
+    for (int i = 0; i < 500; i++) {
+      await(publisher.publish(publication("t/" + (i % 7), "m" + i, 1, false)));
+    }
+    bridge = broker.restart();
+
+    BridgeSession resumed = open("durable", false);
+    assertThat(resumed.present()).isTrue();
+    RecordingSink sink = new RecordingSink(resumed);
+    resumed.attach(sink);
+    List<Delivery> got = sink.take(500, true);
+    assertThat(got).extracting(ArtemisBridgeTest::text)
+        .containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(i -> "m" + i).toList());
+    assertThat(resumed.poll()).isNull();
+  }
+
+  @Test
+  void whenUnacknowledgedAtRestart_thenRedelivered() throws Exception {
+    BridgeSession subscriber = open("durable", false);
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("t", 1))));
+    await(open("pub", true).publish(publication("t", "x", 1, false)));
+    assertThat(sink.take(1, false)).hasSize(1); // delivered, never acknowledged
+    bridge = broker.restart();
+
+    BridgeSession resumed = open("durable", false);
+    resumed.recover();
+    resumed.attach(new RecordingSink(resumed));
+    List<Delivery> again = new RecordingSink(resumed).take(1, true);
+    assertThat(again).extracting(ArtemisBridgeTest::text).containsExactly("x");
+  }
+
+  @Test
+  void whenRecoveredWithoutRestart_thenInflightComesAgainMarkedRedelivery() throws Exception {
+    BridgeSession subscriber = open("durable", false);
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("t", 1))));
+    await(open("pub", true).publish(publication("t", "x", 1, false)));
+    assertThat(sink.take(1, false)).extracting(Delivery::redelivery).containsExactly(false);
+    subscriber.detach();
+    BridgeSession again = open("durable", false);
+    again.recover();
+    RecordingSink second = new RecordingSink(again);
+    again.attach(second);
+    assertThat(second.take(1, true)).extracting(Delivery::redelivery).containsExactly(true);
+  }
+
+  @Test
+  void whenRetainedSetAndRestarted_thenNewSubscriberGetsItAndEmptyClearsIt() throws Exception {
+    BridgeSession publisher = open("pub", true);
+    await(publisher.publish(publication("r/1", "kept", 1, true)));
+    await(publisher.publish(publication("r/2", "gone", 0, true)));
+    await(publisher.publish(publication("r/2", "", 0, true)));
+    bridge = broker.restart();
+
+    BridgeSession subscriber = open("sub", true);
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("r/+", 1))));
+    List<Delivery> got = sink.take(1, true);
+    assertThat(got).extracting(Delivery::topic).containsExactly("r/1");
+    assertThat(got.get(0).retain()).isTrue();
+    assertThat(subscriber.poll()).isNull();
+  }
+
+  @Test
+  void whenQos2PublishedButNotReleased_thenPacketIdSurvivesRestartUntilReleased()
+      throws Exception {
+    BridgeSession publisher = open("pub2", false);
+    await(publisher.publishExactlyOnce(publication("q", "once", 2, false), 7));
+    assertThat(publisher.awaitingRelease()).containsExactly(7);
+    publisher.detach();
+    bridge = broker.restart();
+
+    BridgeSession resumed = open("pub2", false);
+    assertThat(resumed.awaitingRelease()).containsExactly(7);
+    resumed.release(7);
+    resumed.detach();
+    bridge = broker.restart();
+    assertThat(open("pub2", false).awaitingRelease()).isEmpty();
+  }
+
+  @Test
+  void whenCleanSessionCloses_thenNoQueueIsLeftBehind() throws Exception {
+    BridgeSession session = open("clean", true);
+    session.attach(new RecordingSink(session));
+    await(session.subscribe(List.of(new SubscriptionRequest("a/#", 1),
+        new SubscriptionRequest("b", 0))));
+    assertThat(courierQueues()).hasSize(2);
+    await(session.close());
+    assertThat(courierQueues()).isEmpty();
+  }
+
+  @Test
+  void whenPersistentSessionIsCleanedLater_thenItsQueuesAndRecordsGo() throws Exception {
+    BridgeSession session = open("p", false);
+    await(session.subscribe(List.of(new SubscriptionRequest("a/#", 1))));
+    session.detach();
+    bridge = broker.restart();
+    assertThat(courierQueues()).hasSize(1);
+    BridgeSession clean = open("p", true);
+    assertThat(clean.present()).isFalse();
+    assertThat(courierQueues()).isEmpty();
+    await(clean.close());
+    bridge = broker.restart();
+    assertThat(open("p", false).present()).isFalse();
+  }
+
+  @Test
+  void whenUnsubscribed_thenQueueGoes() throws Exception {
+    BridgeSession session = open("p", false);
+    await(session.subscribe(List.of(new SubscriptionRequest("a", 1))));
+    await(session.unsubscribe(List.of("a")));
+    assertThat(courierQueues()).isEmpty();
+  }
+
+  @Test
+  void whenClientDoesNotPoll_thenTheBridgeHoldsAtMostItsBufferAndArtemisTheRest()
+      throws Exception {
+    broker.stop();
+    bridge = broker.start(new ArtemisBridgeConfig(16, 2, 100, 10_000));
+    BridgeSession subscriber = open("slow", false);
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("s", 1))));
+    BridgeSession publisher = open("pub", true);
+    for (int i = 0; i < 200; i++) {
+      await(publisher.publish(publication("s", "m" + i, 1, false)));
+    }
+    Queue queue = broker.server().locateQueue(SimpleString.of(
+        ArtemisBridge.queueName("slow", "s")));
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+        .until(() -> queue.getDeliveringCount() == 16);
+    assertThat(queue.getMessageCount()).isEqualTo(200);
+    List<Delivery> got = sink.take(200, true);
+    assertThat(got).extracting(ArtemisBridgeTest::text)
+        .containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> "m" + i).toList());
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+        .until(() -> queue.getMessageCount() == 0);
+  }
+}

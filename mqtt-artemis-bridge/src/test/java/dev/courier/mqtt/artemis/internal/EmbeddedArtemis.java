@@ -1,0 +1,72 @@
+package dev.courier.mqtt.artemis.internal;
+
+import java.nio.file.Path;
+import org.apache.activemq.artemis.api.core.TransportConfiguration;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.remoting.impl.invm.InVMAcceptorFactory;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.ActiveMQServers;
+import org.apache.activemq.artemis.core.server.JournalType;
+
+/** A persistent Artemis broker in the test JVM, restartable on the same journal. */
+final class EmbeddedArtemis implements AutoCloseable {
+
+  private final Path dir;
+  private ActiveMQServer server;
+  private ArtemisBridge bridge;
+
+  EmbeddedArtemis(Path dir) {
+    this.dir = dir;
+  }
+
+  /** Starts the broker and a bridge on it. */
+  ArtemisBridge start() throws Exception {
+    return start(ArtemisBridgeConfig.DEFAULTS);
+  }
+
+  ArtemisBridge start(ArtemisBridgeConfig config) throws Exception {
+    Configuration configuration = new ConfigurationImpl()
+        .setName("test")
+        .setPersistenceEnabled(true)
+        .setSecurityEnabled(false)
+        .setJournalType(JournalType.NIO)
+        .setJournalDirectory(dir.resolve("journal").toString())
+        .setBindingsDirectory(dir.resolve("bindings").toString())
+        .setPagingDirectory(dir.resolve("paging").toString())
+        .setLargeMessagesDirectory(dir.resolve("large").toString())
+        .setJMXManagementEnabled(false)
+        .addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName()));
+    server = ActiveMQServers.newActiveMQServer(configuration, true);
+    server.start();
+    bridge = new ArtemisBridge(server, config);
+    return bridge;
+  }
+
+  ActiveMQServer server() {
+    return server;
+  }
+
+  /** Stops bridge and broker as a shutdown would; the journal stays. */
+  void stop() throws Exception {
+    if (bridge != null) {
+      bridge.stop();
+      bridge = null;
+    }
+    if (server != null) {
+      server.stop();
+      server = null;
+    }
+  }
+
+  /** Stops and starts again on the same journal. */
+  ArtemisBridge restart() throws Exception {
+    stop();
+    return start();
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.courier.mqtt.artemis.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TopicMappingTest {
+
+  @ParameterizedTest
+  @CsvSource({
+      "a/b/c, a.b.c",
+      "sensors/eu.west/temp, sensors.eu/west.temp",
+      "a/+/#, a.*.#",
+      "#, #",
+      "/leading, .leading",
+      "star*literal, star+literal",
+  })
+  void mapsBothWays(String mqtt, String artemis) {
+    assertThat(TopicMapping.toAddress(mqtt)).isEqualTo(artemis);
+    assertThat(TopicMapping.toTopic(artemis)).isEqualTo(mqtt);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "a/b/c, a/b/c, true",
+      "a/+/c, a/b/c, true",
+      "a/+/c, a/b/d, false",
+      "a/#, a, true",
+      "a/#, a/b/c, true",
+      "#, a/b, true",
+      "#, $SYS/x, false",
+      "+/x, $SYS/x, false",
+      "$SYS/#, $SYS/x, true",
+      "a/+, a/, true",
+      "a/+, a, false",
+      "+, /, false",
+      "+/+, /, true",
+      "a/b, a/bc, false",
+      "a/bc, a/b, false",
+      "a/b/c, a/b, false",
+      "a/b, a/b/c, false",
+  })
+  void matchesLikeMqtt(String filter, String topic, boolean expected) {
+    assertThat(TopicMapping.matches(filter, topic)).isEqualTo(expected);
+  }
+}
