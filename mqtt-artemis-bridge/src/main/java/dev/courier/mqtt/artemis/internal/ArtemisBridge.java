@@ -20,6 +20,8 @@ import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.io.IOCallback;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
+import org.apache.activemq.artemis.core.paging.PagingManager;
+import org.apache.activemq.artemis.core.paging.PagingStore;
 import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.postoffice.PostOffice;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
@@ -57,6 +59,7 @@ public final class ArtemisBridge implements MessagingBridge {
   private final ActiveMQServer server;
   private final PostOffice postOffice;
   private final StorageManager storage;
+  private final PagingManager paging;
   private final ArtemisBridgeConfig config;
   private final SessionStore sessions;
   private final RetainedStore retained;
@@ -74,6 +77,7 @@ public final class ArtemisBridge implements MessagingBridge {
     this.server = server;
     this.postOffice = server.getPostOffice();
     this.storage = server.getStorageManager();
+    this.paging = server.getPagingManager();
     this.config = config;
     AtomicInteger threads = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
@@ -251,16 +255,62 @@ public final class ArtemisBridge implements MessagingBridge {
   /**
    * Routes a publication (any thread, never blocks).
    *
+   * <p>Memory stays bounded by Artemis's address settings: with {@code PAGE} (our default) a full
+   * address pages to disk; with {@code BLOCK} the publication waits, without blocking the caller,
+   * until Artemis frees memory (the transport then stops reading from that client); with {@code
+   * FAIL} it is refused, which closes the client's connection so that it resends later.
+   *
    * @param stored the publisher's stored session, to record a QoS 2 packet id in; or null
+   * @param after completes when a previous publication of the same client, held back by an address
+   *     limit, has been routed (it must be routed first); or null
    */
-  CompletionStage<Void> publish(Publication publication, SessionStore.Stored stored,
-      int packetId) {
+  Publishing publish(Publication publication, SessionStore.Stored stored,
+      int packetId, CompletableFuture<Void> after) {
+    SimpleString address = addresses.computeIfAbsent(publication.topic(),
+        topic -> SimpleString.of(TopicMapping.toAddress(topic)));
+    if (addresses.size() > 100_000) {
+      addresses.clear(); // a cache, bounded
+    }
+    CompletableFuture<Void> admitted = new CompletableFuture<>();
     try {
-      SimpleString address = addresses.computeIfAbsent(publication.topic(),
-          topic -> SimpleString.of(TopicMapping.toAddress(topic)));
-      if (addresses.size() > 100_000) {
-        addresses.clear(); // a cache, bounded
+      PagingStore store = paging.getPageStore(address);
+      if (store != null && !store.checkMemory(false, () -> admitted.complete(null), null, null)) {
+        return new Publishing(CompletableFuture.failedFuture(new IllegalStateException(
+            "Artemis address " + address + " is full (address-full-policy FAIL)")), null);
       }
+      if (store == null) {
+        admitted.complete(null);
+      }
+    } catch (Exception e) {
+      return new Publishing(CompletableFuture.failedFuture(e), null);
+    }
+    if (admitted.isDone() && (after == null || after.isDone())) {
+      return new Publishing(route(publication, address, stored, packetId), null);
+    }
+    // Blocked by the address limit (or behind a blocked one): route in order when admitted.
+    CompletableFuture<Void> previous = after == null ? admitted
+        : admitted.thenCombine(after.handle((ignored, error) -> null), (a, b) -> null);
+    CompletableFuture<Void> routed = new CompletableFuture<>();
+    CompletableFuture<Void> done = previous.thenCompose(ignored -> {
+      CompletableFuture<Void> stored2 = route(publication, address, stored, packetId);
+      routed.complete(null);
+      return stored2;
+    });
+    return new Publishing(done, routed);
+  }
+
+  /**
+   * A publication under way.
+   *
+   * @param done completes when Artemis has it safely
+   * @param routed completes when it has been routed, if that is still to come; null if it was
+   *     routed at once
+   */
+  record Publishing(CompletableFuture<Void> done, CompletableFuture<Void> routed) {}
+
+  private CompletableFuture<Void> route(Publication publication, SimpleString address,
+      SessionStore.Stored stored, int packetId) {
+    try {
       boolean durable = publication.qos() > 0;
       CoreMessage message = ArtemisMessages.toMessage(storage.generateID(), publication, address,
           durable);

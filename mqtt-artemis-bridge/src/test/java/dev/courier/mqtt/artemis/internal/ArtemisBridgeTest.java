@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -242,5 +244,33 @@ class ArtemisBridgeTest {
         .containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(i -> "m" + i).toList());
     org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
         .until(() -> queue.getMessageCount() == 0);
+  }
+
+  @Test
+  void whenAddressIsFullUnderBlockPolicy_thenPublicationsWaitAndCompleteInOrderWhenDrained()
+      throws Exception {
+    broker.server().getAddressSettingsRepository().addMatch("b.#", new AddressSettings()
+        .setMaxSizeBytes(20_000).setAddressFullMessagePolicy(AddressFullMessagePolicy.BLOCK));
+    BridgeSession subscriber = open("away", false);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("b/x", 1))));
+    subscriber.detach();
+    BridgeSession publisher = open("pub", true);
+    String big = "x".repeat(1000);
+    List<java.util.concurrent.CompletableFuture<Void>> stages = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      stages.add(publisher.publish(publication("b/x", i + ":" + big, 1, false))
+          .toCompletableFuture());
+    }
+    java.util.concurrent.CompletableFuture<Void> last = stages.get(99);
+    org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(500))
+        .atMost(5, TimeUnit.SECONDS).until(() -> !last.isDone());
+
+    BridgeSession resumed = open("away", false);
+    RecordingSink sink = new RecordingSink(resumed);
+    resumed.attach(sink);
+    List<Delivery> got = sink.take(100, true);
+    assertThat(got).extracting(d -> text(d).substring(0, text(d).indexOf(':')))
+        .containsExactlyElementsOf(IntStream.range(0, 100).mapToObj(String::valueOf).toList());
+    await(last);
   }
 }
