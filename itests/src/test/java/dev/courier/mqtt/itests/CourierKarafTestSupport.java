@@ -12,13 +12,18 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceConfigurationFile;
 
 import dev.courier.mqtt.transport.api.MqttTransport;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +53,13 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * search path, and gives the tests Paho clients and Awaitility-based helpers.
  *
  * <p>{@link #config()} runs in the test driver JVM; the test methods run inside the container. The
- * ports chosen by the driver reach the container as system properties ({@code itest.mqtt.port}).
+ * ports chosen by the driver reach the container as system properties ({@code itest.mqtt.port},
+ * {@code itest.artemis.core.port}).
+ *
+ * <p>A class whose {@link #withArtemis()} returns true also gets {@code courier-mqtt-artemis}: the
+ * embedded Apache ActiveMQ Artemis broker with Courier's {@code etc/courier-artemis.xml}, its Core
+ * acceptor moved to a free port, and the bridge; {@link #awaitActiveMQServer()} waits for the broker.
+ * This class names no Artemis type: JUnit inspects it in every test class, Artemis or not.
  */
 public abstract class CourierKarafTestSupport {
 
@@ -65,6 +76,26 @@ public abstract class CourierKarafTestSupport {
   public static final Duration QUIET = Duration.ofMillis(1500);
 
   private static final String MQTT_PORT_PROPERTY = "itest.mqtt.port";
+
+  /** The feature with the embedded Artemis broker and the bridge (see {@link #withArtemis()}). */
+  public static final String ARTEMIS_FEATURE = "courier-mqtt-artemis";
+
+  /** Symbolic name of the bridge bundle. */
+  public static final String ARTEMIS_BRIDGE_BSN = "dev.courier.mqtt.artemis";
+
+  /** The broker configuration file the feature installs, which the tests replace before boot. */
+  public static final String ARTEMIS_XML = "etc/courier-artemis.xml";
+
+  /** The service Artemis's Karaf component registers once the broker has started. */
+  public static final String ACTIVEMQ_SERVER = "org.apache.activemq.artemis.core.server.ActiveMQServer";
+
+  /** How long the broker may take to start at boot (journal creation, first feature install). */
+  public static final Duration ARTEMIS_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final String ARTEMIS_CORE_PORT_PROPERTY = "itest.artemis.core.port";
+
+  /** The Core acceptor in the shipped courier-artemis.xml, which the tests move to a free port. */
+  private static final String SHIPPED_CORE_ACCEPTOR = "tcp://127.0.0.1:61616?";
 
   @Inject protected BundleContext bundleContext;
 
@@ -139,6 +170,15 @@ public abstract class CourierKarafTestSupport {
 
     options.add(features(courierFeatures, FEATURE));
 
+    if (withArtemis()) {
+      // The shipped broker configuration with the Core acceptor on a free port (61616 may be taken),
+      // in place before boot: the feature's configfile (override="false") keeps it.
+      int corePort = freePort();
+      options.add(replaceConfigurationFile(ARTEMIS_XML, artemisConfiguration(projectVersion, corePort)));
+      options.add(systemProperty(ARTEMIS_CORE_PORT_PROPERTY).value(String.valueOf(corePort)));
+      options.add(features(courierFeatures, ARTEMIS_FEATURE));
+    }
+
     // What the test probe uses inside the container.
     options.add(mavenBundle("org.eclipse.paho", "org.eclipse.paho.client.mqttv3").versionAsInProject());
     options.add(mavenBundle("org.awaitility", "awaitility").versionAsInProject());
@@ -155,6 +195,40 @@ public abstract class CourierKarafTestSupport {
    */
   protected boolean preconfigureTransport() {
     return true;
+  }
+
+  /**
+   * Whether the container also installs {@code courier-mqtt-artemis} at boot: the embedded Artemis
+   * broker, with the shipped {@code etc/courier-artemis.xml} whose Core acceptor is moved to a free
+   * port ({@link #artemisCorePort()}), and the Artemis bridge. Runs in the test driver JVM.
+   */
+  protected boolean withArtemis() {
+    return false;
+  }
+
+  /**
+   * The shipped {@code courier-artemis.xml} (the features module's {@code xml/artemis} artifact, from
+   * the build's reactor repository) with its Core acceptor on the given port, written to the build
+   * directory for {@link org.ops4j.pax.exam.karaf.options.KarafDistributionOption#replaceConfigurationFile}.
+   */
+  private static File artemisConfiguration(String projectVersion, int corePort) {
+    Path shipped = Path.of(required("itest.reactor.repo"))
+        .resolve("dev/courier/courier-mqtt-features/" + projectVersion
+            + "/courier-mqtt-features-" + projectVersion + "-artemis.xml");
+    try {
+      String xml = Files.readString(shipped, StandardCharsets.UTF_8);
+      if (!xml.contains(SHIPPED_CORE_ACCEPTOR)) {
+        throw new IllegalStateException(shipped + " has no acceptor " + SHIPPED_CORE_ACCEPTOR);
+      }
+      xml = xml.replace(SHIPPED_CORE_ACCEPTOR, "tcp://127.0.0.1:" + corePort + "?");
+      Path dir = Path.of(required("itest.build.dir"), "itest-files");
+      Files.createDirectories(dir);
+      Path file = dir.resolve("courier-artemis-" + corePort + ".xml");
+      Files.writeString(file, xml, StandardCharsets.UTF_8);
+      return file.toFile();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + ARTEMIS_XML + " from " + shipped, e);
+    }
   }
 
   /**
@@ -219,6 +293,11 @@ public abstract class CourierKarafTestSupport {
     return Integer.parseInt(required(MQTT_PORT_PROPERTY));
   }
 
+  /** The port of the broker's Core acceptor, when {@link #withArtemis()}. */
+  protected int artemisCorePort() {
+    return Integer.parseInt(required(ARTEMIS_CORE_PORT_PROPERTY));
+  }
+
   /** Disconnects and closes every client the test made, connected or not. */
   @After
   public void closeClients() {
@@ -274,6 +353,22 @@ public abstract class CourierKarafTestSupport {
     return await("MqttTransport service")
         .atMost(TIMEOUT)
         .until(() -> currentTransport().filter(condition).orElse(null), t -> t != null);
+  }
+
+  /**
+   * Waits until Artemis's Karaf component has registered the started broker as an {@value
+   * #ACTIVEMQ_SERVER} service, and returns its reference; a test then casts {@code
+   * bundleContext.getService(reference)} to {@code ActiveMQServer} in its method body.
+   *
+   * <p>By name, not by type: the container installs Artemis while the test probe is already there,
+   * and the probe must not link to Artemis's classes before they exist. So a test class keeps
+   * Artemis types out of its method signatures and out of lambda parameters (JUnit reads every
+   * declared method's signature before running any test); local variables are fine.
+   */
+  protected ServiceReference<?> awaitActiveMQServer() {
+    return await(ACTIVEMQ_SERVER + " service")
+        .atMost(ARTEMIS_TIMEOUT)
+        .until(() -> bundleContext.getServiceReference(ACTIVEMQ_SERVER), ref -> ref != null);
   }
 
   /** Waits until the transport listens on the configured test port. */
