@@ -40,6 +40,8 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
     ChannelHandlerContext ctx;
     /** True: all packets through MqttEncoder; false: PUBLISH and acks pre-encoded (fast path). */
     final boolean nettyEncoder;
+    /** CONNECT with cleanSession=false (a persistent session, durable subscriptions on a persistent broker). */
+    boolean persistentSession;
     private ByteBuf pendingAcks;
     private ScheduledFuture<?> pingTask;
     private volatile boolean closing;
@@ -103,7 +105,7 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
         MqttMessage connect = MqttMessageBuilders.connect()
             .protocolVersion(MqttVersion.MQTT_3_1_1)
             .clientId(clientId)
-            .cleanSession(true)
+            .cleanSession(!persistentSession)
             .keepAlive(keepAliveSeconds)
             .build();
         ctx.writeAndFlush(connect).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);

@@ -38,6 +38,7 @@ public final class BenchmarkOptions {
     Format format = Format.TABLE;
     boolean help;
     boolean nettyEncoder;
+    boolean persistentSubscribers;
     int e2eWindow = 1000;           // end-to-end flow control shared by a case; 0 = off (open loop)
 
     public static BenchmarkOptions parse(String... args) {
@@ -68,6 +69,9 @@ public final class BenchmarkOptions {
                     continue;
                 case "netty-encoder":
                     o.nettyEncoder = true;
+                    continue;
+                case "persistent":
+                    o.persistentSubscribers = true;
                     continue;
                 default:
                     break;
@@ -233,6 +237,8 @@ public final class BenchmarkOptions {
             "  --csv | --json       machine-readable output on stdout instead of the table",
             "  --netty-encoder      encode every packet with Netty's MqttEncoder instead of the fast path",
             "                       (pre-encoded PUBLISH, gathered acks); slower, for cross-checking",
+            "  --persistent         subscribers connect with cleanSession=false, so a persistent broker stores",
+            "                       QoS 1/2 messages durably for them (their sessions stay on the broker)",
             "  --help               this text",
             "",
             "Exit code: 0 ok; 1 QoS 1/2 messages lost or QoS 2 duplicated, or a case failed; 2 bad usage.");
@@ -257,5 +263,6 @@ public final class BenchmarkOptions {
     public Format format() { return format; }
     public boolean help() { return help; }
     public boolean nettyEncoder() { return nettyEncoder; }
+    public boolean persistentSubscribers() { return persistentSubscribers; }
     public int e2eWindow() { return e2eWindow; }
 }

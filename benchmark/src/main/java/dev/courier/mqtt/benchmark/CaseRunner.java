@@ -74,6 +74,7 @@ final class CaseRunner {
                 SubscriberClient s = new SubscriberClient("cb" + caseId + "s" + i, options.keepAlive(),
                     options.nettyEncoder(), topic, qos,
                     r.publishers, uniqueCounter, warmupCounter, e2e);
+                s.persistentSession = options.persistentSubscribers();
                 subs.add(s);
                 all.add(s);
             }
