@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
@@ -44,10 +44,12 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
   private final Set<Long> deleteOnArrival = ConcurrentHashMap.newKeySet();
   private final AtomicLong loadedCount = new AtomicLong();
   private final CountDownLatch loaded = new CountDownLatch(1);
-  private volatile Consumer<Message> loader;
+  private volatile ToLongFunction<Message> loader;
+  /** Records that a loaded record supersedes (left by a crash between write and delete). */
+  private final List<Long> supersededAtLoad = new java.util.ArrayList<>();
   private volatile long loadTarget = Long.MAX_VALUE;
 
-  private RecordQueue(Queue queue, PostOffice postOffice, Consumer<Message> loader) {
+  private RecordQueue(Queue queue, PostOffice postOffice, ToLongFunction<Message> loader) {
     this.queue = queue;
     this.postOffice = postOffice;
     this.loader = loader;
@@ -57,9 +59,10 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
    * Creates the queue (on an address of the same name) if absent, and hands every record already in
    * it to {@code loader} before returning.
    *
-   * @param loader called once per stored record, in queue order, on an Artemis thread
+   * @param loader called once per stored record, in queue order, on an Artemis thread; returns the
+   *     id of an earlier record that this one replaces (deleted once loading is done), or 0
    */
-  static RecordQueue open(ActiveMQServer server, String name, Consumer<Message> loader,
+  static RecordQueue open(ActiveMQServer server, String name, ToLongFunction<Message> loader,
       long timeoutMillis) throws Exception {
     SimpleString queueName = SimpleString.of(name);
     Queue queue = server.locateQueue(queueName);
@@ -86,6 +89,10 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
           + " records of " + queue.getName() + " in " + timeoutMillis + " ms");
     }
     loader = null;
+    synchronized (supersededAtLoad) {
+      supersededAtLoad.forEach(this::delete);
+      supersededAtLoad.clear();
+    }
   }
 
   /** The queue's address, to which {@link #write} sends. */
@@ -151,9 +158,14 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
   @Override
   public void proceedDeliver(MessageReference reference) {
     long recordId = reference.getMessageID();
-    Consumer<Message> load = loader;
+    ToLongFunction<Message> load = loader;
     if (load != null) {
-      load.accept(reference.getMessage());
+      long superseded = load.applyAsLong(reference.getMessage());
+      if (superseded != 0) {
+        synchronized (supersededAtLoad) {
+          supersededAtLoad.add(superseded);
+        }
+      }
     }
     if (deleteOnArrival.remove(recordId)) {
       acknowledge(reference);

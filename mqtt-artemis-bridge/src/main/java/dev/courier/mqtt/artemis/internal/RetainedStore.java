@@ -27,7 +27,6 @@ final class RetainedStore {
 
   private final StorageManager storage;
   private final Map<String, Retained> byTopic = new ConcurrentHashMap<>();
-  private final List<Long> supersededAtLoad = new ArrayList<>();
   private RecordQueue records;
 
   RetainedStore(StorageManager storage) {
@@ -36,8 +35,6 @@ final class RetainedStore {
 
   void open(ActiveMQServer server, long timeoutMillis) throws Exception {
     records = RecordQueue.open(server, QUEUE, this::load, timeoutMillis);
-    supersededAtLoad.forEach(records::delete);
-    supersededAtLoad.clear();
   }
 
   void close() {
@@ -46,13 +43,12 @@ final class RetainedStore {
     }
   }
 
-  private void load(Message record) {
+  /** Indexes a stored retained message; returns the id of the one it replaces, or 0. */
+  private long load(Message record) {
     String topic = ArtemisMessages.topic(record);
     Retained previous = byTopic.put(topic, new Retained(topic, ArtemisMessages.payload(record),
         ArtemisMessages.qos(record), record.getMessageID()));
-    if (previous != null) {
-      supersededAtLoad.add(previous.recordId());
-    }
+    return previous == null ? 0 : previous.recordId();
   }
 
   /** The number of retained messages. */

@@ -51,7 +51,6 @@ final class SessionStore {
 
   private final StorageManager storage;
   private final Map<String, Stored> byClient = new ConcurrentHashMap<>();
-  private final java.util.List<Long> supersededAtLoad = new java.util.ArrayList<>();
   private RecordQueue records;
 
   SessionStore(StorageManager storage) {
@@ -61,9 +60,6 @@ final class SessionStore {
   /** Opens the record queue and loads every stored session. */
   void open(ActiveMQServer server, long timeoutMillis) throws Exception {
     records = RecordQueue.open(server, QUEUE, this::load, timeoutMillis);
-    // Superseded records left by a crash between writing a new record and deleting the old one.
-    supersededAtLoad.forEach(records::delete);
-    supersededAtLoad.clear();
   }
 
   void close() {
@@ -77,11 +73,12 @@ final class SessionStore {
     return byClient.size();
   }
 
-  private void load(Message record) {
+  /** Indexes a stored record; returns the id of a record it replaces, or 0. */
+  private long load(Message record) {
     Object kind = record.getObjectProperty(KIND);
     Object client = record.getObjectProperty(CLIENT);
     if (kind == null || client == null) {
-      return; // not ours; left alone
+      return 0; // not ours; left alone
     }
     Stored stored = byClient.computeIfAbsent(client.toString(), Stored::new);
     long id = record.getMessageID();
@@ -89,24 +86,20 @@ final class SessionStore {
       case "session" -> {
         long previous = stored.sessionRecord;
         stored.sessionRecord = id;
-        if (previous != 0) {
-          supersededAtLoad.add(previous);
-        }
+        return previous;
       }
       case "subscription" -> {
         Subscription previous = stored.subscriptions.put(record.getStringProperty(FILTER),
             new Subscription(record.getIntProperty(QOS), id));
-        if (previous != null) {
-          supersededAtLoad.add(previous.recordId());
-        }
+        return previous == null ? 0 : previous.recordId();
       }
       case "awaiting_release" -> {
         Long previous = stored.awaitingRelease.put(record.getIntProperty(PACKET), id);
-        if (previous != null) {
-          supersededAtLoad.add(previous);
-        }
+        return previous == null ? 0 : previous;
       }
-      default -> { }
+      default -> {
+        return 0;
+      }
     }
   }
 

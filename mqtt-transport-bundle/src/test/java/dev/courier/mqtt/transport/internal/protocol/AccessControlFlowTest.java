@@ -145,60 +145,28 @@ class AccessControlFlowTest {
       return delegate.openSession(request).thenApply(RecordingSession::new);
     }
 
-    private final class RecordingSession implements BridgeSession {
-
-      private final BridgeSession session;
+    private final class RecordingSession extends ForwardingSession {
 
       RecordingSession(BridgeSession session) {
-        this.session = session;
-      }
-
-      @Override
-      public boolean present() {
-        return session.present();
+        super(session);
       }
 
       @Override
       public CompletionStage<Void> publish(Publication publication) {
         events.add("publish " + publication.topic());
-        return session.publish(publication);
-      }
-
-      @Override
-      public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
-        return session.subscribe(requests);
-      }
-
-      @Override
-      public CompletionStage<Void> unsubscribe(List<String> filters) {
-        return session.unsubscribe(filters);
-      }
-
-      @Override
-      public void attach(DeliverySink sink) {
-        session.attach(sink);
+        return inner.publish(publication);
       }
 
       @Override
       public void detach() {
         events.add("detach");
-        session.detach();
-      }
-
-      @Override
-      public Delivery poll() {
-        return session.poll();
-      }
-
-      @Override
-      public void acknowledge(long tag) {
-        session.acknowledge(tag);
+        inner.detach();
       }
 
       @Override
       public CompletionStage<Void> close() {
         events.add("close");
-        return session.close();
+        return inner.close();
       }
     }
   }

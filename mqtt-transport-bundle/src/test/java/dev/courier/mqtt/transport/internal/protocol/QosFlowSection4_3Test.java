@@ -145,53 +145,24 @@ class QosFlowSection4_3Test {
     }
   }
 
-  private record RefusingSession(BridgeSession delegate, AtomicBoolean refuse)
-      implements BridgeSession {
-    @Override
-    public boolean present() {
-      return delegate.present();
+  private static final class RefusingSession extends ForwardingSession {
+    private final AtomicBoolean refuse;
+
+    RefusingSession(BridgeSession delegate, AtomicBoolean refuse) {
+      super(delegate);
+      this.refuse = refuse;
     }
 
     @Override
     public CompletionStage<Void> publish(Publication publication) {
       return refuse.get()
           ? CompletableFuture.failedFuture(new IllegalStateException("storage full"))
-          : delegate.publish(publication);
+          : inner.publish(publication);
     }
 
     @Override
-    public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
-      return delegate.subscribe(requests);
-    }
-
-    @Override
-    public CompletionStage<Void> unsubscribe(List<String> filters) {
-      return delegate.unsubscribe(filters);
-    }
-
-    @Override
-    public void attach(DeliverySink sink) {
-      delegate.attach(sink);
-    }
-
-    @Override
-    public void detach() {
-      delegate.detach();
-    }
-
-    @Override
-    public Delivery poll() {
-      return delegate.poll();
-    }
-
-    @Override
-    public void acknowledge(long tag) {
-      delegate.acknowledge(tag);
-    }
-
-    @Override
-    public CompletionStage<Void> close() {
-      return delegate.close();
+    public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
+      return publish(publication);
     }
   }
 

@@ -110,21 +110,15 @@ class StoredSessionHooksTest {
       return delegate.openSession(request).thenApply(Session::new);
     }
 
-    private final class Session implements BridgeSession {
-      private final BridgeSession inner;
+    private final class Session extends ForwardingSession {
 
       Session(BridgeSession inner) {
-        this.inner = inner;
+        super(inner);
       }
 
       @Override
       public boolean present() {
         return !storedAwaiting.isEmpty() || inner.present();
-      }
-
-      @Override
-      public CompletionStage<Void> publish(Publication publication) {
-        return inner.publish(publication);
       }
 
       @Override
@@ -146,41 +140,6 @@ class StoredSessionHooksTest {
       @Override
       public void recover() {
         recovered++;
-      }
-
-      @Override
-      public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
-        return inner.subscribe(requests);
-      }
-
-      @Override
-      public CompletionStage<Void> unsubscribe(List<String> filters) {
-        return inner.unsubscribe(filters);
-      }
-
-      @Override
-      public void attach(DeliverySink sink) {
-        inner.attach(sink);
-      }
-
-      @Override
-      public void detach() {
-        inner.detach();
-      }
-
-      @Override
-      public Delivery poll() {
-        return inner.poll();
-      }
-
-      @Override
-      public void acknowledge(long tag) {
-        inner.acknowledge(tag);
-      }
-
-      @Override
-      public CompletionStage<Void> close() {
-        return inner.close();
       }
     }
   }
