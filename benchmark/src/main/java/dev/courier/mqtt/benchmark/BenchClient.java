@@ -42,6 +42,9 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
     final boolean nettyEncoder;
     /** CONNECT with cleanSession=false (a persistent session, durable subscriptions on a persistent broker). */
     boolean persistentSession;
+    /** MQTT credentials, or null. */
+    String username;
+    String password;
     private ByteBuf pendingAcks;
     private ScheduledFuture<?> pingTask;
     private volatile boolean closing;
@@ -102,12 +105,18 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        MqttMessage connect = MqttMessageBuilders.connect()
+        MqttMessageBuilders.ConnectBuilder builder = MqttMessageBuilders.connect()
             .protocolVersion(MqttVersion.MQTT_3_1_1)
             .clientId(clientId)
             .cleanSession(!persistentSession)
-            .keepAlive(keepAliveSeconds)
-            .build();
+            .keepAlive(keepAliveSeconds);
+        if (username != null) {
+            builder.hasUser(true).username(username);
+        }
+        if (password != null) {
+            builder.hasPassword(true).password(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        MqttMessage connect = builder.build();
         ctx.writeAndFlush(connect).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         long period = Math.max(1, keepAliveSeconds / 2);
         pingTask = ctx.executor().scheduleAtFixedRate(

@@ -14,7 +14,7 @@ public final class BenchmarkOptions {
     /** Duration cap used when only --messages is given. */
     static final double COUNT_MODE_CAP_SECONDS = 120;
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("host", "port", "qos", "scenarios", "scenario",
+    private static final Set<String> VALUE_OPTIONS = Set.of("host", "port", "username", "password", "qos", "scenarios", "scenario",
         "messages", "duration", "payload", "inflight", "warmup", "drain", "clients", "threads", "batch", "rate",
         "keepalive", "connect-timeout", "e2e-window");
 
@@ -39,6 +39,8 @@ public final class BenchmarkOptions {
     boolean help;
     boolean nettyEncoder;
     boolean persistentSubscribers;
+    String username;
+    String password;
     int e2eWindow = 1000;           // end-to-end flow control shared by a case; 0 = off (open loop)
 
     public static BenchmarkOptions parse(String... args) {
@@ -106,6 +108,8 @@ public final class BenchmarkOptions {
                 case "batch": o.batch = intIn(name, value, 1, 65535); break;
                 case "rate": o.rate = longIn(name, value, 0, Long.MAX_VALUE); break;
                 case "keepalive": o.keepAlive = intIn(name, value, 5, 65535); break;
+                case "username": o.username = value; break;
+                case "password": o.password = value; break;
                 case "connect-timeout": o.connectTimeoutSeconds = seconds(name, value, 1); break;
                 default: throw new IllegalArgumentException("unknown option --" + name);
             }
@@ -237,6 +241,7 @@ public final class BenchmarkOptions {
             "  --csv | --json       machine-readable output on stdout instead of the table",
             "  --netty-encoder      encode every packet with Netty's MqttEncoder instead of the fast path",
             "                       (pre-encoded PUBLISH, gathered acks); slower, for cross-checking",
+            "  --username U         MQTT user name for every client (and --password P)",
             "  --persistent         subscribers connect with cleanSession=false, so a persistent broker stores",
             "                       QoS 1/2 messages durably for them (their sessions stay on the broker)",
             "  --help               this text",
@@ -264,5 +269,7 @@ public final class BenchmarkOptions {
     public boolean help() { return help; }
     public boolean nettyEncoder() { return nettyEncoder; }
     public boolean persistentSubscribers() { return persistentSubscribers; }
+    public String username() { return username; }
+    public String password() { return password; }
     public int e2eWindow() { return e2eWindow; }
 }

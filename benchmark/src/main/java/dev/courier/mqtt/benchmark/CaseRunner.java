@@ -75,6 +75,8 @@ final class CaseRunner {
                     options.nettyEncoder(), topic, qos,
                     r.publishers, uniqueCounter, warmupCounter, e2e);
                 s.persistentSession = options.persistentSubscribers();
+                s.username = options.username();
+                s.password = options.password();
                 subs.add(s);
                 all.add(s);
             }
@@ -84,6 +86,8 @@ final class CaseRunner {
                 PublisherClient p = new PublisherClient("cb" + caseId + "p" + i, options.keepAlive(), i, topic, qos,
                     options.payload(), options.inflight(), options.batch(), ackCounter,
                     options.nettyEncoder(), e2e, r.subscribers);
+                p.username = options.username();
+                p.password = options.password();
                 pubs.add(p);
                 all.add(p);
             }
