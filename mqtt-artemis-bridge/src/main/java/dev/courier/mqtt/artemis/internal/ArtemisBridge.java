@@ -92,6 +92,9 @@ public final class ArtemisBridge implements MessagingBridge {
     try {
       sessions.open(server, config.loadTimeoutMillis());
       retained.open(server, config.loadTimeoutMillis());
+      if (server.getConfiguration().isClustered()) {
+        shareRetained();
+      }
     } catch (Exception e) {
       sessions.close();
       retained.close();
@@ -100,6 +103,11 @@ public final class ArtemisBridge implements MessagingBridge {
     }
     LOG.info("Artemis bridge ready on broker {}: {} stored MQTT sessions, {} retained messages",
         server.getConfiguration().getName(), sessions.size(), retained.size());
+  }
+
+  /** Shares retained messages with the other nodes of a cluster (see {@link RetainedStore#share}). */
+  void shareRetained() throws Exception {
+    retained.share(server);
   }
 
   @Override

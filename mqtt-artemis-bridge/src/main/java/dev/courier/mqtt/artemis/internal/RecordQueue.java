@@ -45,6 +45,8 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
   private final AtomicLong loadedCount = new AtomicLong();
   private final CountDownLatch loaded = new CountDownLatch(1);
   private volatile ToLongFunction<Message> loader;
+  /** For an inbox: takes each message, which is then acknowledged (deleted). */
+  private java.util.function.Consumer<Message> inbox;
   /** Records that a loaded record supersedes (left by a crash between write and delete). */
   private final List<Long> supersededAtLoad = new java.util.ArrayList<>();
   private volatile long loadTarget = Long.MAX_VALUE;
@@ -75,6 +77,26 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
     long existing = queue.getMessageCount();
     queue.addConsumer(records);
     records.awaitLoaded(existing, timeoutMillis);
+    return records;
+  }
+
+  /**
+   * Opens a durable queue on {@code address} (created if absent) as an inbox: every message routed
+   * to it is handed to {@code inbox} on an Artemis thread and then deleted.
+   */
+  static RecordQueue openInbox(ActiveMQServer server, String name, String address,
+      java.util.function.Consumer<Message> inbox) throws Exception {
+    SimpleString queueName = SimpleString.of(name);
+    Queue queue = server.locateQueue(queueName);
+    if (queue == null) {
+      queue = server.createQueue(QueueConfiguration.of(queueName).setAddress(address)
+          .setRoutingType(RoutingType.MULTICAST).setDurable(true).setAutoCreateAddress(true)
+          .setAutoCreated(false), true);
+    }
+    RecordQueue records = new RecordQueue(queue, server.getPostOffice(), null);
+    records.inbox = inbox;
+    queue.addConsumer(records);
+    queue.deliverAsync();
     return records;
   }
 
@@ -157,6 +179,14 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
 
   @Override
   public void proceedDeliver(MessageReference reference) {
+    if (inbox != null) {
+      try {
+        inbox.accept(reference.getMessage());
+      } finally {
+        acknowledge(reference);
+      }
+      return;
+    }
     long recordId = reference.getMessageID();
     ToLongFunction<Message> load = loader;
     if (load != null) {

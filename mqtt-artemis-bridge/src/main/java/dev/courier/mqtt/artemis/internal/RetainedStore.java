@@ -6,9 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.message.impl.CoreMessage;
 import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.transaction.Transaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Retained messages [MQTT-3.3.1-5], stored as records in the Artemis queue {@value #QUEUE} (one per
@@ -22,12 +26,24 @@ final class RetainedStore {
   /** The queue (and address) holding retained messages. */
   static final String QUEUE = TopicMapping.INTERNAL_PREFIX + "retained";
 
+  /**
+   * In a cluster, the address on which nodes tell each other about retained messages. Outside
+   * {@code $courier.}, which the cluster configuration keeps to each node, and starting with
+   * {@code $}, which keeps it out of MQTT wildcards.
+   */
+  static final String SHARED_ADDRESS = "$courier-cluster.retained";
+
+  private static final SimpleString ORIGIN = SimpleString.of("courier_origin");
+  private static final Logger LOG = LoggerFactory.getLogger(RetainedStore.class);
+
   /** A retained message. */
   record Retained(String topic, byte[] payload, int qos, long recordId) {}
 
   private final StorageManager storage;
   private final Map<String, Retained> byTopic = new ConcurrentHashMap<>();
   private RecordQueue records;
+  private RecordQueue shared;
+  private String node;
 
   RetainedStore(StorageManager storage) {
     this.storage = storage;
@@ -37,9 +53,41 @@ final class RetainedStore {
     records = RecordQueue.open(server, QUEUE, this::load, timeoutMillis);
   }
 
+  /**
+   * Shares retained messages with the other nodes of a cluster: each node has a durable queue on
+   * {@value #SHARED_ADDRESS}, so Artemis's cluster connection forwards every node's announcements to
+   * every other node (stored and forwarded while one is down), and each node keeps its own copy.
+   * Concurrent updates of one topic on two nodes are applied in arrival order on each node.
+   */
+  void share(ActiveMQServer server) throws Exception {
+    node = server.getNodeID().toString();
+    shared = RecordQueue.openInbox(server, SHARED_ADDRESS + "." + node, SHARED_ADDRESS,
+        this::fromPeer);
+  }
+
+  private void fromPeer(Message announcement) {
+    Object origin = announcement.getObjectProperty(ORIGIN);
+    if (origin == null || origin.toString().equals(node)) {
+      return; // our own, already stored
+    }
+    Object publisher = announcement.getObjectProperty(ArtemisMessages.CLIENT_ID);
+    Publication publication = new Publication(ArtemisMessages.topic(announcement),
+        ArtemisMessages.payload(announcement), ArtemisMessages.qos(announcement), true,
+        publisher == null ? "cluster" : publisher.toString());
+    try {
+      storeHere(publication, null);
+    } catch (Exception e) {
+      LOG.warn("Could not store the retained message of {} from cluster node {}: {}",
+          publication.topic(), origin, e.toString());
+    }
+  }
+
   void close() {
     if (records != null) {
       records.close();
+    }
+    if (shared != null) {
+      shared.close();
     }
   }
 
@@ -56,8 +104,21 @@ final class RetainedStore {
     return byTopic.size();
   }
 
-  /** Stores or (with an empty payload) clears the retained message of a topic. */
+  /**
+   * Stores or (with an empty payload) clears the retained message of a topic, and tells the other
+   * cluster nodes if {@link #share shared}.
+   */
   void store(Publication publication, Transaction tx) throws Exception {
+    storeHere(publication, tx);
+    if (shared != null) {
+      CoreMessage announcement = ArtemisMessages.toMessage(storage.generateID(), publication,
+          shared.address(), true);
+      announcement.putStringProperty(ORIGIN, SimpleString.of(node));
+      shared.write(announcement, tx);
+    }
+  }
+
+  private void storeHere(Publication publication, Transaction tx) throws Exception {
     String topic = publication.topic();
     Retained previous;
     if (publication.payload().length == 0) {

@@ -273,4 +273,33 @@ class ArtemisBridgeTest {
         .containsExactlyElementsOf(IntStream.range(0, 100).mapToObj(String::valueOf).toList());
     await(last);
   }
+
+  @Test
+  void whenClusteredAndAPeerAnnouncesARetainedMessage_thenItIsStoredHereToo() throws Exception {
+    bridge.shareRetained();
+    Publication fromPeer = publication("shared/r", "from node 2", 1, true);
+    org.apache.activemq.artemis.core.message.impl.CoreMessage announcement =
+        ArtemisMessages.toMessage(broker.server().getStorageManager().generateID(), fromPeer,
+            SimpleString.of(RetainedStore.SHARED_ADDRESS), true);
+    announcement.putStringProperty("courier_origin", "another-node");
+    broker.server().getPostOffice().route(announcement, false);
+
+    BridgeSession subscriber = open("sub", true);
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> {
+      await(subscriber.subscribe(List.of(new SubscriptionRequest("shared/#", 1))));
+      Delivery d = subscriber.poll();
+      return d != null && d.retain() && text(d).equals("from node 2");
+    });
+    // Our own retained publications are announced and not applied twice.
+    await(open("pub", true).publish(publication("shared/own", "mine", 1, true)));
+    bridge = broker.restart();
+    BridgeSession later = open("late", true);
+    later.attach(new RecordingSink(later));
+    await(later.subscribe(List.of(new SubscriptionRequest("shared/#", 1))));
+    List<Delivery> got = new RecordingSink(later).take(2, true);
+    assertThat(got).extracting(Delivery::topic)
+        .containsExactlyInAnyOrder("shared/r", "shared/own");
+  }
 }
