@@ -270,4 +270,29 @@ public class ArtemisBridgeIT extends CourierKarafTestSupport {
     cleaned.disconnect();
     await().atMost(TIMEOUT).until(() -> courierQueues() == before);
   }
+
+  @Test
+  public void whenTheBridgeBundleStops_thenTheBrokerRunsOnAndTheTransportFallsBackInMemory()
+      throws Exception {
+    awaitArtemisTransport();
+    ActiveMQServer server = (ActiveMQServer) bundleContext.getService(awaitActiveMQServer());
+    Bundle bridge = bundle(ARTEMIS_BRIDGE_BSN).orElseThrow();
+    bridge.stop();
+    try {
+      awaitTransport(t -> "in-memory".equals(t.bridgeName()) && t.boundAddress() != null);
+      assertThat(server.isActive()).isTrue();
+      assertThat(bundleContext.getServiceReference(ACTIVEMQ_SERVER)).isNotNull();
+      // MQTT still works, on the in-memory bridge.
+      MessageRecorder recorder = new MessageRecorder();
+      MqttClient subscriber = connect(clientId("fallback"), true, recorder);
+      String topic = uniqueTopic("fallback");
+      subscriber.subscribe(topic, 1);
+      connect(clientId("pub"), true, null).publish(topic,
+          "still here".getBytes(StandardCharsets.UTF_8), 1, false);
+      await().atMost(TIMEOUT).until(() -> recorder.payloads().contains("still here"));
+    } finally {
+      bridge.start();
+    }
+    awaitArtemisTransport();
+  }
 }

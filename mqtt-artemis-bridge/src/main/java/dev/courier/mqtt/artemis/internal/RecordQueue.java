@@ -18,7 +18,9 @@ import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.HandleStatus;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.transaction.Transaction;
+import org.apache.activemq.artemis.core.transaction.impl.TransactionImpl;
 
 /**
  * A durable Artemis queue used as a store of small records (retained messages, session state) that
@@ -39,6 +41,7 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
 
   private final Queue queue;
   private final PostOffice postOffice;
+  private final StorageManager storage;
   private final long id = IDS.incrementAndGet();
   private final Map<Long, MessageReference> held = new ConcurrentHashMap<>();
   private final Set<Long> deleteOnArrival = ConcurrentHashMap.newKeySet();
@@ -51,9 +54,10 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
   private final List<Long> supersededAtLoad = new java.util.ArrayList<>();
   private volatile long loadTarget = Long.MAX_VALUE;
 
-  private RecordQueue(Queue queue, PostOffice postOffice, ToLongFunction<Message> loader) {
+  private RecordQueue(Queue queue, ActiveMQServer server, ToLongFunction<Message> loader) {
     this.queue = queue;
-    this.postOffice = postOffice;
+    this.postOffice = server.getPostOffice();
+    this.storage = server.getStorageManager();
     this.loader = loader;
   }
 
@@ -73,7 +77,7 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
           .setRoutingType(RoutingType.MULTICAST).setDurable(true).setAutoCreateAddress(true)
           .setAutoCreated(false), true);
     }
-    RecordQueue records = new RecordQueue(queue, server.getPostOffice(), loader);
+    RecordQueue records = new RecordQueue(queue, server, loader);
     long existing = queue.getMessageCount();
     queue.addConsumer(records);
     records.awaitLoaded(existing, timeoutMillis);
@@ -93,7 +97,7 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
           .setRoutingType(RoutingType.MULTICAST).setDurable(true).setAutoCreateAddress(true)
           .setAutoCreated(false), true);
     }
-    RecordQueue records = new RecordQueue(queue, server.getPostOffice(), null);
+    RecordQueue records = new RecordQueue(queue, server, null);
     records.inbox = inbox;
     queue.addConsumer(records);
     queue.deliverAsync();
@@ -165,10 +169,23 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
     }
   }
 
-  /** Stops holding records (the bridge is going away); they stay stored for the next start. */
+  /**
+   * Stops holding records (the bridge is going away): they go back to the queue, stored, so that
+   * the next bridge on this broker loads them again.
+   */
   void close() {
     queue.removeConsumer(this);
+    List<MessageReference> records = new java.util.ArrayList<>(held.values());
     held.clear();
+    if (!records.isEmpty()) {
+      Transaction tx = new TransactionImpl(storage);
+      records.forEach(record -> queue.cancel(tx, record, true));
+      try {
+        tx.rollback(); // back to the queue as they were
+      } catch (Exception e) {
+        throw new IllegalStateException("Could not return the records of " + queue.getName(), e);
+      }
+    }
   }
 
   @Override

@@ -302,4 +302,25 @@ class ArtemisBridgeTest {
     assertThat(got).extracting(Delivery::topic)
         .containsExactlyInAnyOrder("shared/r", "shared/own");
   }
+
+  @Test
+  void whenOnlyTheBridgeRestarts_thenStoredSessionsRetainedAndQueuedMessagesAreStillThere()
+      throws Exception {
+    BridgeSession publisher = open("pub", true);
+    await(publisher.publish(publication("keep/r", "retained", 1, true)));
+    BridgeSession away = open("away", false);
+    await(away.subscribe(List.of(new SubscriptionRequest("keep/q", 1))));
+    away.detach();
+    await(publisher.publish(publication("keep/q", "queued", 1, false)));
+
+    bridge = broker.restartBridge();
+
+    BridgeSession resumed = open("away", false);
+    assertThat(resumed.present()).isTrue();
+    RecordingSink sink = new RecordingSink(resumed);
+    resumed.attach(sink);
+    await(resumed.subscribe(List.of(new SubscriptionRequest("keep/r", 1))));
+    assertThat(sink.take(2, true)).extracting(ArtemisBridgeTest::text)
+        .containsExactlyInAnyOrder("retained", "queued");
+  }
 }

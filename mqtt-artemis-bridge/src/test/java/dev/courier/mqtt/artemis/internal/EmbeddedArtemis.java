@@ -59,6 +59,13 @@ final class EmbeddedArtemis implements AutoCloseable {
     }
   }
 
+  /** Stops the bridge and starts a new one on the broker that keeps running. */
+  ArtemisBridge restartBridge() throws Exception {
+    bridge.stop();
+    bridge = new ArtemisBridge(server, ArtemisBridgeConfig.DEFAULTS);
+    return bridge;
+  }
+
   /** Stops and starts again on the same journal. */
   ArtemisBridge restart() throws Exception {
     stop();
