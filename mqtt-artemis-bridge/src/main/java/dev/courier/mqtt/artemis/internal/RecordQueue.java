@@ -48,6 +48,7 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
   private final AtomicLong loadedCount = new AtomicLong();
   private final CountDownLatch loaded = new CountDownLatch(1);
   private volatile ToLongFunction<Message> loader;
+  private volatile boolean closed;
   /** For an inbox: takes each message, which is then acknowledged (deleted). */
   private java.util.function.Consumer<Message> inbox;
   /** Records that a loaded record supersedes (left by a crash between write and delete). */
@@ -174,9 +175,28 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
    * the next bridge on this broker loads them again.
    */
   void close() {
+    // Let records on their way here arrive first, so that deletions waiting for them happen now,
+    // while the journal still runs.
+    queue.flushExecutor();
+    closed = true;
     queue.removeConsumer(this);
     List<MessageReference> records = new java.util.ArrayList<>(held.values());
     held.clear();
+    giveBack(records);
+    // Deleted before Artemis handed them over: delete them in the queue itself, so that they do not
+    // come back at the next start (one still on its way here is deleted on arrival).
+    for (Long recordId : List.copyOf(deleteOnArrival)) {
+      try {
+        if (queue.deleteReference(recordId)) {
+          deleteOnArrival.remove(recordId);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("Could not delete a record of " + queue.getName(), e);
+      }
+    }
+  }
+
+  private void giveBack(List<MessageReference> records) {
     if (!records.isEmpty()) {
       Transaction tx = new TransactionImpl(storage);
       records.forEach(record -> queue.cancel(tx, record, true));
@@ -190,12 +210,23 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
 
   @Override
   public HandleStatus handle(MessageReference reference) {
+    if (closed) {
+      return HandleStatus.BUSY;
+    }
     reference.handled();
     return HandleStatus.HANDLED;
   }
 
   @Override
   public void proceedDeliver(MessageReference reference) {
+    if (closed) {
+      if (deleteOnArrival.remove(reference.getMessageID())) {
+        acknowledge(reference);
+      } else {
+        giveBack(List.of(reference)); // taken while closing: the next bridge loads it
+      }
+      return;
+    }
     if (inbox != null) {
       try {
         inbox.accept(reference.getMessage());
