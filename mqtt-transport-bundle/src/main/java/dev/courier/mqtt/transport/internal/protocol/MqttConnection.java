@@ -487,7 +487,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     session.bridgeSession(opened);
     if (opened.present()) {
       // QoS 2 publications the bridge stored before a restart still await PUBREL [MQTT-4.3.3-2].
-      opened.awaitingRelease().forEach(session::receiveQos2);
+      opened.awaitingRelease().forEach(session::restoreQos2);
     }
     if (session.inflightCount() == 0) {
       // Nothing of this session is in flight here: whatever the bridge handed out before (to a
@@ -609,7 +609,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       case 1 -> track(authorizedPublish(publication, packetId), MqttMessageType.PUBACK, packetId,
           false);
       default -> {
-        if (!session.receiveQos2(packetId)) {
+        if (!session.receiveQos2(packetId)
+            && !(session.isRestoredQos2(packetId) && !publish.fixedHeader().isDup())) {
           // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again; the
           // PUBREC queues behind publications still with the bridge (the original may be one).
           track(CompletableFuture.completedFuture(null), MqttMessageType.PUBREC, packetId, false);

@@ -26,6 +26,7 @@ public final class ClientSession {
   /** In send order, so that a resumed session resends in the original order [MQTT-4.6.0-1]. */
   private LinkedHashMap<Integer, OutboundMessage> outbound;
   private Set<Integer> awaitingRelease;
+  private Set<Integer> restored;
   private int lastPacketId;
 
   /**
@@ -112,8 +113,32 @@ public final class ClientSession {
     return awaitingRelease.add(packetId);
   }
 
+  /**
+   * Records a QoS 2 packet identifier that a bridge stored before a restart as still awaiting
+   * PUBREL. Such an id may be stale (the bridge stores PUBREL asynchronously), so only a resend
+   * (DUP set) is taken for a duplicate of it; see {@link #isRestoredQos2}.
+   */
+  public void restoreQos2(int packetId) {
+    receiveQos2(packetId);
+    if (restored == null) {
+      restored = new HashSet<>();
+    }
+    restored.add(packetId);
+  }
+
+  /**
+   * Whether an id awaiting PUBREL came from {@link #restoreQos2} and not from this transport; the
+   * answer is given once per id.
+   */
+  public boolean isRestoredQos2(int packetId) {
+    return restored != null && restored.remove(packetId);
+  }
+
   /** Records PUBREL for a QoS 2 packet identifier; returns whether it was known. */
   public boolean releaseQos2(int packetId) {
+    if (restored != null) {
+      restored.remove(packetId);
+    }
     return awaitingRelease != null && awaitingRelease.remove(packetId);
   }
 

@@ -82,6 +82,26 @@ class StoredSessionHooksTest {
   }
 
   @Test
+  void whenARestoredPacketIdComesWithoutDup_thenItIsANewMessage() {
+    // The bridge stores PUBREL asynchronously: after a crash it may report an id that the client
+    // had already completed and now uses for a new message (DUP not set) [MQTT-3.3.1-1].
+    TestClient sub = engine.connected("sub", true);
+    sub.send(subscribe(1, "q", 2));
+    sub.next(SUBACK);
+    storing.storedAwaiting = Set.of(9);
+    TestClient pub = engine.client(storing);
+    pub.connect("pub", false);
+
+    pub.send(publish("q", "new", 2, 9));
+    pub.expectAck(PUBREC, 9);
+    assertThat(text(sub.nextPublish())).isEqualTo("new");
+    // and its own resend is a duplicate again
+    pub.send(publish("q", "new", 2, 9, false, true));
+    pub.expectAck(PUBREC, 9);
+    sub.expectNothingMore();
+  }
+
+  @Test
   void whenSessionOpensWithNothingInFlight_thenTheBridgeIsAskedToRecover() {
     TestClient client = engine.client(storing);
     client.connect("c", false);
