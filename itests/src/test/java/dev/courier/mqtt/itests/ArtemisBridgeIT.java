@@ -225,27 +225,45 @@ public class ArtemisBridgeIT extends CourierKarafTestSupport {
     awaitArtemisTransport();
     String topic = uniqueTopic("once");
     String subscriberId = clientId("once");
+    // The subscriber's QoS 2 state must outlive its connection: a file store shared by the client
+    // before and after the drop (a new client object, as an application restarting would have).
+    java.nio.file.Path store = java.nio.file.Files.createTempDirectory("paho-once");
     MessageRecorder recorder = new MessageRecorder();
-    MqttClient subscriber = connect(subscriberId, false, recorder);
+    MqttClient subscriber = new MqttClient("tcp://127.0.0.1:" + mqttPort(), subscriberId,
+        new org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence(store.toString()));
+    subscriber.setTimeToWait(TIMEOUT.toMillis());
+    subscriber.setCallback(recorder);
+    subscriber.connect(options(false));
     subscriber.subscribe(topic, 2);
     MqttClient publisher = connect(clientId("pub"), false, null);
-    for (int i = 0; i < 200; i++) {
-      publisher.publish(topic, ("q" + i).getBytes(StandardCharsets.UTF_8), 2, false);
-      if (i == 100) {
-        // The subscriber's connection drops with deliveries in flight; the same client (its
-        // in-memory persistence keeps QoS 2 state) reconnects to the persistent session.
-        subscriber.disconnectForcibly(0, 0, false);
+    MqttClient resumed = null;
+    try {
+      for (int i = 0; i < 200; i++) {
+        publisher.publish(topic, ("q" + i).getBytes(StandardCharsets.UTF_8), 2, false);
+        if (i == 100) {
+          // The subscriber's connection drops with deliveries in flight.
+          subscriber.disconnectForcibly(0, 0, false);
+          subscriber.close(true);
+        }
+      }
+      resumed = new MqttClient("tcp://127.0.0.1:" + mqttPort(), subscriberId,
+          new org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence(store.toString()));
+      resumed.setTimeToWait(TIMEOUT.toMillis());
+      resumed.setCallback(recorder);
+      resumed.connect(options(false));
+      await().atMost(TIMEOUT).until(() -> recorder.payloads().size() >= 200);
+      // Nothing more trickles in after all 200 arrived.
+      await().during(QUIET).atMost(QUIET.multipliedBy(3))
+          .until(() -> recorder.payloads().size() == 200);
+      List<String> expected = new ArrayList<>();
+      IntStream.range(0, 200).forEach(i -> expected.add("q" + i));
+      assertThat(recorder.payloads()).containsExactlyInAnyOrderElementsOf(expected);
+    } finally {
+      if (resumed != null) {
+        resumed.disconnectForcibly(0, 0, false);
+        resumed.close(true);
       }
     }
-    await().atMost(TIMEOUT).until(() -> !subscriber.isConnected());
-    subscriber.connect(options(false));
-    await().atMost(TIMEOUT).until(() -> recorder.payloads().size() >= 200);
-    // Nothing more trickles in after all 200 arrived.
-    await().during(QUIET).atMost(QUIET.multipliedBy(3))
-        .until(() -> recorder.payloads().size() == 200);
-    List<String> expected = new ArrayList<>();
-    IntStream.range(0, 200).forEach(i -> expected.add("q" + i));
-    assertThat(recorder.payloads()).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test

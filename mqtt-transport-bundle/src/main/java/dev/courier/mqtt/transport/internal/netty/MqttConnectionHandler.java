@@ -156,8 +156,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       LOG.debug("I/O error on connection of client {} from {}: {}", clientName(),
           ctx.channel().remoteAddress(), cause.toString());
     } else {
-      LOG.debug("Closing connection of client {} from {}: {}", clientName(),
-          ctx.channel().remoteAddress(), cause.toString());
+      // Not the client's doing (violations and decode errors are handled where they are found):
+      // a fault of ours, worth a WARN with its stack.
+      LOG.warn("Closing connection of client {} from {} after an unexpected error", clientName(),
+          ctx.channel().remoteAddress(), cause);
     }
     ctx.close();
   }
