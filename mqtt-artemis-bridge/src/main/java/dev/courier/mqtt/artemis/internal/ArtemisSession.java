@@ -245,12 +245,7 @@ final class ArtemisSession implements BridgeSession {
 
   /** Lets the bridge, when it stops, hand everything held back to Artemis. */
   void release() {
-    attached = false;
-    sink = null;
-    for (Subscription subscription : subscriptions.values()) {
-      subscription.unregister();
-    }
-    returnBuffered();
+    detach();
     recover();
   }
 

@@ -71,13 +71,7 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
    */
   static RecordQueue open(ActiveMQServer server, String name, ToLongFunction<Message> loader,
       long timeoutMillis) throws Exception {
-    SimpleString queueName = SimpleString.of(name);
-    Queue queue = server.locateQueue(queueName);
-    if (queue == null) {
-      queue = server.createQueue(QueueConfiguration.of(queueName).setAddress(queueName)
-          .setRoutingType(RoutingType.MULTICAST).setDurable(true).setAutoCreateAddress(true)
-          .setAutoCreated(false), true);
-    }
+    Queue queue = durableQueue(server, name, name);
     RecordQueue records = new RecordQueue(queue, server, loader);
     long existing = queue.getMessageCount();
     queue.addConsumer(records);
@@ -91,6 +85,17 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
    */
   static RecordQueue openInbox(ActiveMQServer server, String name, String address,
       java.util.function.Consumer<Message> inbox) throws Exception {
+    Queue queue = durableQueue(server, name, address);
+    RecordQueue records = new RecordQueue(queue, server, null);
+    records.inbox = inbox;
+    queue.addConsumer(records);
+    queue.deliverAsync();
+    return records;
+  }
+
+  /** The durable multicast queue {@code name} on {@code address}, created if absent. */
+  private static Queue durableQueue(ActiveMQServer server, String name, String address)
+      throws Exception {
     SimpleString queueName = SimpleString.of(name);
     Queue queue = server.locateQueue(queueName);
     if (queue == null) {
@@ -98,11 +103,7 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
           .setRoutingType(RoutingType.MULTICAST).setDurable(true).setAutoCreateAddress(true)
           .setAutoCreated(false), true);
     }
-    RecordQueue records = new RecordQueue(queue, server, null);
-    records.inbox = inbox;
-    queue.addConsumer(records);
-    queue.deliverAsync();
-    return records;
+    return queue;
   }
 
   private void awaitLoaded(long count, long timeoutMillis) throws InterruptedException {

@@ -609,8 +609,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       case 1 -> track(authorizedPublish(publication, packetId), MqttMessageType.PUBACK, packetId,
           false);
       default -> {
-        if (!session.receiveQos2(packetId)
-            && !(session.isRestoredQos2(packetId) && !publish.fixedHeader().isDup())) {
+        if (!session.receiveQos2(packetId, publish.fixedHeader().isDup())) {
           // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again; the
           // PUBREC queues behind publications still with the bridge (the original may be one).
           track(CompletableFuture.completedFuture(null), MqttMessageType.PUBREC, packetId, false);

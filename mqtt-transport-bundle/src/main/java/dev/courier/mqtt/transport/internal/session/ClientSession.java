@@ -103,35 +103,36 @@ public final class ClientSession {
   /**
    * Records a QoS 2 packet identifier received from the client.
    *
-   * @return true if it is new; false if a PUBLISH with this id is already awaiting PUBREL, so the
-   *     message must not be forwarded again [MQTT-4.3.3-2]
+   * @param dup the PUBLISH's DUP flag
+   * @return true if the message is new; false if a PUBLISH with this id is already awaiting PUBREL,
+   *     so the message must not be forwarded again [MQTT-4.3.3-2]. An id restored from the bridge
+   *     ({@link #restoreQos2}) may be stale, so for it only a resend (DUP set) is a duplicate, and
+   *     only the first time it is seen.
    */
-  public boolean receiveQos2(int packetId) {
+  public boolean receiveQos2(int packetId, boolean dup) {
     if (awaitingRelease == null) {
       awaitingRelease = new HashSet<>();
     }
-    return awaitingRelease.add(packetId);
+    if (awaitingRelease.add(packetId)) {
+      return true;
+    }
+    return restored != null && restored.remove(packetId) && !dup;
   }
 
   /**
    * Records a QoS 2 packet identifier that a bridge stored before a restart as still awaiting
-   * PUBREL. Such an id may be stale (the bridge stores PUBREL asynchronously), so only a resend
-   * (DUP set) is taken for a duplicate of it; see {@link #isRestoredQos2}.
+   * PUBREL. Such an id may be stale (the bridge stores PUBREL asynchronously): see {@link
+   * #receiveQos2}.
    */
   public void restoreQos2(int packetId) {
-    receiveQos2(packetId);
+    if (awaitingRelease == null) {
+      awaitingRelease = new HashSet<>();
+    }
+    awaitingRelease.add(packetId);
     if (restored == null) {
       restored = new HashSet<>();
     }
     restored.add(packetId);
-  }
-
-  /**
-   * Whether an id awaiting PUBREL came from {@link #restoreQos2} and not from this transport; the
-   * answer is given once per id.
-   */
-  public boolean isRestoredQos2(int packetId) {
-    return restored != null && restored.remove(packetId);
   }
 
   /** Records PUBREL for a QoS 2 packet identifier; returns whether it was known. */
