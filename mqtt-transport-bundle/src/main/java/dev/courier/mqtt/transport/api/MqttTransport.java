@@ -57,4 +57,15 @@ public interface MqttTransport {
    * @return bridge name, never null
    */
   String bridgeName();
+
+  /**
+   * How many times, since the listener started, reading from a client paused because the client
+   * did not read what the transport sent it (its outbound buffer passed {@code deliveryBufferSize}).
+   * Reading resumes once the buffer drained to half; meanwhile what that client sends waits in the
+   * network, so its acknowledgements cannot grow without bound.
+   *
+   * @return pauses counted, at least 0
+   * @since 0.3
+   */
+  long outboundReadPauses();
 }

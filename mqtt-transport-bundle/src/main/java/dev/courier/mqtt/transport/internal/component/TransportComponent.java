@@ -2,6 +2,7 @@ package dev.courier.mqtt.transport.internal.component;
 
 import dev.courier.mqtt.transport.api.MqttTransport;
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
+import dev.courier.mqtt.transport.internal.config.Requirements;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.config.TransportConfigReader;
 import dev.courier.mqtt.transport.internal.netty.NettyTransport;
@@ -12,10 +13,15 @@ import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -53,13 +59,23 @@ public final class TransportComponent {
 
   private BundleContext context;
   private TransportConfig config;
+  private Requirements requirements = Requirements.defaults();
   private SessionRegistry registry;
   private NettyTransport transport;
   private InMemoryBridge memoryBridge;
-  private MessagingBridge hostBridge;
+  /** Host bridge services present, with their ranking; highest first when choosing. */
+  private final List<RankedBridge> hostBridges = new ArrayList<>();
   private MessagingBridge activeBridge;
+  /** What the listener waits for while none is bound for want of a bridge; logged once. */
+  private String waitingFor;
   private ServiceRegistration<MqttTransport> registration;
   private boolean active;
+  private final BundleListener bundles = event -> {
+    if (event.getType() == BundleEvent.INSTALLED || event.getType() == BundleEvent.UNINSTALLED
+        || event.getType() == BundleEvent.UPDATED) {
+      reevaluate();
+    }
+  };
   /** Outlives restarts: services bound before activation are kept here. */
   private final AccessControl access = AccessControl.open();
 
@@ -67,12 +83,15 @@ public final class TransportComponent {
   synchronized void activate(BundleContext bundleContext, Map<String, Object> properties) {
     this.context = bundleContext;
     this.active = true;
+    bundleContext.addBundleListener(bundles);
     TransportConfigReader.Result result = TransportConfigReader.read(properties);
     if (!result.valid()) {
       result.problems().forEach(problem ->
           LOG.error("Invalid configuration {} value, listener not started: {}", PID, problem));
       return;
     }
+    requirements = result.requirements();
+    updateAccessRequirements();
     apply(result.config());
   }
 
@@ -84,41 +103,45 @@ public final class TransportComponent {
           "Invalid configuration {} value rejected, the running listener stays: {}", PID, problem));
       return;
     }
-    if (result.config().equals(config)) {
+    boolean sameRequirements = result.requirements().equals(requirements);
+    if (result.config().equals(config) && sameRequirements) {
       return;
     }
+    requirements = result.requirements();
+    updateAccessRequirements();
     apply(result.config());
   }
 
   @Deactivate
   synchronized void deactivate() {
     active = false;
+    if (context != null) {
+      try {
+        context.removeBundleListener(bundles);
+      } catch (IllegalStateException stopping) {
+        LOG.debug("Bundle context already invalid at deactivation");
+      }
+    }
     stop();
     config = null;
   }
 
   @Reference(
       service = MessagingBridge.class,
-      cardinality = ReferenceCardinality.OPTIONAL,
+      cardinality = ReferenceCardinality.MULTIPLE,
       policy = ReferencePolicy.DYNAMIC,
       policyOption = ReferencePolicyOption.GREEDY)
-  synchronized void bindBridge(MessagingBridge bridge) {
-    hostBridge = bridge;
-    if (active && config != null) {
-      LOG.info("Host bridge '{}' is available; restarting the transport on it", bridge.name());
-      restart();
-    }
+  synchronized void bindBridge(MessagingBridge bridge, Map<String, Object> properties) {
+    Object ranking = properties.get(Constants.SERVICE_RANKING);
+    hostBridges.add(new RankedBridge(bridge, ranking instanceof Integer r ? r : 0));
+    LOG.info("Host bridge '{}' is available", bridge.name());
+    reevaluate();
   }
 
   synchronized void unbindBridge(MessagingBridge bridge) {
-    if (hostBridge != bridge) {
-      return;
-    }
-    hostBridge = null;
-    if (active && config != null) {
-      LOG.warn("Host bridge '{}' went away; falling back to the in-memory bridge (messages and"
-          + " sessions held by the host are not available until it returns)", bridge.name());
-      restart();
+    if (hostBridges.removeIf(ranked -> ranked.bridge() == bridge)) {
+      LOG.info("Host bridge '{}' went away", bridge.name());
+      reevaluate();
     }
   }
 
@@ -135,8 +158,13 @@ public final class TransportComponent {
   void unbindAuthenticator(Authenticator authenticator) {
     if (access.authenticator() == authenticator) {
       access.authenticator(null);
-      LOG.warn("MQTT authenticator {} went away: new connections are accepted as anonymous",
-          authenticator.getClass().getName());
+      if (access.authenticatorRequired()) {
+        LOG.warn("MQTT authenticator {} went away: an authenticator is required, so new"
+            + " connections are refused until one returns", authenticator.getClass().getName());
+      } else {
+        LOG.warn("MQTT authenticator {} went away: new connections are accepted as anonymous"
+            + " (requireAuthenticator is off)", authenticator.getClass().getName());
+      }
     }
   }
 
@@ -153,15 +181,94 @@ public final class TransportComponent {
   void unbindAuthorizer(Authorizer authorizer) {
     if (access.authorizer() == authorizer) {
       access.authorizer(null);
-      LOG.warn("MQTT authorizer {} went away: new connections may use every topic",
-          authorizer.getClass().getName());
+      if (access.authorizerRequired()) {
+        LOG.warn("MQTT authorizer {} went away: an authorizer is required, so publications and"
+            + " subscriptions are refused until one returns", authorizer.getClass().getName());
+      } else {
+        LOG.warn("MQTT authorizer {} went away: new connections may use every topic"
+            + " (requireAuthorizer is off)", authorizer.getClass().getName());
+      }
     }
   }
 
-  private void restart() {
-    TransportConfig current = config;
-    stop();
-    apply(current);
+  /** Bundles or bridge services changed: apply the requirements again. */
+  private synchronized void reevaluate() {
+    if (!active) {
+      return;
+    }
+    updateAccessRequirements();
+    if (config != null) {
+      apply(config);
+    }
+  }
+
+  private void updateAccessRequirements() {
+    boolean authenticator = required(requirements.authenticator(), Authenticator.class);
+    boolean authorizer = required(requirements.authorizer(), Authorizer.class);
+    if (authenticator != access.authenticatorRequired() || authorizer != access.authorizerRequired()) {
+      LOG.info("MQTT authenticator {}, authorizer {}", authenticator ? "required" : "not required",
+          authorizer ? "required" : "not required");
+    }
+    access.authenticatorRequired(authenticator);
+    access.authorizerRequired(authorizer);
+  }
+
+  private boolean required(Requirements.Need need, Class<?> service) {
+    return switch (need) {
+      case TRUE -> true;
+      case FALSE -> false;
+      case AUTO -> context != null && PromisedServices.promisedBy(context, service) != null;
+    };
+  }
+
+  /**
+   * The bridge the requirements choose now; sets {@link #waitingFor} to say what is awaited when
+   * the choice is to wait.
+   */
+  private Choice chooseBridge() {
+    RankedBridge best = null;
+    for (RankedBridge candidate : hostBridges) {
+      if (requirements.namedBridge() && !candidate.bridge().name().equals(requirements.bridge())) {
+        continue;
+      }
+      if (best == null || candidate.ranking() > best.ranking()) {
+        best = candidate;
+      }
+    }
+    waitingFor = null;
+    switch (requirements.bridge()) {
+      case Requirements.IN_MEMORY -> {
+        return Choice.MEMORY;
+      }
+      case Requirements.ANY -> {
+        return best != null ? new Choice(best.bridge()) : Choice.MEMORY;
+      }
+      case Requirements.AUTO -> {
+        if (best != null) {
+          return new Choice(best.bridge());
+        }
+        String promisedBy = context == null ? null
+            : PromisedServices.promisedBy(context, MessagingBridge.class);
+        if (promisedBy == null) {
+          return Choice.MEMORY;
+        }
+        waitingFor = "the bridge of bundle " + promisedBy;
+        return Choice.WAIT;
+      }
+      default -> {
+        if (best != null) {
+          return new Choice(best.bridge());
+        }
+        waitingFor = "the '" + requirements.bridge() + "' bridge";
+        return Choice.WAIT;
+      }
+    }
+  }
+
+  /** Whether the running transport is on the bridge {@code choice} names. */
+  private boolean runsOn(Choice choice) {
+    return transport != null && (choice.memory()
+        ? memoryBridge != null && activeBridge == memoryBridge : activeBridge == choice.host());
   }
 
   /** Applies a valid configuration: starts, rebinds or stops the listener. */
@@ -172,10 +279,31 @@ public final class TransportComponent {
       config = next;
       return;
     }
+    String waitedBefore = transport == null ? waitingFor : null;
+    Choice chosen = chooseBridge();
+    if (chosen.waits()) {
+      if (transport != null || !waitingFor.equals(waitedBefore)) {
+        LOG.info("MQTT listener not bound: waiting for {} (bridge = {}); nothing is accepted on a"
+            + " bridge that would not keep it", waitingFor, requirements.bridge());
+      }
+      stop();
+      config = next;
+      return;
+    }
+    boolean sameBridge = runsOn(chosen);
+    if (sameBridge && next.equals(config) && transport.isBound()) {
+      return; // nothing changed (a bundle came or went that does not matter here)
+    }
+    if (transport != null && !sameBridge) {
+      LOG.info("MQTT transport moving from the {} bridge to the {} bridge: listener restarted,"
+          + " {} connected clients disconnected so that they reconnect", activeBridge.name(),
+          chosen.memory() ? "in-memory" : chosen.host().name(), registry.connectedCount());
+      stop();
+    }
     if (transport == null) {
       registry = new SessionRegistry();
       transport = new NettyTransport(registry);
-      activeBridge = hostBridge != null ? hostBridge : memoryBridge();
+      activeBridge = chosen.memory() ? memoryBridge() : chosen.host();
       LOG.info("MQTT transport starting with the {} bridge", activeBridge.name());
     }
     try {
@@ -267,6 +395,28 @@ public final class TransportComponent {
     @Override
     public String bridgeName() {
       return bridge.name();
+    }
+
+    @Override
+    public long outboundReadPauses() {
+      return transport.statistics().outboundReadPauses();
+    }
+  }
+
+  /** A host bridge service and its {@code service.ranking}. */
+  private record RankedBridge(MessagingBridge bridge, int ranking) {}
+
+  /** A bridge choice: a host bridge, the in-memory bridge, or waiting (no listener). */
+  private record Choice(MessagingBridge host, boolean memory) {
+    static final Choice MEMORY = new Choice(null, true);
+    static final Choice WAIT = new Choice(null, false);
+
+    Choice(MessagingBridge host) {
+      this(host, false);
+    }
+
+    boolean waits() {
+      return host == null && !memory;
     }
   }
 }

@@ -63,6 +63,32 @@ import org.osgi.service.metatype.annotations.Option;
       + " answer counts as a refusal.", min = "1")
   int authTimeoutSeconds() default 15;
 
+  @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
+      + " bridge service; while an installed bundle provides a bridge that is not registered (at"
+      + " boot, at shutdown, while it restarts) no listener is bound, so nothing is acknowledged on"
+      + " a bridge that would not keep it; the in-memory bridge only when no bundle provides one."
+      + " any: the highest-ranked bridge service, else the in-memory bridge at once. in-memory:"
+      + " always the in-memory bridge. Any other value names the one bridge to wait for (artemis).")
+  String bridge() default "auto";
+
+  @AttributeDefinition(description = "Whether CONNECT needs an authenticator service (fail"
+      + " closed: without one every CONNECT is refused with 'server unavailable'). auto: while an"
+      + " installed bundle provides an authenticator (the courier-mqtt-auth feature).",
+      options = {
+          @Option(label = "Auto", value = "auto"),
+          @Option(label = "Required", value = "true"),
+          @Option(label = "Not required (open without one)", value = "false")})
+  String requireAuthenticator() default "auto";
+
+  @AttributeDefinition(description = "Whether PUBLISH and SUBSCRIBE need an authorizer service"
+      + " (fail closed: without one publications close the connection unacknowledged and"
+      + " subscriptions get 0x80). auto: while an installed bundle provides an authorizer.",
+      options = {
+          @Option(label = "Auto", value = "auto"),
+          @Option(label = "Required", value = "true"),
+          @Option(label = "Not required (open without one)", value = "false")})
+  String requireAuthorizer() default "auto";
+
   @AttributeDefinition(description = "Run the MQTT over TLS listener. When not set, it runs if"
       + " sslKeystorePath is set.")
   boolean sslEnabled() default false;

@@ -11,8 +11,8 @@ import java.util.Map;
  */
 public final class TransportConfigReader {
 
-  /** The result: a config when {@code problems} is empty. */
-  public record Result(TransportConfig config, List<String> problems) {
+  /** The result: a config and requirements when {@code problems} is empty. */
+  public record Result(TransportConfig config, Requirements requirements, List<String> problems) {
     /** Whether the properties were all acceptable. */
     public boolean valid() {
       return problems.isEmpty();
@@ -47,7 +47,34 @@ public final class TransportConfigReader {
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());
-    return new Result(config, List.copyOf(problems));
+    Requirements requirements = requirements(properties, problems);
+    return new Result(config, requirements, List.copyOf(problems));
+  }
+
+  private static Requirements requirements(Map<String, ?> properties, List<String> problems) {
+    Requirements d = Requirements.defaults();
+    String bridge = string(properties, "bridge", d.bridge());
+    if (bridge.isEmpty()) {
+      problems.add("bridge: must not be empty (auto, any, in-memory or a bridge name)");
+      bridge = d.bridge();
+    }
+    return new Requirements(bridge,
+        need(properties, "requireAuthenticator", d.authenticator(), problems),
+        need(properties, "requireAuthorizer", d.authorizer(), problems));
+  }
+
+  private static Requirements.Need need(Map<String, ?> properties, String key,
+      Requirements.Need fallback, List<String> problems) {
+    Object value = properties.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Requirements.Need.parse(value.toString());
+    } catch (IllegalArgumentException e) {
+      problems.add(key + ": '" + value + "' is not auto, true or false");
+      return fallback;
+    }
   }
 
   /**

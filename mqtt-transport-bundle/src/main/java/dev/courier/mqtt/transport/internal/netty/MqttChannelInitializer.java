@@ -2,6 +2,8 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.ConnectionServices;
+import dev.courier.mqtt.transport.internal.protocol.TransportStatistics;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import io.netty.channel.ChannelInitializer;
@@ -22,18 +24,14 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String MQTT = "mqtt";
 
   private final TransportConfig config;
-  private final SessionRegistry registry;
-  private final MessagingBridge bridge;
+  private final ConnectionServices services;
   private final ChannelGroup channels;
-  private final AccessControl access;
   private final SslContext ssl;
 
-  MqttChannelInitializer(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
-      AccessControl access, SslContext ssl, ChannelGroup channels) {
+  MqttChannelInitializer(TransportConfig config, ConnectionServices services, SslContext ssl,
+      ChannelGroup channels) {
     this.config = config;
-    this.registry = registry;
-    this.bridge = bridge;
-    this.access = access;
+    this.services = services;
     this.ssl = ssl;
     this.channels = channels;
   }
@@ -44,7 +42,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     if (ssl != null) {
       channel.pipeline().addLast(TLS, ssl.newHandler(channel.alloc()));
     }
-    configure(channel.pipeline(), config, registry, bridge, access);
+    configure(channel.pipeline(), config, services);
   }
 
   /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */
@@ -56,9 +54,16 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   /** Installs the MQTT handlers with authentication and authorization. */
   static void configure(ChannelPipeline pipeline, TransportConfig config, SessionRegistry registry,
       MessagingBridge bridge, AccessControl access) {
+    configure(pipeline, config,
+        ConnectionServices.of(registry, bridge, access, new TransportStatistics()));
+  }
+
+  /** Installs the MQTT handlers of a running transport's connection. */
+  static void configure(ChannelPipeline pipeline, TransportConfig config,
+      ConnectionServices services) {
     pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
     pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
     pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
-    pipeline.addLast(MQTT, new MqttConnectionHandler(config, registry, bridge, access));
+    pipeline.addLast(MQTT, new MqttConnectionHandler(config, services));
   }
 }

@@ -1,11 +1,9 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.ConnectionServices;
 import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
 import dev.courier.mqtt.transport.internal.protocol.ProtocolViolation;
-import dev.courier.mqtt.transport.internal.session.SessionRegistry;
-import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -31,27 +29,20 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
 
   private final TransportConfig config;
-  private final SessionRegistry registry;
-  private final MessagingBridge bridge;
+  private final ConnectionServices services;
   private MqttConnection connection;
   private ScheduledFuture<?> connectTimeout;
   /** Packets received from the codec; compared with the frames the validator passed on. */
   private long decoded;
 
-  private final AccessControl access;
-
-  MqttConnectionHandler(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
-      AccessControl access) {
+  MqttConnectionHandler(TransportConfig config, ConnectionServices services) {
     this.config = config;
-    this.registry = registry;
-    this.bridge = bridge;
-    this.access = access;
+    this.services = services;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    connection = new MqttConnection(new NettyConnectionPort(ctx), config, registry, bridge,
-        access);
+    connection = new MqttConnection(new NettyConnectionPort(ctx), config, services);
   }
 
   @Override
@@ -126,6 +117,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
       connection.writable();
+    } else {
+      connection.unwritable();
     }
     ctx.fireChannelWritabilityChanged();
   }

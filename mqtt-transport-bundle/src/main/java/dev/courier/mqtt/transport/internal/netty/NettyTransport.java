@@ -2,12 +2,15 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.ConnectionServices;
+import dev.courier.mqtt.transport.internal.protocol.TransportStatistics;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -17,8 +20,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +42,14 @@ public final class NettyTransport {
   private static final int REBIND_ATTEMPTS = 40;
   /** Pause between those binds: at most about a second in all. */
   private static final long REBIND_RETRY_MILLIS = 25;
+  /** The longest wait for a closed listener's socket to be released by its selector. */
+  private static final long RELEASE_WAIT_SECONDS = 5;
 
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final ChannelGroup channels;
   private final SessionRegistry registry;
+  private final TransportStatistics statistics = new TransportStatistics();
   private Channel listener;
   private TransportConfig bound;
   private Channel tlsListener;
@@ -79,12 +87,19 @@ public final class NettyTransport {
    */
   public void rebind(TransportConfig config, MessagingBridge bridge, AccessControl access) {
     SslContext ssl = config.tls() == null ? null : TlsContextFactory.create(config.tls());
+    ConnectionServices services;
+    try {
+      services = ConnectionServices.of(registry, bridge, access, statistics);
+    } catch (IllegalArgumentException badBridge) {
+      throw new BindFailure("bridge: " + bridge.name() + " declares an invalid reserved topic ("
+          + badBridge.getMessage() + ")", badBridge, null);
+    }
     TransportConfig previous = bound;
     try {
       listener = rebindOne(listener, previous == null ? null : previous.host(),
           previous == null ? -1 : previous.port(), config.host(), config.port(),
-          () -> bind(config, bridge, access, null, config.host(), config.port()),
-          () -> bind(previous, bridge, access, null, previous.host(), previous.port()), "port");
+          () -> bind(config, services, null, config.host(), config.port()),
+          () -> bind(previous, services, null, previous.host(), previous.port()), "port");
     } catch (BindFailure failure) {
       listener = failure.restored;
       bound = listener == null ? null : previous;
@@ -101,8 +116,8 @@ public final class NettyTransport {
     try {
       tlsListener = rebindOne(tlsListener, previousTls == null ? null : previousTls.host(),
           previousTls == null ? -1 : previousTls.tls().port(), config.host(), tlsPort,
-          () -> bind(config, bridge, access, ssl, config.host(), tlsPort),
-          () -> bind(previousTls, bridge, access, previousSsl, previousTls.host(),
+          () -> bind(config, services, ssl, config.host(), tlsPort),
+          () -> bind(previousTls, services, previousSsl, previousTls.host(),
               previousTls.tls().port()), "sslPort");
     } catch (BindFailure failure) {
       tlsListener = failure.restored;
@@ -152,8 +167,8 @@ public final class NettyTransport {
     }
   }
 
-  private Channel bind(TransportConfig config, MessagingBridge bridge, AccessControl access,
-      SslContext ssl, String host, int port) {
+  private Channel bind(TransportConfig config, ConnectionServices services, SslContext ssl,
+      String host, int port) {
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -166,7 +181,7 @@ public final class NettyTransport {
         .childOption(ChannelOption.RCVBUF_ALLOCATOR,
             new AdaptiveRecvByteBufAllocator(64, Math.min(1024, config.inboundBufferSize()),
                 config.inboundBufferSize()))
-        .childHandler(new MqttChannelInitializer(config, registry, bridge, access, ssl, channels));
+        .childHandler(new MqttChannelInitializer(config, services, ssl, channels));
     var future = bootstrap.bind(host, port).awaitUninterruptibly();
     if (!future.isSuccess()) {
       throw new BindFailure("cannot bind " + (ssl == null ? "MQTT" : "MQTT over TLS")
@@ -181,7 +196,34 @@ public final class NettyTransport {
     if (channel != null) {
       SocketAddress address = channel.localAddress();
       channel.close().awaitUninterruptibly();
+      awaitSocketReleased(channel);
       LOG.info("MQTT listener on {} closed", address);
+    }
+  }
+
+  /**
+   * Waits until a closed listener's socket is really closed. The close future completes before
+   * that: Netty deregisters the channel from its selector in a task after the close, and the JDK
+   * closes a socket that is registered with a selector only when that selector next runs (it defers
+   * the kernel close until the key is flushed). Until then the old port still accepts connections.
+   * A task scheduled from the loop runs only after the loop's next select, so two such hops in a row
+   * land after the select that follows the deregistration.
+   */
+  private static void awaitSocketReleased(Channel channel) {
+    EventLoop loop = channel.eventLoop();
+    if (loop.isShuttingDown()) {
+      return;
+    }
+    Promise<Void> released = loop.newPromise();
+    try {
+      loop.execute(() -> loop.schedule(() -> loop.schedule(
+          () -> released.trySuccess(null), 0, TimeUnit.NANOSECONDS), 0, TimeUnit.NANOSECONDS));
+    } catch (RejectedExecutionException stopping) {
+      return; // the loop is going away, and with it the selector and its sockets
+    }
+    if (!released.awaitUninterruptibly(RELEASE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+      LOG.warn("Listener socket {} not confirmed released within {} s", channel.localAddress(),
+          RELEASE_WAIT_SECONDS);
     }
   }
 
@@ -220,6 +262,16 @@ public final class NettyTransport {
   /** Closes every client connection (their wills are published). */
   public void closeConnections() {
     channels.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+
+  /** The open client channels; for tests that look at one connection's buffers. */
+  ChannelGroup clientChannels() {
+    return channels;
+  }
+
+  /** The counters of this transport's connections. */
+  public TransportStatistics statistics() {
+    return statistics;
   }
 
   /** Closes everything and stops the event loops. */

@@ -13,6 +13,8 @@ public final class AccessControl {
 
   private volatile Authenticator authenticator;
   private volatile Authorizer authorizer;
+  private volatile boolean authenticatorRequired;
+  private volatile boolean authorizerRequired;
   private final LongAdder refusedConnects = new LongAdder();
   private final LongAdder deniedPublications = new LongAdder();
   private final LongAdder deniedSubscriptions = new LongAdder();
@@ -36,6 +38,35 @@ public final class AccessControl {
 
   public void authorizer(Authorizer service) {
     this.authorizer = service;
+  }
+
+  /**
+   * Whether an authenticator must be present: while none is, every CONNECT is refused with "server
+   * unavailable" instead of being let in as anonymous (fail closed).
+   */
+  public boolean authenticatorRequired() {
+    return authenticatorRequired;
+  }
+
+  public void authenticatorRequired(boolean required) {
+    this.authenticatorRequired = required;
+  }
+
+  /**
+   * Whether an authorizer must be present: while none is, PUBLISH and SUBSCRIBE are refused
+   * instead of every topic being open (fail closed).
+   */
+  public boolean authorizerRequired() {
+    return authorizerRequired;
+  }
+
+  public void authorizerRequired(boolean required) {
+    this.authorizerRequired = required;
+  }
+
+  /** Whether the authorizer is required and absent now: publications and subscriptions refused. */
+  boolean authorizerMissing() {
+    return authorizerRequired && authorizer == null;
   }
 
   void countRefusedConnect() {

@@ -2,6 +2,7 @@ package dev.courier.mqtt.transport.internal.protocol;
 
 import dev.courier.mqtt.transport.internal.session.ClientSession;
 import dev.courier.mqtt.transport.internal.session.OutboundMessage;
+import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -24,8 +25,11 @@ final class DeliveryFlow {
   private final ClientSession session;
   private final BridgeSession bridgeSession;
   private final String clientId;
+  private final ReservedTopics reserved;
 
-  DeliveryFlow(ConnectionPort port, int maxInflight, ClientSession session) {
+  DeliveryFlow(ConnectionPort port, int maxInflight, ClientSession session,
+      ReservedTopics reserved) {
+    this.reserved = reserved;
     this.port = port;
     this.maxInflight = maxInflight;
     this.session = session;
@@ -63,6 +67,15 @@ final class DeliveryFlow {
       Delivery delivery = bridgeSession.poll();
       if (delivery == null) {
         break;
+      }
+      if (reserved.isReserved(delivery.topic())) {
+        // Internal state never reaches a client, whatever filter matched it: taken and dropped.
+        LOG.debug("Client {}: delivery on the reserved topic {} dropped", clientId,
+            delivery.topic());
+        if (delivery.qos() > 0) {
+          bridgeSession.acknowledge(delivery.tag());
+        }
+        continue;
       }
       if (delivery.qos() == 0) {
         port.write(MqttPackets.publish(delivery, 0, false));

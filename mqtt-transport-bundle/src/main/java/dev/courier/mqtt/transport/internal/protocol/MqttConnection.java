@@ -4,6 +4,7 @@ import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.ClientSession;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
 import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
@@ -84,6 +85,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private final SessionRegistry registry;
   private final MessagingBridge bridge;
   private final AccessControl access;
+  private final ReservedTopics reserved;
+  private final ReadGate gate;
   private final CompletableFuture<Void> released = new CompletableFuture<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drainNow;
@@ -102,7 +105,6 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private ArrayDeque<MqttMessage> early;
   /** Inbound publications whose bridge stage has not completed, in arrival order. */
   private ArrayDeque<PendingPublish> pending;
-  private boolean readingPaused;
   /** Who the authenticator said this client is; anonymous without an authenticator. */
   private ClientIdentity identity;
   /** The authorizer present at CONNECT, or null: every topic allowed. */
@@ -138,11 +140,24 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    */
   public MqttConnection(ConnectionPort port, TransportConfig config, SessionRegistry registry,
       MessagingBridge bridge, AccessControl access) {
+    this(port, config, ConnectionServices.of(registry, bridge, access, new TransportStatistics()));
+  }
+
+  /**
+   * Creates the engine of a new connection of a running transport.
+   *
+   * @param port the connection
+   * @param config the transport settings
+   * @param services what the transport's connections share
+   */
+  public MqttConnection(ConnectionPort port, TransportConfig config, ConnectionServices services) {
     this.port = port;
     this.config = config;
-    this.registry = registry;
-    this.bridge = bridge;
-    this.access = access;
+    this.registry = services.registry();
+    this.bridge = services.bridge();
+    this.access = services.access();
+    this.reserved = services.reserved();
+    this.gate = new ReadGate(port, services.statistics());
   }
 
   /** The client id once CONNECT was read, else null; for logs. */
@@ -261,7 +276,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         ? config.maxKeepAliveSeconds() : keepAlive);
 
     state = State.CONNECTING;
-    port.pauseReading();
+    gate.pause(ReadGate.Reason.CONNECTING);
     authenticate(header, payload);
   }
 
@@ -272,6 +287,15 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private void authenticate(MqttConnectVariableHeader header, MqttConnectPayload payload) {
     Authenticator authenticator = access.authenticator();
     authorizer = access.authorizer();
+    if (authenticator == null && access.authenticatorRequired()) {
+      // Fail closed: authentication is configured but its service is not there (yet, or any more).
+      access.countRefusedConnect();
+      LOG.warn("No authenticator is registered but one is required; CONNECT of client {} from {}"
+          + " refused", clientId, port.remoteAddress());
+      refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, clientId,
+          "authenticator required and absent");
+      return;
+    }
     if (authenticator == null) {
       identity = ClientIdentity.anonymous(clientId);
       claim();
@@ -507,13 +531,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     EVENTS.info("Client {} connected from {} ({}, {} session{}, will: {})", clientId,
         port.remoteAddress(), version, cleanSession ? "clean" : "persistent",
         present ? " resumed" : "", will != null);
-    delivery = new DeliveryFlow(port, config.maxInflightMessages(), session);
+    delivery = new DeliveryFlow(port, config.maxInflightMessages(), session, reserved);
     delivery.resendInflight();
     opened.attach(this);
     port.flush();
     replayEarly();
     if (state == State.CONNECTED) {
-      port.resumeReading();
+      gate.resume(ReadGate.Reason.CONNECTING);
       drainNow();
     }
   }
@@ -626,6 +650,18 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    * acknowledged.
    */
   private CompletableFuture<Void> authorizedPublish(Publication publication, int packetId) {
+    if (reserved.isReserved(publication.topic())) {
+      access.countDeniedPublication();
+      LOG.debug("Client {} may not publish to the reserved topic {}; dropped", clientId,
+          publication.topic());
+      return CompletableFuture.completedFuture(null);
+    }
+    if (access.authorizerMissing()) {
+      // Fail closed, and keep nothing unacknowledged as if it were kept: the stage fails, the
+      // connection closes without PUBACK/PUBREC and the client resends later.
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "an authorizer is required and none is registered"));
+    }
     Authorizer current = authorizer;
     if (current == null) {
       return publish(publication, packetId);
@@ -709,9 +745,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       pending = new ArrayDeque<>();
     }
     pending.add(new PendingPublish(stage, ack, packetId, qos2Forwarded));
-    if (!readingPaused && pending.size() >= config.maxInflightMessages()) {
-      readingPaused = true;
-      port.pauseReading();
+    if (pending.size() >= config.maxInflightMessages() && gate.pause(ReadGate.Reason.BACKLOG)) {
       LOG.debug("Client {}: {} publications pending in the bridge, reading paused", clientId,
           pending.size());
     }
@@ -731,8 +765,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
           // duplicate.
           session.releaseQos2(done.packetId());
         }
-        LOG.warn("Bridge {} did not accept a publication of client {}: {}; closing so that the"
-            + " client resends it", bridge.name(), clientId, String.valueOf(failure(done.stage())));
+        LOG.warn("A publication of client {} was not taken (bridge {}): {}; closing so that the"
+            + " client resends it", clientId, bridge.name(), String.valueOf(failure(done.stage())));
         port.close();
         return;
       }
@@ -744,9 +778,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     if (wrote) {
       port.flush();
     }
-    if (readingPaused && pending.size() <= config.maxInflightMessages() / 2) {
-      readingPaused = false;
-      port.resumeReading();
+    if (pending.size() <= config.maxInflightMessages() / 2) {
+      gate.resume(ReadGate.Reason.BACKLOG);
     }
   }
 
@@ -761,7 +794,12 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     List<Integer> positions = new ArrayList<>(filters.size());
     for (int i = 0; i < codes.length; i++) {
       MqttTopicSubscription filter = filters.get(i);
-      if (TopicSyntax.isValidTopicFilter(filter.topicFilter())) {
+      if (reserved.confines(filter.topicFilter())) {
+        access.countDeniedSubscription();
+        LOG.debug("Client {} subscribed to the reserved topic filter {}; granted 0x80", clientId,
+            filter.topicFilter());
+        codes[i] = MqttQoS.FAILURE.value();
+      } else if (TopicSyntax.isValidTopicFilter(filter.topicFilter())) {
         requests.add(new SubscriptionRequest(filter.topicFilter(),
             filter.qualityOfService().value()));
         positions.add(i);
@@ -769,6 +807,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         LOG.debug("Client {} subscribed to an invalid topic filter; granted 0x80", clientId);
         codes[i] = MqttQoS.FAILURE.value();
       }
+    }
+    if (access.authorizerMissing() && !requests.isEmpty()) {
+      LOG.warn("No authorizer is registered but one is required; SUBSCRIBE of client {} refused",
+          clientId);
+      positions.forEach(position -> codes[position] = MqttQoS.FAILURE.value());
+      requests.clear();
+      positions.clear();
     }
     Authorizer current = authorizer;
     CompletableFuture<Void> previous = lastSubscriptionChange;
@@ -899,9 +944,21 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
   }
 
-  /** The channel became writable again. */
+  /** The channel became writable again: read from the client again, and send. */
   public void writable() {
+    gate.resume(ReadGate.Reason.OUTBOUND);
     drainNow();
+  }
+
+  /**
+   * The outbound buffer passed its high-water mark: the client does not read what is sent to it.
+   * Stop reading from it too, so that what it sends cannot grow the acknowledgements waiting for it
+   * without bound.
+   */
+  public void unwritable() {
+    if (state != State.CLOSED && gate.pause(ReadGate.Reason.OUTBOUND)) {
+      LOG.trace("Client {}: outbound buffer full, reading paused", clientId);
+    }
   }
 
   /** The read batch ended: send what was answered. */

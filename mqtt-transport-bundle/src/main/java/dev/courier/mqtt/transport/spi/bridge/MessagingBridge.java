@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.spi.bridge;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -35,4 +36,24 @@ public interface MessagingBridge {
    * @return completes with the session, or exceptionally if the bridge cannot serve it now
    */
   CompletionStage<BridgeSession> openSession(SessionRequest request);
+
+  /**
+   * Topic filters over the bridge's own state and the host's internal addresses, closed to MQTT
+   * clients whatever the topic rules say: for example the records the bridge stores as messages,
+   * or the host's management and notification addresses.
+   *
+   * <p>The transport enforces them in one place: a SUBSCRIBE filter that can only match topics
+   * inside a reserved filter is refused (0x80), a message whose topic a reserved filter matches is
+   * never delivered (so {@code #} and {@code +/...} never see one), and a PUBLISH to such a topic is
+   * dropped. The transport always reserves {@code $courier/#} as well (the product's own topic
+   * space), on every bridge.
+   *
+   * <p>Called once when the transport starts on this bridge; the list must not change afterwards.
+   *
+   * @return valid MQTT topic filters (typically {@code prefix/#}); empty by default
+   * @since 0.3
+   */
+  default List<String> reservedTopics() {
+    return List.of();
+  }
 }

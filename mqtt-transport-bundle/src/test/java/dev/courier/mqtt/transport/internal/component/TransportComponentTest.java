@@ -3,6 +3,15 @@ package dev.courier.mqtt.transport.internal.component;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.api.MqttTransport;
+import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.spi.auth.Authenticator;
+import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
+import java.lang.reflect.Field;
+import java.util.concurrent.CompletionStage;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
@@ -15,8 +24,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRevision;
 
 /**
  * The DS component's configuration handling, with a minimal fake framework: live rebinding, bad
@@ -96,6 +111,122 @@ class TransportComponentTest {
     assertThat(accepts(port)).isTrue();
   }
 
+  // ---------------------------------------------------------------- required bridge
+
+  @Test
+  void whenBridgeIsNamedAndAbsent_thenNoListener_untilItRegisters_andNoneAgainWhenItGoes()
+      throws Exception {
+    int port = freePort();
+    component.activate(framework.context(),
+        Map.of("host", "127.0.0.1", "port", port, "bridge", "artemis"));
+    assertThat(framework.registered()).isFalse();
+    assertThat(accepts(port)).as("no listener on the in-memory bridge meanwhile").isFalse();
+
+    MessagingBridge artemis = namedBridge("artemis");
+    component.bindBridge(namedBridge("other"), Map.of(Constants.SERVICE_RANKING, 500));
+    assertThat(accepts(port)).as("another bridge is not the one required").isFalse();
+    component.bindBridge(artemis, Map.of(Constants.SERVICE_RANKING, 100));
+    assertThat(framework.service().bridgeName()).isEqualTo("artemis");
+    assertThat(accepts(port)).isTrue();
+
+    component.unbindBridge(artemis);
+    assertThat(framework.registered()).isFalse();
+    assertThat(accepts(port)).as("no fallback to the in-memory bridge").isFalse();
+  }
+
+  @Test
+  void whenAutoAndAnInstalledBundleProvidesABridge_thenListenerWaitsForIt() throws Exception {
+    Bundle bridgeBundle = framework.install("dev.courier.mqtt.artemis", MessagingBridge.class);
+    int port = freePort();
+    component.activate(framework.context(), Map.of("host", "127.0.0.1", "port", port));
+    assertThat(accepts(port)).as("waiting for the promised bridge").isFalse();
+
+    MessagingBridge artemis = namedBridge("artemis");
+    component.bindBridge(artemis, Map.of());
+    assertThat(framework.service().bridgeName()).isEqualTo("artemis");
+    assertThat(accepts(port)).isTrue();
+
+    component.unbindBridge(artemis);
+    assertThat(accepts(port)).as("still promised: waits again").isFalse();
+
+    framework.uninstall(bridgeBundle);
+    assertThat(framework.service().bridgeName()).isEqualTo("in-memory");
+    assertThat(accepts(port)).isTrue();
+  }
+
+  @Test
+  void whenAnyAndNoBridge_thenInMemoryAtOnce_andMovesToAHostBridgeWhenOneRegisters()
+      throws Exception {
+    framework.install("dev.courier.mqtt.artemis", MessagingBridge.class);
+    int port = freePort();
+    component.activate(framework.context(),
+        Map.of("host", "127.0.0.1", "port", port, "bridge", "any"));
+    assertThat(framework.service().bridgeName()).isEqualTo("in-memory");
+
+    component.bindBridge(namedBridge("artemis"), Map.of());
+    assertThat(framework.service().bridgeName()).isEqualTo("artemis");
+    assertThat(accepts(port)).isTrue();
+  }
+
+  @Test
+  void whenBridgeSettingIsEmpty_thenRejectedAndRunningListenerStays() throws Exception {
+    int port = freePort();
+    component.activate(framework.context(), Map.of("host", "127.0.0.1", "port", port));
+    component.modified(Map.of("host", "127.0.0.1", "port", port, "bridge", " "));
+    component.modified(Map.of("host", "127.0.0.1", "port", port,
+        "requireAuthenticator", "maybe"));
+    assertThat(framework.service().bridgeName()).isEqualTo("in-memory");
+    assertThat(accepts(port)).isTrue();
+  }
+
+  // ---------------------------------------------------------------- required access control
+
+  @Test
+  void whenAuthIsAuto_thenRequiredExactlyWhileAnInstalledBundleProvidesIt() throws Exception {
+    int port = freePort();
+    component.activate(framework.context(), Map.of("host", "127.0.0.1", "port", port));
+    assertThat(access().authenticatorRequired()).isFalse();
+
+    Bundle auth = framework.install("dev.courier.mqtt.auth", Authenticator.class, Authorizer.class);
+    assertThat(access().authenticatorRequired()).isTrue();
+    assertThat(access().authorizerRequired()).isTrue();
+
+    framework.uninstall(auth);
+    assertThat(access().authenticatorRequired()).isFalse();
+    assertThat(access().authorizerRequired()).isFalse();
+  }
+
+  @Test
+  void whenAuthIsSetExplicitly_thenInstalledBundlesDoNotMatter() throws Exception {
+    framework.install("dev.courier.mqtt.auth", Authenticator.class, Authorizer.class);
+    int port = freePort();
+    component.activate(framework.context(), Map.of("host", "127.0.0.1", "port", port,
+        "requireAuthenticator", "false", "requireAuthorizer", "true"));
+    assertThat(access().authenticatorRequired()).isFalse();
+    assertThat(access().authorizerRequired()).isTrue();
+  }
+
+  private AccessControl access() throws ReflectiveOperationException {
+    Field field = TransportComponent.class.getDeclaredField("access");
+    field.setAccessible(true);
+    return (AccessControl) field.get(component);
+  }
+
+  private static MessagingBridge namedBridge(String name) {
+    InMemoryBridge delegate = new InMemoryBridge();
+    return new MessagingBridge() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public CompletionStage<BridgeSession> openSession(SessionRequest request) {
+        return delegate.openSession(request);
+      }
+    };
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
@@ -111,22 +242,98 @@ class TransportComponentTest {
     }
   }
 
-  /** Just enough of a framework for the component: service registration. */
+  /**
+   * Just enough of a framework for the component: service registration, and installed bundles
+   * that declare the services they provide.
+   */
   static final class FakeFramework {
     private final List<Object> services = new ArrayList<>();
     private final Map<String, Object> properties = new HashMap<>();
+    private final List<Bundle> bundles = new ArrayList<>();
+    private final List<BundleListener> listeners = new ArrayList<>();
+    private final Bundle self = bundle("dev.courier.mqtt.transport", List.of());
     private boolean registered;
 
     BundleContext context() {
       return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(),
           new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
-            if (method.getName().equals("registerService")) {
-              services.add(args[1]);
-              copy((Dictionary<?, ?>) args[2]);
-              registered = true;
-              return registration();
+            switch (method.getName()) {
+              case "registerService" -> {
+                services.add(args[1]);
+                copy((Dictionary<?, ?>) args[2]);
+                registered = true;
+                return registration();
+              }
+              case "addBundleListener" -> {
+                listeners.add((BundleListener) args[0]);
+                return null;
+              }
+              case "removeBundleListener" -> {
+                listeners.remove(args[0]);
+                return null;
+              }
+              case "getBundle" -> {
+                return self;
+              }
+              case "getBundles" -> {
+                List<Bundle> all = new ArrayList<>(bundles);
+                all.add(self);
+                return all.toArray(Bundle[]::new);
+              }
+              default -> throw new UnsupportedOperationException(method.getName());
+            }
+          });
+    }
+
+    /** Installs a bundle that declares it provides services of these classes. */
+    Bundle install(String symbolicName, Class<?>... provides) {
+      List<String> names = new ArrayList<>();
+      for (Class<?> type : provides) {
+        names.add(type.getName());
+      }
+      Bundle bundle = bundle(symbolicName, names);
+      bundles.add(bundle);
+      fire(BundleEvent.INSTALLED, bundle);
+      return bundle;
+    }
+
+    void uninstall(Bundle bundle) {
+      bundles.remove(bundle);
+      fire(BundleEvent.UNINSTALLED, bundle);
+    }
+
+    private void fire(int type, Bundle bundle) {
+      for (BundleListener listener : List.copyOf(listeners)) {
+        listener.bundleChanged(new BundleEvent(type, bundle));
+      }
+    }
+
+    private static Bundle bundle(String symbolicName, List<String> provides) {
+      BundleCapability capability = (BundleCapability) Proxy.newProxyInstance(
+          FakeFramework.class.getClassLoader(), new Class<?>[] {BundleCapability.class},
+          (proxy, method, args) -> switch (method.getName()) {
+            case "getAttributes" -> Map.of("objectClass", provides);
+            case "getNamespace" -> "osgi.service";
+            default -> throw new UnsupportedOperationException(method.getName());
+          });
+      BundleRevision revision = (BundleRevision) Proxy.newProxyInstance(
+          FakeFramework.class.getClassLoader(), new Class<?>[] {BundleRevision.class},
+          (proxy, method, args) -> {
+            if (method.getName().equals("getDeclaredCapabilities")) {
+              return "osgi.service".equals(args[0]) && !provides.isEmpty()
+                  ? List.of(capability) : List.of();
             }
             throw new UnsupportedOperationException(method.getName());
+          });
+      return (Bundle) Proxy.newProxyInstance(FakeFramework.class.getClassLoader(),
+          new Class<?>[] {Bundle.class}, (proxy, method, args) -> switch (method.getName()) {
+            case "getState" -> Bundle.INSTALLED;
+            case "getSymbolicName" -> symbolicName;
+            case "adapt" -> args[0] == BundleRevision.class ? revision : null;
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "toString" -> symbolicName;
+            default -> throw new UnsupportedOperationException(method.getName());
           });
     }
 

@@ -1,0 +1,207 @@
+package dev.courier.mqtt.transport.internal.topic;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Topic space closed to MQTT clients whatever the topic rules say: the product's own
+ * ({@value #COURIER}) and whatever the bridge declares (its stored records, the host's management
+ * and notification addresses). Immutable and thread-safe; built once per running transport.
+ *
+ * <p>Two questions are asked of it: whether a topic name is reserved (asked for every delivery and
+ * publication, so it allocates nothing and usually decides on the first character), and whether a
+ * subscription filter is confined to reserved topics (then the SUBSCRIBE is refused with 0x80).
+ */
+public final class ReservedTopics {
+
+  /** Reserved on every bridge: the product's own topic space. */
+  public static final String COURIER = "$courier/#";
+
+  private static final ReservedTopics NONE = new ReservedTopics(List.of());
+
+  private final String[] filters;
+  /** First characters of the reserved filters; a topic starting otherwise is not reserved. */
+  private final String firstChars;
+  /** Whether some filter starts with a wildcard, so that the first-character test cannot decide. */
+  private final boolean wildcardFirst;
+
+  private ReservedTopics(Collection<String> filters) {
+    this.filters = filters.toArray(String[]::new);
+    StringBuilder first = new StringBuilder();
+    boolean wildcard = false;
+    for (String filter : this.filters) {
+      char c = filter.charAt(0);
+      if (c == TopicSyntax.MULTI_LEVEL_WILDCARD || c == TopicSyntax.SINGLE_LEVEL_WILDCARD) {
+        wildcard = true;
+      } else if (first.indexOf(String.valueOf(c)) < 0) {
+        first.append(c);
+      }
+    }
+    this.firstChars = first.toString();
+    this.wildcardFirst = wildcard;
+  }
+
+  /**
+   * The product's reserved space plus a bridge's.
+   *
+   * @param bridgeFilters topic filters the bridge declares reserved
+   * @return the combined set
+   * @throws IllegalArgumentException if one of them is not a valid topic filter
+   */
+  public static ReservedTopics of(Collection<String> bridgeFilters) {
+    Set<String> all = new LinkedHashSet<>();
+    all.add(COURIER);
+    for (String filter : bridgeFilters) {
+      if (!TopicSyntax.isValidTopicFilter(filter)) {
+        throw new IllegalArgumentException("not a valid topic filter: " + filter);
+      }
+      all.add(filter);
+    }
+    return new ReservedTopics(all);
+  }
+
+  /** Nothing reserved: for tests of the engine alone. */
+  public static ReservedTopics none() {
+    return NONE;
+  }
+
+  /** The reserved filters, for logs and documentation. */
+  public List<String> filters() {
+    return List.of(filters);
+  }
+
+  /**
+   * Whether a reserved filter matches this topic name. Allocates nothing.
+   *
+   * @param topic a valid topic name
+   * @return true if no client may publish to it or receive from it
+   */
+  public boolean isReserved(String topic) {
+    if (filters.length == 0 || topic.isEmpty()) {
+      return false;
+    }
+    if (!wildcardFirst && firstChars.indexOf(topic.charAt(0)) < 0) {
+      return false;
+    }
+    for (String filter : filters) {
+      if (matches(filter, topic)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether every topic this subscription filter can match is reserved, so that the subscription
+   * could only ever receive internal state. Filters that merely overlap the reserved space (such as
+   * {@code #} or {@code +/notifications}) are not confined: they are granted and the reserved topics
+   * are kept out of their deliveries.
+   *
+   * @param filter a valid topic filter
+   * @return true if the SUBSCRIBE must be refused for this filter
+   */
+  public boolean confines(String filter) {
+    if (filters.length == 0) {
+      return false;
+    }
+    List<String> levels = split(filter);
+    for (String reserved : filters) {
+      if (covers(split(reserved), levels)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code reserved} matches every topic that {@code filter} matches. */
+  private static boolean covers(List<String> reserved, List<String> filter) {
+    for (int i = 0; i < reserved.size(); i++) {
+      String r = reserved.get(i);
+      if (r.equals("#")) {
+        return true; // [MQTT-4.7.1-2] also matches the parent level, as the filter's rest may
+      }
+      if (i >= filter.size()) {
+        return false; // the filter matches a shorter topic that the reserved filter does not
+      }
+      String f = filter.get(i);
+      if (f.equals("#")) {
+        return false; // the filter reaches beyond a level the reserved filter constrains
+      }
+      if (!r.equals("+") && !r.equals(f)) {
+        return false; // a literal level that the filter does not pin to the same value
+      }
+    }
+    return reserved.size() == filter.size();
+  }
+
+  /**
+   * Topic matching of one filter against one name, walking both strings once [MQTT-4.7.1]; names
+   * starting with {@code $} are not matched by a leading wildcard [MQTT-4.7.2-1].
+   */
+  static boolean matches(String filter, String topic) {
+    if (topic.charAt(0) == TopicSyntax.SERVER_TOPIC_PREFIX
+        && (filter.charAt(0) == TopicSyntax.MULTI_LEVEL_WILDCARD
+            || filter.charAt(0) == TopicSyntax.SINGLE_LEVEL_WILDCARD)) {
+      return false;
+    }
+    int f = 0;
+    int t = 0;
+    int fl = filter.length();
+    int tl = topic.length();
+    while (f < fl) {
+      char c = filter.charAt(f);
+      if (c == TopicSyntax.MULTI_LEVEL_WILDCARD) {
+        return true;
+      }
+      if (c == TopicSyntax.SINGLE_LEVEL_WILDCARD) {
+        while (t < tl && topic.charAt(t) != TopicSyntax.LEVEL_SEPARATOR) {
+          t++;
+        }
+        f++;
+      } else {
+        // a literal level: compare up to the next separator
+        while (f < fl && filter.charAt(f) != TopicSyntax.LEVEL_SEPARATOR) {
+          if (t >= tl || topic.charAt(t) != filter.charAt(f)) {
+            return false;
+          }
+          f++;
+          t++;
+        }
+        if (t < tl && topic.charAt(t) != TopicSyntax.LEVEL_SEPARATOR) {
+          return false;
+        }
+      }
+      if (f == fl) {
+        return t == tl;
+      }
+      // filter is at a separator
+      f++;
+      if (t == tl) {
+        // topic ended: only a trailing "#" matches the parent level
+        return f < fl && filter.charAt(f) == TopicSyntax.MULTI_LEVEL_WILDCARD && f + 1 == fl;
+      }
+      t++; // skip the topic's separator
+    }
+    return t == tl;
+  }
+
+  private static List<String> split(String filter) {
+    List<String> levels = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= filter.length(); i++) {
+      if (i == filter.length() || filter.charAt(i) == TopicSyntax.LEVEL_SEPARATOR) {
+        levels.add(filter.substring(start, i));
+        start = i + 1;
+      }
+    }
+    return levels;
+  }
+
+  @Override
+  public String toString() {
+    return String.join(", ", filters);
+  }
+}

@@ -1,0 +1,58 @@
+package dev.courier.mqtt.transport.internal.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Which topics and filters the reserved space covers. */
+class ReservedTopicsTest {
+
+  private final ReservedTopics reserved =
+      ReservedTopics.of(List.of("activemq/#", "$/artemis/internal/#", "$x/+/y"));
+
+  @ParameterizedTest
+  @CsvSource({
+      "$courier/retained, true", "$courier, true", "$courier/a/b/c, true",
+      "activemq/notifications, true", "activemq, true", "activemq/management/x, true",
+      "$/artemis/internal/sf/c, true", "$x/any/y, true", "$x/any/y/z, false",
+      "$courierx/a, false", "activemq2/x, false", "a/activemq, false", "sensors/1, false",
+      "$SYS/broker, false", "$x/y, false"})
+  void isReserved(String topic, boolean expected) {
+    assertThat(reserved.isReserved(topic)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "$courier/#, true", "$courier/+, true", "$courier, true", "$courier/retained/#, true",
+      "activemq/#, true", "activemq/+/x, true", "activemq, true", "$x/a/y, true", "$x/+/y, true",
+      "#, false", "+/notifications, false", "+, false", "$x/#, false", "$x/+/#, false",
+      "activemq2/#, false", "$/artemis/#, false", "$/artemis/internal/+, true"})
+  void confines(String filter, boolean expected) {
+    assertThat(reserved.confines(filter)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "a/+, a/, true", "a/#, a, true", "#, a/b, true", "+, a/b, false", "a/b, a, false",
+      "a, ab, false", "ab, a, false", "a/, a/, true", "a/, a/b, false", "+/b, /b, true",
+      "/a, /a, true", "+/+, a/b, true", "#, $SYS/x, false", "+/x, $SYS/x, false",
+      "$SYS/#, $SYS/x, true", "a/+/c, a/b/c, true", "a/+/c, a/b/d, false"})
+  void matchesAsTheSpecSays(String filter, String topic, boolean expected) {
+    assertThat(ReservedTopics.matches(filter, topic)).isEqualTo(expected);
+  }
+
+  @Test
+  void whenTheBridgeDeclaresAnInvalidFilter_thenRejected() {
+    assertThatThrownBy(() -> ReservedTopics.of(List.of("a/#/b")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a/#/b");
+  }
+
+  @Test
+  void theProductSpaceIsAlwaysReserved() {
+    assertThat(ReservedTopics.of(List.of()).filters()).containsExactly(ReservedTopics.COURIER);
+  }
+}
