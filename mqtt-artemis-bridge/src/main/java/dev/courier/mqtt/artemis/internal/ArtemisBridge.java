@@ -5,8 +5,10 @@ import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +29,7 @@ import org.apache.activemq.artemis.core.postoffice.PostOffice;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.apache.activemq.artemis.core.transaction.impl.TransactionImpl;
 import org.slf4j.Logger;
@@ -67,6 +70,7 @@ public final class ArtemisBridge implements MessagingBridge {
   private final Map<String, SimpleString> addresses = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor executor;
   private volatile boolean stopped;
+  private final List<String> reservedTopics;
 
   /**
    * Loads stored sessions and retained messages from Artemis; blocks until they are indexed.
@@ -79,6 +83,7 @@ public final class ArtemisBridge implements MessagingBridge {
     this.storage = server.getStorageManager();
     this.paging = server.getPagingManager();
     this.config = config;
+    this.reservedTopics = reservedTopics(server);
     AtomicInteger threads = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(config.maxPendingOperations()), task -> {
@@ -113,6 +118,50 @@ public final class ArtemisBridge implements MessagingBridge {
   @Override
   public String name() {
     return "artemis";
+  }
+
+  @Override
+  public List<String> reservedTopics() {
+    return reservedTopics;
+  }
+
+  /**
+   * The MQTT topics that map onto this bridge's records and the broker's own addresses: the
+   * {@code $courier.} record queues (and their cluster announcements), Artemis's management and
+   * notification addresses (all of {@code activemq.}, plus the configured ones if moved), its
+   * internal {@code $.artemis.internal.} addresses (cluster store-and-forward), Artemis MQTT's
+   * {@code $sys.mqtt.} state, and the dead-letter and expiry addresses (other clients' messages).
+   */
+  static List<String> reservedTopics(ActiveMQServer server) {
+    Set<String> addresses = new LinkedHashSet<>(List.of(TopicMapping.INTERNAL_PREFIX,
+        RetainedStore.SHARED_ADDRESS.substring(0, RetainedStore.SHARED_ADDRESS.indexOf('.') + 1),
+        "activemq.", "$.artemis.internal.", "$sys.mqtt."));
+    var configuration = server.getConfiguration();
+    addIfSet(addresses, configuration.getManagementAddress());
+    addIfSet(addresses, configuration.getManagementNotificationAddress());
+    AddressSettings defaults = server.getAddressSettingsRepository().getMatch("#");
+    if (defaults != null) {
+      addIfSet(addresses, defaults.getDeadLetterAddress());
+      addIfSet(addresses, defaults.getExpiryAddress());
+    }
+    List<String> topics = new ArrayList<>();
+    for (String address : addresses) {
+      String prefix = address.endsWith(".") ? address.substring(0, address.length() - 1) : address;
+      String topic = TopicMapping.toTopic(prefix);
+      if (topic.isEmpty() || topic.indexOf('#') >= 0 || topic.indexOf('+') >= 0
+          || topic.indexOf('\u0000') >= 0) {
+        LOG.warn("Artemis address {} cannot be reserved as an MQTT topic", address);
+        continue;
+      }
+      topics.add(topic + "/#");
+    }
+    return List.copyOf(topics);
+  }
+
+  private static void addIfSet(Set<String> addresses, SimpleString address) {
+    if (address != null && !address.isEmpty()) {
+      addresses.add(address.toString());
+    }
   }
 
   /** Stops serving: hands every held message back to Artemis; stored state stays. */

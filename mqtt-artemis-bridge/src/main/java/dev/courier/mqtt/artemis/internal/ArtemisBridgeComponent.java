@@ -4,6 +4,7 @@ import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import java.util.Hashtable;
 import java.util.Map;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -24,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * broker) unregisters the bridge; the transport then falls back to its in-memory bridge, and the
  * broker keeps running.
  */
+// Registered from code once the broker is up, so bnd writes no osgi.service capability for it:
+// declare it, so that the transport (bridge = auto) knows an installed bridge bundle will provide
+// a bridge and binds no listener until it does (no acknowledgement on the in-memory bridge at boot).
+@Capability(namespace = "osgi.service",
+    attribute = "objectClass:List<String>=\"dev.courier.mqtt.transport.spi.bridge.MessagingBridge\"",
+    uses = MessagingBridge.class)
 @Component(name = ArtemisBridgeComponent.PID, configurationPid = ArtemisBridgeComponent.PID,
     service = {})
 @Designate(ocd = ArtemisBridgeComponent.Metatype.class)
