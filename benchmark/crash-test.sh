@@ -2,10 +2,16 @@
 # Crash-recovery check for QoS 1: kill -9 the Karaf JVM during a stream of QoS 1 publishes, restart it, and
 # check that every message the publisher had PUBACKed reaches the persistent subscriber.
 #
-#   benchmark/crash-test.sh [ASSEMBLY] [--port P] [--seconds 10] [--rate 0] [--idle-seconds 10]
-#                           [--max-inflight 1000] [--max-queued 10000000] [--bridge auto|any|NAME]
-#                           [--boot-timeout 180] [--keep]
+#   benchmark/crash-test.sh [ASSEMBLY] [--mode kill|boot|stop] [--port P] [--seconds 10] [--rate 0]
+#                           [--idle-seconds 10] [--max-inflight 1000] [--max-queued 10000000]
+#                           [--bridge auto|any|NAME] [--transport-bridge VALUE] [--boot-timeout 180] [--keep]
 #
+# --mode kill (default): as above. --mode boot: the publisher starts before Karaf and connects (again and
+# again) as soon as the port accepts, through the whole boot, for --seconds after the broker is ready.
+# --mode stop: the publisher streams, Karaf is stopped gracefully (bin/stop) while it keeps reconnecting
+# through the shutdown; Karaf is started again. Either way every PUBACKed message must reach the subscriber:
+# a listener that runs on the wrong bridge in those windows (bridge = any) loses them.
+# --transport-bridge sets the transport's "bridge" key in the copy (e.g. any, to see the windows).
 # ASSEMBLY is a built Karaf distribution (default: assembly/target/assembly). It is copied to a temporary
 # directory, which is used for both runs (same data/, so the broker's journal is reused); the build output is
 # not touched. In the copy: MQTT on --port (default: 1883, or the next free port), SSH, RMI and an Artemis
@@ -32,6 +38,8 @@ max_queued=10000000
 bridge=auto
 boot_timeout=180
 keep=0
+mode=kill
+transport_bridge=""
 
 usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "crash-test: $*" >&2; exit 3; }
@@ -46,6 +54,8 @@ while [[ $# -gt 0 ]]; do
     --max-inflight) inflight="$2"; shift 2 ;;
     --max-queued) max_queued="$2"; shift 2 ;;
     --bridge) bridge="$2"; shift 2 ;;
+    --mode) mode="$2"; shift 2 ;;
+    --transport-bridge) transport_bridge="$2"; shift 2 ;;
     --boot-timeout) boot_timeout="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -56,6 +66,7 @@ done
 for n in "${port:-1}" "$seconds" "$idle" "$inflight" "$max_queued" "$boot_timeout"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "not a number: $n" >&2; exit 2; }
 done
+[[ "$mode" =~ ^(kill|boot|stop)$ ]] || { echo "--mode must be kill, boot or stop" >&2; exit 2; }
 [[ -x "${assembly}/bin/start" && -d "${assembly}/etc" ]] || die "not a built Karaf assembly: ${assembly}"
 command -v ss >/dev/null || die "ss (iproute2) is needed"
 
@@ -101,6 +112,9 @@ set_prop() {  # file key value: replace "key = ..." (or a commented-out one), el
 }
 set_prop "${inst}/etc/dev.courier.mqtt.transport.cfg" port "${port}"
 set_prop "${inst}/etc/dev.courier.mqtt.transport.cfg" maxQueuedMessages "${max_queued}"
+if [[ -n "$transport_bridge" ]]; then
+  set_prop "${inst}/etc/dev.courier.mqtt.transport.cfg" bridge "${transport_bridge}"
+fi
 set_prop "${inst}/etc/org.apache.karaf.shell.cfg" sshPort "$(pick_port 18101)"
 set_prop "${inst}/etc/org.apache.karaf.management.cfg" rmiRegistryPort "$(pick_port 11099)"
 set_prop "${inst}/etc/org.apache.karaf.management.cfg" rmiServerPort "$(pick_port 14444)"
@@ -190,40 +204,69 @@ topic="courier/crash/${run_id}"
 sub_id="crash-sub-${run_id}"
 pub_id="crash-pub-${run_id}"
 
+start_publisher() {  # $1: seconds it may run; it reconnects whenever the connection is refused or lost
+  java ${CRASH_JAVA_OPTS:-} -cp "${jar}" dev.courier.mqtt.benchmark.CrashCheck publish --port "$port" \
+    --client-id "$pub_id" --topic "$topic" --rate "$rate" --max-inflight "$inflight" --out "${work}/acked.txt" \
+    --reconnect "$2" --max-seconds "$1" > "${work}/publish.out" 2> "${work}/publish.err" &
+  pub_pid=$!
+}
+stop_publisher() {  # ends the publisher (its acked file is flushed at every PUBACK) and prints its summary
+  if [[ -n "$pub_pid" ]] && kill -0 "$pub_pid" 2>/dev/null; then kill "$pub_pid" 2>/dev/null; fi
+  [[ -n "$pub_pid" ]] && wait "$pub_pid" 2>/dev/null
+  pub_pid=""
+  cat "${work}/publish.out" >&2
+}
+
 run_start="$(now_stamp)"
 start_karaf 1
 wait_ready "$run_start"
 crash_check subscribe-init --port "$port" --client-id "$sub_id" --topic "$topic" \
   || die "subscribe-init failed"
 
-log "publishing QoS 1 to ${topic} for ${seconds} s (rate ${rate}/s, 0 = flat out; in flight ${inflight})"
-crash_check publish --port "$port" --client-id "$pub_id" --topic "$topic" --rate "$rate" \
-  --max-inflight "$inflight" --out "${work}/acked.txt" > "${work}/publish.out" 2> "${work}/publish.err" &
-pub_pid=$!
-sleep "$seconds"   # the length of the stream, not a readiness wait
-kill -0 "$pub_pid" 2>/dev/null || { cat "${work}/publish.err" >&2; die "the publisher ended before the kill"; }
+case "$mode" in
+  kill)
+    log "publishing QoS 1 to ${topic} for ${seconds} s (rate ${rate}/s, 0 = flat out; in flight ${inflight})"
+    start_publisher 600 false
+    sleep "$seconds"   # the length of the stream, not a readiness wait
+    kill -0 "$pub_pid" 2>/dev/null || { cat "${work}/publish.err" >&2; die "the publisher ended before the kill"; }
 
-is_our_karaf "$karaf_pid" || die "Karaf (pid ${karaf_pid}) is gone before the kill"
-log "kill -9 ${karaf_pid} (acked so far: $(grep -vc '^#' "${work}/acked.txt"))"
-kill -9 "$karaf_pid"
-deadline=$((SECONDS + 30))
-while [[ -e "/proc/${karaf_pid}" ]] && (( SECONDS < deadline )); do sleep 0.1; done
+    is_our_karaf "$karaf_pid" || die "Karaf (pid ${karaf_pid}) is gone before the kill"
+    log "kill -9 ${karaf_pid} (acked so far: $(grep -vc '^#' "${work}/acked.txt"))"
+    kill -9 "$karaf_pid"
+    deadline=$((SECONDS + 30))
+    while [[ -e "/proc/${karaf_pid}" ]] && (( SECONDS < deadline )); do sleep 0.1; done
 
-deadline=$((SECONDS + 60))
-while kill -0 "$pub_pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-if kill -0 "$pub_pid" 2>/dev/null; then
-  log "publisher did not notice the lost connection in 60 s: killing it (its acked file is complete)"
-  kill "$pub_pid"
+    deadline=$((SECONDS + 60))
+    while kill -0 "$pub_pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+    kill -0 "$pub_pid" 2>/dev/null && log "publisher did not notice the lost connection in 60 s: ending it"
+    stop_publisher
+    ;;
+  boot)
+    stop_karaf
+    log "publisher reconnecting to port ${port} from before the boot until ${seconds} s after it"
+    start_publisher 0 true
+    run_start="$(now_stamp)"
+    start_karaf 2
+    wait_ready "$run_start"
+    sleep "$seconds"   # the length of the stream after the boot, not a readiness wait
+    stop_publisher
+    ;;
+  stop)
+    log "publishing QoS 1 to ${topic}, reconnecting, for ${seconds} s; then bin/stop while it goes on"
+    start_publisher 0 true
+    sleep "$seconds"   # the length of the stream, not a readiness wait
+    log "bin/stop (acked so far: $(grep -vc '^#' "${work}/acked.txt"))"
+    stop_karaf
+    sleep 3            # the publisher keeps knocking on a stopped broker: nothing may be acked now
+    stop_publisher
+    ;;
+esac
+
+if [[ "$mode" != boot ]]; then
+  run_start="$(now_stamp)"
+  start_karaf 2
+  wait_ready "$run_start"
 fi
-wait "$pub_pid"
-pub_rc=$?
-pub_pid=""
-cat "${work}/publish.out" >&2
-(( pub_rc == 0 )) || log "publisher exit status ${pub_rc}"
-
-run_start="$(now_stamp)"
-start_karaf 2
-wait_ready "$run_start"
 crash_check drain --port "$port" --client-id "$sub_id" --out "${work}/received.txt" --idle-seconds "$idle" \
   2> "${work}/drain.err" || { tail -n 5 "${work}/drain.err" >&2; log "drain failed"; }
 grep -h 'sessionPresent' "${work}/drain.err" >&2

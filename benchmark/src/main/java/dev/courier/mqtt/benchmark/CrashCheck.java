@@ -112,10 +112,11 @@ public final class CrashCheck {
             "  probe          --port P [--host H] [--wait-seconds 120]",
             "  subscribe-init --port P --client-id ID --topic T [--host H] [--wait-seconds 0]",
             "  publish        --port P --client-id ID --topic T --out FILE [--rate 0] [--max-inflight 1000]",
-            "                 [--host H] [--max-seconds 600]",
+            "                 [--host H] [--max-seconds 600] [--reconnect true]",
             "  drain          --port P --client-id ID --out FILE [--idle-seconds 10] [--wait-seconds 120] [--host H]",
             "  compare        --acked FILE --received FILE",
-            "--rate 0 publishes as fast as the in-flight window allows. Exit: 0 fine, 1 loss (compare),",
+            "--rate 0 publishes as fast as the in-flight window allows. --reconnect: connect (again) whenever the",
+            "connection is refused or lost, until --max-seconds, with one sequence. Exit: 0 fine, 1 loss (compare),",
             "2 bad usage, 3 could not run.");
     }
 
@@ -169,58 +170,128 @@ public final class CrashCheck {
         double rate = o.decimal("rate", 0);
         int window = o.integer("max-inflight", 1000);
         long maxSeconds = o.seconds("max-seconds", 600);
+        boolean reconnect = o.bool("reconnect");
         if (window < 1 || rate < 0) {
             throw new IllegalArgumentException("--max-inflight must be positive and --rate not negative");
         }
-
-        MqttAsyncClient client;
-        try {
-            client = new MqttAsyncClient(o.uri(), id, new MemoryPersistence());
-        } catch (MqttException e) {
-            err.println("publish: " + e);
-            return FAILED;
-        }
-        AtomicBoolean lost = new AtomicBoolean();
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.set(true);
-                err.println("publish: connection lost: " + cause);
-            }
-
-            @Override
-            public void messageArrived(String t, MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
-        MqttConnectOptions options = connectOptions(true);
-        // Paho refuses a publish beyond maxInflight; the semaphore below keeps us under it with room to spare
-        // (Paho frees its slot only after the completion callback has run).
-        options.setMaxInflight(window * 2);
-        try {
-            client.connect(options).waitForCompletion(15_000);
-        } catch (MqttException e) {
-            err.println("publish: cannot connect to " + o.uri() + ": " + e);
-            closeQuietly(client);
-            return FAILED;
-        }
-
-        Semaphore inFlight = new Semaphore(window);
-        AtomicLong acked = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        long sent = 0;
-        String stop;
+        long start = System.nanoTime();
+        // --max-seconds 0: no limit (a year)
+        long deadline = start + (maxSeconds == 0 ? TimeUnit.DAYS.toNanos(365) : TimeUnit.SECONDS.toNanos(maxSeconds));
+        Stream stream = new Stream(topic, window, rate, start);
         try (BufferedWriter log = Files.newBufferedWriter(file, StandardCharsets.US_ASCII,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             log.write("# publish client-id=" + id + " topic=" + topic + " uri=" + o.uri() + "\n");
             log.flush();
+            String stop;
+            int connections = 0;
+            while (true) {
+                // --reconnect: keep trying (a broker booting or stopping refuses connections meanwhile)
+                long wait = reconnect ? Math.max(0, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())) : 0;
+                MqttAsyncClient client = connect(o.uri(), id, window, wait, stream, err);
+                if (client == null) {
+                    stop = connections == 0 ? "cannot connect" : "--max-seconds reached while reconnecting";
+                    if (connections == 0) {
+                        err.println("publish: cannot connect to " + o.uri());
+                        return FAILED;
+                    }
+                    break;
+                }
+                connections++;
+                stop = stream.run(client, log, deadline, err);
+                stream.settle();
+                if (!stream.lost.get()) {
+                    disconnect(client, err);
+                }
+                closeQuietly(client);
+                if (!reconnect || !stop.equals("connection lost") || System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                err.println("publish: reconnecting");
+            }
+            String summary = String.format(Locale.ROOT, "sent=%d acked=%d failed=%d connections=%d stop=%s",
+                stream.sent, stream.acked.get(), stream.failed.get(), connections, stop.replace('\n', ' '));
+            synchronized (log) {
+                log.write("# " + summary + "\n");
+                log.flush();
+            }
+            out.println("publish: " + summary);
+        }
+        return OK;
+    }
+
+    /** Connects for publishing, trying every 100 ms for {@code waitSeconds}; null if that failed. */
+    private static MqttAsyncClient connect(String uri, String id, int window, long waitSeconds, Stream stream,
+            PrintStream err) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+        while (true) {
+            MqttAsyncClient client = null;
+            try {
+                client = new MqttAsyncClient(uri, id, new MemoryPersistence());
+                stream.lost.set(false);
+                client.setCallback(stream);
+                MqttConnectOptions options = connectOptions(true);
+                // Paho refuses a publish beyond maxInflight; the stream's semaphore keeps us under it with room
+                // to spare (Paho frees its slot only after the completion callback has run).
+                options.setMaxInflight(window * 2);
+                options.setConnectionTimeout(5);
+                client.connect(options).waitForCompletion(15_000);
+                return client;
+            } catch (MqttException e) {
+                if (client != null) {
+                    closeQuietly(client);
+                }
+                if (System.nanoTime() - until >= 0) {
+                    err.println("publish: cannot connect to " + uri + ": " + e);
+                    return null;
+                }
+                Thread.sleep(100); // the retry pace of a client, not a wait for a condition
+            }
+        }
+    }
+
+    /**
+     * A stream of QoS 1 publications with one sequence across reconnections: each PUBACKed sequence number is
+     * written to the log, flushed, before anything else, so a crash loses no record of an acknowledgement.
+     */
+    private static final class Stream implements MqttCallback {
+        private final String topic;
+        private final int window;
+        private final double rate;
+        private final long start;
+        private final Semaphore inFlight;
+        final AtomicBoolean lost = new AtomicBoolean();
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        long sent;
+        private long seq;
+
+        Stream(String topic, int window, double rate, long start) {
+            this.topic = topic;
+            this.window = window;
+            this.rate = rate;
+            this.start = start;
+            this.inFlight = new Semaphore(window);
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            lost.set(true);
+        }
+
+        @Override
+        public void messageArrived(String t, MqttMessage message) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+        }
+
+        /** Publishes until the connection is lost or the deadline passes; returns why it stopped. */
+        String run(MqttAsyncClient client, BufferedWriter log, long deadline, PrintStream err)
+                throws InterruptedException {
             IMqttActionListener listener = new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    // PUBACK arrived: record it before anything else, flushed, so a crash loses nothing
                     try {
                         synchronized (log) {
                             log.write(Long.toString((Long) token.getUserContext()));
@@ -242,20 +313,14 @@ public final class CrashCheck {
                     inFlight.release();
                 }
             };
-
-            long start = System.nanoTime();
-            long deadline = start + TimeUnit.SECONDS.toNanos(maxSeconds);
-            long lastReport = start;
-            long seq = 0;
+            long lastReport = System.nanoTime();
             while (true) {
                 if (lost.get()) {
-                    stop = "connection lost";
-                    break;
+                    return "connection lost";
                 }
                 long now = System.nanoTime();
-                if (maxSeconds > 0 && now - deadline >= 0) {
-                    stop = "--max-seconds reached";
-                    break;
+                if (now - deadline >= 0) {
+                    return "--max-seconds reached";
                 }
                 if (now - lastReport >= TimeUnit.SECONDS.toNanos(1)) {
                     err.printf(Locale.ROOT, "publish: sent=%d acked=%d%n", sent, acked.get());
@@ -289,28 +354,17 @@ public final class CrashCheck {
                         || e.getReasonCode() == MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
                         || e.getReasonCode() == MqttException.REASON_CODE_CONNECTION_LOST;
                     lost.set(true);
-                    stop = disconnected ? "connection lost" : "publish refused: " + e;
-                    break;
+                    return disconnected ? "connection lost" : "publish refused: " + e;
                 }
             }
-            // let Paho settle the outstanding tokens (acked before the loss, or failed by it)
-            boolean settled = inFlight.tryAcquire(window, 10, TimeUnit.SECONDS);
-            if (settled) {
+        }
+
+        /** Lets Paho settle the outstanding tokens (acked before a loss, or failed by it). */
+        void settle() throws InterruptedException {
+            if (inFlight.tryAcquire(window, 10, TimeUnit.SECONDS)) {
                 inFlight.release(window);
             }
-            if (!lost.get()) {
-                disconnect(client, err);
-            }
-            closeQuietly(client);
-            String summary = String.format(Locale.ROOT, "sent=%d acked=%d failed=%d unresolved=%d stop=%s",
-                sent, acked.get(), failed.get(), window - inFlight.availablePermits(), stop.replace('\n', ' '));
-            synchronized (log) {
-                log.write("# " + summary + "\n");
-                log.flush();
-            }
-            out.println("publish: " + summary);
         }
-        return OK;
     }
 
     // ---------------------------------------------------------------- drain
@@ -641,6 +695,14 @@ public final class CrashCheck {
                 throw new IllegalArgumentException("--" + key + " must not be negative");
             }
             return s;
+        }
+
+        boolean bool(String key) {
+            String v = values.getOrDefault(key, "false");
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new IllegalArgumentException("--" + key + ": not true or false: " + v);
+            }
+            return v.equals("true");
         }
 
         double decimal(String key, double dflt) {
