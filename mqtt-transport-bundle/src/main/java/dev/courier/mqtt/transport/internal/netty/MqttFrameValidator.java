@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import java.util.List;
 
 /**
@@ -17,21 +19,36 @@ import java.util.List;
  *       without buffering its body;
  *   <li>a string that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.3-1] [MQTT-1.5.3-2]
  *       (the codec would silently replace bad bytes): the PUBLISH topic, SUBSCRIBE and UNSUBSCRIBE
- *       filters, and the CONNECT client id, will topic and user name (MQTT 3.1 and 3.1.1).
+ *       filters, and the CONNECT client id, will topic and user name (MQTT 3.1 and 3.1.1);
+ *   <li>a topic name (PUBLISH topic, will topic) with a control character U+0001..U+001F or
+ *       U+007F..U+009F: MQTT 3.1.1 section 1.5.3 says these SHOULD NOT be sent and a receiver MAY
+ *       close; Courier does, rather than forward them to other clients and the bridge;
+ *   <li>on an MQTT 3.1 / 3.1.1 connection, what the codec accepts because MQTT 5 allows it: a
+ *       SUBSCRIBE options byte with reserved bits set [MQTT-3.8.3-4], and a PUBACK, PUBREC,
+ *       PUBREL or PUBCOMP whose Remaining Length is not 2.
  * </ul>
  *
- * Each emitted frame is a retained slice of the input: no copy.
+ * Each emitted frame is a retained slice of the input: no copy. A malformed input is reported
+ * downstream as a value, a message whose {@code decoderResult()} failed, after the frames before
+ * it; everything after it is discarded.
  */
 final class MqttFrameValidator extends ByteToMessageDecoder {
 
   private static final int CONNECT = 1;
   private static final int PUBLISH = 3;
+  private static final int PUBACK = 4;
+  private static final int PUBCOMP = 7;
   private static final int SUBSCRIBE = 8;
   private static final int UNSUBSCRIBE = 10;
+  private static final int MQTT_5 = 5;
 
   private final int maxPacketSize;
   /** Frames passed on since the connection opened; each must decode to exactly one packet. */
   private long frames;
+  /** The protocol level of the CONNECT that passed, 0 before one did. */
+  private int protocolLevel;
+  /** A malformed input was reported: the rest of the stream is discarded. */
+  private boolean failed;
 
   MqttFrameValidator(int maxPacketSize) {
     this.maxPacketSize = maxPacketSize;
@@ -39,6 +56,22 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    try {
+      cut(in, out);
+    } catch (CorruptedFrameException | TooLongFrameException malformed) {
+      // A client's mistake, not ours: passed on as a value, so that the connection handler closes
+      // for it like for a codec failure [MQTT-4.8.0-1] instead of taking its unexpected-error path.
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      out.add(new MqttMessage(null, null, null, DecoderResult.failure(malformed)));
+    }
+  }
+
+  private void cut(ByteBuf in, List<Object> out) {
     while (in.readableBytes() >= 2) {
       int start = in.readerIndex();
       int end = in.writerIndex();
@@ -72,12 +105,21 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
       }
       int type = in.getUnsignedByte(start) >> 4;
       int body = start + offset;
+      boolean mqtt3 = protocolLevel != MQTT_5;
       switch (type) {
-        case CONNECT -> checkConnect(in, body, remaining);
+        case CONNECT -> {
+          int level = checkConnect(in, body, remaining);
+          protocolLevel = protocolLevel == 0 ? level : protocolLevel; // a second one is refused
+        }
         case PUBLISH -> checkTopic(in, body, remaining);
-        case SUBSCRIBE -> checkFilters(in, body + 2, remaining - 2, 1);
+        case SUBSCRIBE -> checkFilters(in, body + 2, remaining - 2, mqtt3 ? 1 : -1);
         case UNSUBSCRIBE -> checkFilters(in, body + 2, remaining - 2, 0);
-        default -> { }
+        default -> {
+          if (type >= PUBACK && type <= PUBCOMP && mqtt3 && remaining != 2) {
+            // MQTT 3.1.1 sections 3.4.1 to 3.7.1: the Remaining Length is 2 (the packet id).
+            throw new CorruptedFrameException("Remaining Length of an acknowledgement is not 2");
+          }
+        }
       }
       out.add(in.retainedSlice(start, (int) total));
       frames++;
@@ -101,17 +143,27 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
     if (!isWellFormedUtf8(in, index + 2, length)) {
       throw new CorruptedFrameException("PUBLISH topic name is not well-formed UTF-8");
     }
+    checkNoControlCharacter(in, index + 2, length, "PUBLISH topic name");
   }
 
   /**
    * Checks the UTF-8 strings of a SUBSCRIBE or UNSUBSCRIBE payload.
    *
-   * @param trailing bytes after each filter (1: the SUBSCRIBE options byte)
+   * @param options 0 for UNSUBSCRIBE (no byte after each filter); for SUBSCRIBE 1 to check each
+   *     options byte as MQTT 3.1.1 defines it, -1 to skip it unchecked
    */
-  private static void checkFilters(ByteBuf in, int index, int length, int trailing) {
+  private static void checkFilters(ByteBuf in, int index, int length, int options) {
     int end = index + length;
     while (index < end) {
-      index = checkString(in, index, end, "topic filter") + trailing;
+      index = checkString(in, index, end, "topic filter");
+      if (options > 0 && index < end) {
+        int requested = in.getUnsignedByte(index);
+        // [MQTT-3.8.3-4] reserved bits 0, QoS 0, 1 or 2.
+        if ((requested & 0xFC) != 0 || (requested & 0x03) == 3) {
+          throw new CorruptedFrameException("SUBSCRIBE options byte has reserved bits or QoS 3");
+        }
+      }
+      index += Math.abs(options);
     }
     if (index > end) {
       throw new CorruptedFrameException("topic filter list overruns the packet");
@@ -121,29 +173,49 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
   /**
    * Checks the UTF-8 strings of a MQTT 3.1 / 3.1.1 CONNECT. Structural errors are left to the
    * codec, which reports them as decode failures; other protocol levels are not inspected here.
+   *
+   * @return the protocol level, or 0 if the packet is too short to carry one
    */
-  private static void checkConnect(ByteBuf in, int index, int length) {
+  private static int checkConnect(ByteBuf in, int index, int length) {
     int end = index + length;
     if (length < 2) {
-      return;
+      return 0;
     }
     int nameLength = in.getUnsignedShort(index);
     int level = index + 2 + nameLength;
     if (level + 4 > end) {
-      return;
+      return 0;
     }
     int version = in.getUnsignedByte(level);
     if (version != 3 && version != 4) {
-      return;
+      return version;
     }
     int flags = in.getUnsignedByte(level + 1);
     int cursor = checkString(in, level + 4, end, "client id");
     if ((flags & 0x04) != 0) {
+      int topic = cursor;
       cursor = checkString(in, cursor, end, "will topic");
+      checkNoControlCharacter(in, topic + 2, cursor - topic - 2, "will topic");
       cursor = skipBinary(in, cursor, end);
     }
     if ((flags & 0x80) != 0) {
       checkString(in, cursor, end, "user name");
+    }
+    return version;
+  }
+
+  /**
+   * Refuses a topic name with a C0 or C1 control character or DEL (section 1.5.3: SHOULD NOT be
+   * sent, a receiver MAY close). The bytes must be well-formed UTF-8 already, so 0xC2 is a lead
+   * byte and C2 80..C2 9F encode U+0080..U+009F.
+   */
+  private static void checkNoControlCharacter(ByteBuf in, int from, int length, String what) {
+    int end = from + length;
+    for (int i = from; i < end; i++) {
+      int b = in.getUnsignedByte(i);
+      if (b < 0x20 || b == 0x7F || (b == 0xC2 && in.getUnsignedByte(i + 1) <= 0x9F)) {
+        throw new CorruptedFrameException(what + " contains a control character");
+      }
     }
   }
 
