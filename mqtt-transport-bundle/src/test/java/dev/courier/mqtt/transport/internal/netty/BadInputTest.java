@@ -1,5 +1,8 @@
 package dev.courier.mqtt.transport.internal.netty;
 
+import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.connAck;
+import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.packet;
+import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.written;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
@@ -84,37 +87,6 @@ class BadInputTest {
     channel.writeInbound(in);
     channel.runPendingTasks();
     return in;
-  }
-
-  /** Everything the server wrote so far, as bytes; the outbound buffers are released. */
-  private static byte[] written(EmbeddedChannel channel) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Object message;
-    while ((message = channel.readOutbound()) != null) {
-      ByteBuf buf = (ByteBuf) message;
-      byte[] bytes = new byte[buf.readableBytes()];
-      buf.readBytes(bytes);
-      buf.release();
-      out.writeBytes(bytes);
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] connAck(int code) {
-    return new byte[] {0x20, 0x02, 0x00, (byte) code};
-  }
-
-  private static byte[] packet(int firstByte, byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(firstByte);
-    int length = body.length;
-    do {
-      int digit = length % 128;
-      length /= 128;
-      out.write(length > 0 ? digit | 0x80 : digit);
-    } while (length > 0);
-    out.writeBytes(body);
-    return out.toByteArray();
   }
 
   private static void writeString(ByteArrayOutputStream out, byte[] utf8) {
