@@ -197,7 +197,7 @@ public final class TransportComponent {
       return;
     }
     updateAccessRequirements();
-    if (config != null) {
+    if (config != null && config.enabled()) {
       apply(config);
     }
   }

@@ -169,6 +169,17 @@ class TransportComponentTest {
   }
 
   @Test
+  void whenDisabled_thenBundleEventsDoNotStartTheListener() throws Exception {
+    int port = freePort();
+    component.activate(framework.context(),
+        Map.of("host", "127.0.0.1", "port", port, "enabled", "false"));
+    Bundle bridgeBundle = framework.install("dev.courier.mqtt.artemis", MessagingBridge.class);
+    framework.uninstall(bridgeBundle);
+    assertThat(framework.registered()).isFalse();
+    assertThat(accepts(port)).isFalse();
+  }
+
+  @Test
   void whenBridgeSettingIsEmpty_thenRejectedAndRunningListenerStays() throws Exception {
     int port = freePort();
     component.activate(framework.context(), Map.of("host", "127.0.0.1", "port", port));
