@@ -26,7 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -369,6 +372,49 @@ public abstract class CourierKarafTestSupport {
     return await(ACTIVEMQ_SERVER + " service")
         .atMost(ARTEMIS_TIMEOUT)
         .until(() -> bundleContext.getServiceReference(ACTIVEMQ_SERVER), ref -> ref != null);
+  }
+
+  /**
+   * Waits until the transport listens on the configured test port on the Artemis bridge (the broker
+   * started first), and returns it.
+   */
+  protected MqttTransport awaitArtemisTransport() {
+    awaitActiveMQServer();
+    int port = mqttPort();
+    return await("MqttTransport on the artemis bridge")
+        .atMost(ARTEMIS_TIMEOUT)
+        .until(() -> currentTransport()
+            .filter(t -> "artemis".equals(t.bridgeName()) && t.boundAddress() != null
+                && t.boundAddress().getPort() == port)
+            .orElse(null), t -> t != null);
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** Sets keys of a configuration through ConfigurationAdmin, keeping the others. */
+  protected void updateConfiguration(String pid, Map<String, ?> values) throws IOException {
+    org.osgi.service.cm.Configuration configuration = configurationAdmin.getConfiguration(pid, null);
+    Dictionary<String, Object> properties = configuration.getProperties();
+    if (properties == null) {
+      properties = new Hashtable<>();
+    }
+    for (Map.Entry<String, ?> entry : values.entrySet()) {
+      properties.put(entry.getKey(), entry.getValue());
+    }
+    configuration.update(properties);
+  }
+
+  /** Removes keys of a configuration through ConfigurationAdmin (their defaults apply again). */
+  protected void removeConfigurationKeys(String pid, String... keys) throws IOException {
+    org.osgi.service.cm.Configuration configuration = configurationAdmin.getConfiguration(pid, null);
+    Dictionary<String, Object> properties = configuration.getProperties();
+    if (properties == null) {
+      return;
+    }
+    for (String key : keys) {
+      properties.remove(key);
+    }
+    configuration.update(properties);
   }
 
   /** Waits until the transport listens on the configured test port. */

@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,7 +22,6 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttSecurityException;
 import org.ops4j.pax.exam.Option;
-import org.osgi.service.cm.Configuration;
 
 /**
  * Base of the tests that need the {@code courier-mqtt-auth} feature: installs it at boot beside
@@ -121,19 +118,6 @@ public abstract class CourierSecurityTestSupport extends CourierKarafTestSupport
   }
 
   // ---------------------------------------------------------------- configuration
-
-  /** Sets keys of a configuration through ConfigurationAdmin, keeping the others. */
-  protected void updateConfiguration(String pid, Map<String, ?> values) throws IOException {
-    Configuration configuration = configurationAdmin.getConfiguration(pid, null);
-    Dictionary<String, Object> properties = configuration.getProperties();
-    if (properties == null) {
-      properties = new Hashtable<>();
-    }
-    for (Map.Entry<String, ?> entry : values.entrySet()) {
-      properties.put(entry.getKey(), entry.getValue());
-    }
-    configuration.update(properties);
-  }
 
   /** Sets keys of the auth bundle's configuration. */
   protected void updateAuthConfiguration(Map<String, ?> values) throws IOException {
