@@ -130,16 +130,21 @@ public class BridgeRequirementIT extends CourierKarafTestSupport {
   }
 
   /**
-   * Stops the bridge bundle; asserts that the transport service goes and that connection attempts
-   * keep failing at TCP level (never a CONNACK, from any bridge) while the broker runs on; starts
-   * the bundle and asserts that a client connects on the Artemis bridge again.
+   * Stops the bridge bundle; asserts that the transport service goes, that a connection made before
+   * is closed, and that connection attempts keep failing at TCP level (never a CONNACK, from any
+   * bridge) while the broker runs on; starts the bundle and asserts that a client connects on the
+   * Artemis bridge again.
    */
   private void assertNoListenerWhileTheBridgeIsStopped() throws Exception {
     Object server = bundleContext.getService(awaitActiveMQServer());
     Bundle bridge = bundle(ARTEMIS_BRIDGE_BSN).orElseThrow();
+    MessageRecorder connectedBefore = new MessageRecorder();
+    connectedClient("before", connectedBefore);
     bridge.stop();
     try {
       await("no MqttTransport service").atMost(TIMEOUT).until(() -> transportReferences().isEmpty());
+      // A client connected on the bridge that went is not left talking to nothing.
+      await("connection made before the stop closed").atMost(TIMEOUT).until(connectedBefore::lost);
       List<Integer> outcomes = new CopyOnWriteArrayList<>();
       List<Integer> services = new CopyOnWriteArrayList<>();
       // Every poll is an attempt; all are kept, so one accepted in the middle fails the test.
