@@ -77,6 +77,12 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private static final Logger EVENTS = LoggerFactory.getLogger("dev.courier.mqtt.transport.events");
   /** Topics whose publish decision one connection remembers. */
   private static final int MAX_REMEMBERED_DECISIONS = 256;
+  /**
+   * Why a publication failed when a required authorizer is absent: the client is closed without an
+   * acknowledgement, and this is no fault of the bridge. Shared and stackless: it carries no state.
+   */
+  private static final RuntimeException AUTHORIZER_MISSING = new AuthorizerMissing();
+
   /** Packets a client may pipeline behind CONNECT before CONNACK is sent. */
   private static final int MAX_EARLY_PACKETS = 1024;
 
@@ -290,7 +296,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     if (authenticator == null && access.authenticatorRequired()) {
       // Fail closed: authentication is configured but its service is not there (yet, or any more).
       access.countRefusedConnect();
-      LOG.warn("No authenticator is registered but one is required; CONNECT of client {} from {}"
+      // DEBUG per client: the component logged the service going away once, at WARN.
+      LOG.debug("No authenticator is registered but one is required; CONNECT of client {} from {}"
           + " refused", clientId, port.remoteAddress());
       refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, clientId,
           "authenticator required and absent");
@@ -659,8 +666,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     if (access.authorizerMissing()) {
       // Fail closed, and keep nothing unacknowledged as if it were kept: the stage fails, the
       // connection closes without PUBACK/PUBREC and the client resends later.
-      return CompletableFuture.failedFuture(new IllegalStateException(
-          "an authorizer is required and none is registered"));
+      return CompletableFuture.failedFuture(AUTHORIZER_MISSING);
     }
     Authorizer current = authorizer;
     if (current == null) {
@@ -765,8 +771,14 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
           // duplicate.
           session.releaseQos2(done.packetId());
         }
-        LOG.warn("A publication of client {} was not taken (bridge {}): {}; closing so that the"
-            + " client resends it", clientId, bridge.name(), String.valueOf(failure(done.stage())));
+        Throwable cause = failure(done.stage());
+        if (cause == AUTHORIZER_MISSING) {
+          LOG.debug("Client {}: publication refused, no authorizer is registered but one is"
+              + " required; closing so that the client resends it", clientId);
+        } else {
+          LOG.warn("Bridge {} did not accept a publication of client {}: {}; closing so that the"
+              + " client resends it", bridge.name(), clientId, String.valueOf(cause));
+        }
         port.close();
         return;
       }
@@ -809,7 +821,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
     }
     if (access.authorizerMissing() && !requests.isEmpty()) {
-      LOG.warn("No authorizer is registered but one is required; SUBSCRIBE of client {} refused",
+      LOG.debug("No authorizer is registered but one is required; SUBSCRIBE of client {} refused",
           clientId);
       positions.forEach(position -> codes[position] = MqttQoS.FAILURE.value());
       requests.clear();
@@ -1034,6 +1046,15 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void onLoop(Runnable task) {
     port.executor().execute(task);
+  }
+
+  /** See {@link #AUTHORIZER_MISSING}. */
+  private static final class AuthorizerMissing extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AuthorizerMissing() {
+      super("an authorizer is required and none is registered", null, false, false);
+    }
   }
 
   private record PendingPublish(CompletableFuture<Void> stage, MqttMessageType ack,
