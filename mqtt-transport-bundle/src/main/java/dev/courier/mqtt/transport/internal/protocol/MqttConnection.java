@@ -41,7 +41,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.naming.InvalidNameException;
@@ -387,27 +386,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    * within {@code authTimeoutSeconds} fails the returned future (which callers treat as a refusal).
    */
   private <T> CompletableFuture<T> bounded(Supplier<? extends CompletionStage<T>> call) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    try {
-      CompletionStage<T> stage = call.get();
-      if (stage == null) {
-        result.completeExceptionally(new IllegalStateException("no decision"));
-      } else {
-        stage.whenComplete((value, error) -> {
-          if (error != null) {
-            result.completeExceptionally(error);
-          } else {
-            result.complete(value);
-          }
-        });
-      }
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
-    }
-    if (!result.isDone()) {
-      result.orTimeout(config.authTimeoutSeconds(), TimeUnit.SECONDS);
-    }
-    return result;
+    return BoundedCall.of(call, config.authTimeoutSeconds());
   }
 
   private Publication readWill(MqttConnectVariableHeader header, MqttConnectPayload payload,
