@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,6 +88,73 @@ class ArchitectureTest {
     assertNoViolations(outsideComponent,
         imported -> isUnder(imported, "org.osgi.service.component")
             || isUnder(imported, "org.osgi.service.metatype"));
+  }
+
+  /**
+   * Which of our packages each package may import (DESIGN.md, "The protocol engine"): anything of
+   * ours not listed is a violation. The network layer sees the engine's entry types only; the
+   * engine knows nothing of the component, the network or the in-memory bridge.
+   */
+  private static final Map<String, Set<String>> ALLOWED = Map.of(
+      "internal.component", Set.of("api", "spi", "internal.config", "internal.netty",
+          "internal.protocol", "internal.session", "internal.bridge.memory"),
+      "internal.netty", Set.of("internal.config", "internal.protocol"),
+      "internal.protocol", Set.of("internal.config", "internal.session", "internal.topic",
+          "spi"),
+      "internal.session", Set.of("spi"),
+      "internal.bridge.memory", Set.of("internal.topic", "internal.retained", "spi"),
+      "internal.config", Set.of(),
+      "internal.topic", Set.of(),
+      "internal.retained", Set.of(),
+      "api", Set.of(),
+      "spi", Set.of());
+
+  @Test
+  void whenOurPackagesImportEachOther_thenOnlyAsTheAllowListSays() {
+    List<String> violations = new ArrayList<>();
+    for (SourceFile file : sources) {
+      String layer = layerOf(file.packageName());
+      Set<String> allowed = ALLOWED.get(layer);
+      assertThat(allowed).as("%s is in no layer of the allow-list", file.packageName()).isNotNull();
+      for (String imported : file.imports()) {
+        if (!imported.startsWith(ROOT_PACKAGE + ".")) {
+          continue;
+        }
+        String target = layerOf(packageOf(imported));
+        if (!target.equals(layer) && allowed.stream().noneMatch(target::equals)) {
+          violations.add(sourceRoot.relativize(file.path()) + ": " + imported);
+        }
+      }
+    }
+    assertThat(violations).as("imports outside the allow-list").isEmpty();
+  }
+
+  /** The allow-list entry a package belongs to: the longest key it lies in. */
+  private static String layerOf(String packageName) {
+    String best = null;
+    for (String layer : ALLOWED.keySet()) {
+      if (isUnder(packageName, ROOT_PACKAGE + "." + layer)
+          && (best == null || layer.length() > best.length())) {
+        best = layer;
+      }
+    }
+    return best == null ? packageName : best;
+  }
+
+  /** The package of an imported type (or of a static member's type). */
+  private static String packageOf(String imported) {
+    String[] parts = imported.split("\\.");
+    StringBuilder name = new StringBuilder();
+    for (String part : parts) {
+      if (!part.isEmpty() && Character.isUpperCase(part.charAt(0))) {
+        break;
+      }
+      if (name.length() > 0) {
+        name.append('.');
+      }
+      name.append(part);
+    }
+    return name.toString();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.netty.NettyTransport;
 import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,11 +46,11 @@ class InternalTopicsTest {
     broker = new EmbeddedArtemis(dir);
     bridge = broker.start();
     TransportConfig d = TransportConfig.defaults();
-    transport = new NettyTransport(new SessionRegistry());
-    transport.rebind(new TransportConfig(true, "127.0.0.1", 0, d.inboundBufferSize(),
-        d.deliveryBufferSize(), d.maxPacketSize(), d.maxClientIdLength(), d.maxInflightMessages(),
-        d.maxQueuedMessages(), d.maxKeepAliveSeconds(), d.connectTimeoutSeconds()), bridge,
-        AccessControl.open());
+    transport = new NettyTransport();
+    transport.rebind(new MqttEngine(new TransportConfig(true, "127.0.0.1", 0,
+        d.inboundBufferSize(), d.deliveryBufferSize(), d.maxPacketSize(), d.maxClientIdLength(),
+        d.maxInflightMessages(), d.maxQueuedMessages(), d.maxKeepAliveSeconds(),
+        d.connectTimeoutSeconds()), new SessionRegistry(), bridge, AccessControl.open()));
   }
 
   @AfterEach

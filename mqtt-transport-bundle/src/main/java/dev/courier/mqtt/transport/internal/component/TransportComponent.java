@@ -8,6 +8,8 @@ import dev.courier.mqtt.transport.internal.config.TransportConfigReader;
 import dev.courier.mqtt.transport.internal.netty.NettyTransport;
 import dev.courier.mqtt.transport.internal.netty.TlsSettingsException;
 import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
+import dev.courier.mqtt.transport.internal.protocol.TransportStatistics;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
@@ -61,6 +63,7 @@ public final class TransportComponent {
   private TransportConfig config;
   private Requirements requirements = Requirements.defaults();
   private SessionRegistry registry;
+  private TransportStatistics statistics;
   private NettyTransport transport;
   private InMemoryBridge memoryBridge;
   /** Host bridge services present, with their ranking; highest first when choosing. */
@@ -302,12 +305,24 @@ public final class TransportComponent {
     }
     if (transport == null) {
       registry = new SessionRegistry();
-      transport = new NettyTransport(registry);
+      statistics = new TransportStatistics();
+      transport = new NettyTransport();
       activeBridge = chosen.memory() ? memoryBridge() : chosen.host();
       LOG.info("MQTT transport starting with the {} bridge", activeBridge.name());
     }
+    MqttEngine engine;
     try {
-      transport.rebind(next, activeBridge, access);
+      engine = new MqttEngine(next, registry, activeBridge, access, statistics);
+    } catch (IllegalArgumentException badBridge) {
+      // Its internal topics could not be closed to clients: serve nothing on it.
+      LOG.error("The {} bridge declares an invalid reserved topic ({}); no MQTT listener on it",
+          activeBridge.name(), badBridge.getMessage());
+      stop();
+      config = next;
+      return;
+    }
+    try {
+      transport.rebind(engine);
       config = next;
     } catch (NettyTransport.BindFailure | TlsSettingsException failure) {
       // The message starts with the key at fault (port, sslPort, sslKeystorePath, ...).
@@ -356,7 +371,7 @@ public final class TransportComponent {
     }
     if (registration == null) {
       registration = context.registerService(MqttTransport.class,
-          new TransportView(transport, registry, activeBridge), properties);
+          new TransportView(transport, registry, activeBridge, statistics), properties);
     } else {
       registration.setProperties(properties);
     }
@@ -375,7 +390,7 @@ public final class TransportComponent {
 
   /** The registered service: a read-only view of one running transport. */
   private record TransportView(NettyTransport transport, SessionRegistry registry,
-      MessagingBridge bridge) implements MqttTransport {
+      MessagingBridge bridge, TransportStatistics statistics) implements MqttTransport {
 
     @Override
     public InetSocketAddress boundAddress() {
@@ -399,7 +414,7 @@ public final class TransportComponent {
 
     @Override
     public long outboundReadPauses() {
-      return transport.statistics().outboundReadPauses();
+      return statistics.outboundReadPauses();
     }
   }
 

@@ -1,11 +1,7 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
-import dev.courier.mqtt.transport.internal.protocol.ConnectionServices;
-import dev.courier.mqtt.transport.internal.protocol.TransportStatistics;
-import dev.courier.mqtt.transport.internal.session.SessionRegistry;
-import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -23,15 +19,12 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String ENCODER = "encoder";
   static final String MQTT = "mqtt";
 
-  private final TransportConfig config;
-  private final ConnectionServices services;
+  private final MqttEngine engine;
   private final ChannelGroup channels;
   private final SslContext ssl;
 
-  MqttChannelInitializer(TransportConfig config, ConnectionServices services, SslContext ssl,
-      ChannelGroup channels) {
-    this.config = config;
-    this.services = services;
+  MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels) {
+    this.engine = engine;
     this.ssl = ssl;
     this.channels = channels;
   }
@@ -42,28 +35,15 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     if (ssl != null) {
       channel.pipeline().addLast(TLS, ssl.newHandler(channel.alloc()));
     }
-    configure(channel.pipeline(), config, services);
+    configure(channel.pipeline(), engine);
   }
 
   /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */
-  static void configure(ChannelPipeline pipeline, TransportConfig config, SessionRegistry registry,
-      MessagingBridge bridge) {
-    configure(pipeline, config, registry, bridge, AccessControl.open());
-  }
-
-  /** Installs the MQTT handlers with authentication and authorization. */
-  static void configure(ChannelPipeline pipeline, TransportConfig config, SessionRegistry registry,
-      MessagingBridge bridge, AccessControl access) {
-    configure(pipeline, config,
-        ConnectionServices.of(registry, bridge, access, new TransportStatistics()));
-  }
-
-  /** Installs the MQTT handlers of a running transport's connection. */
-  static void configure(ChannelPipeline pipeline, TransportConfig config,
-      ConnectionServices services) {
+  static void configure(ChannelPipeline pipeline, MqttEngine engine) {
+    TransportConfig config = engine.config();
     pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
     pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
     pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
-    pipeline.addLast(MQTT, new MqttConnectionHandler(config, services));
+    pipeline.addLast(MQTT, new MqttConnectionHandler(engine));
   }
 }

@@ -1,7 +1,7 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.ConnectionServices;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
 import dev.courier.mqtt.transport.internal.protocol.ProtocolViolation;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,20 +30,20 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
 
   private final TransportConfig config;
-  private final ConnectionServices services;
+  private final MqttEngine engine;
   private MqttConnection connection;
   private ScheduledFuture<?> connectTimeout;
   /** Packets received from the codec; compared with the frames the validator passed on. */
   private long decoded;
 
-  MqttConnectionHandler(TransportConfig config, ConnectionServices services) {
-    this.config = config;
-    this.services = services;
+  MqttConnectionHandler(MqttEngine engine) {
+    this.config = engine.config();
+    this.engine = engine;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    connection = new MqttConnection(new NettyConnectionPort(ctx), config, services);
+    connection = engine.newConnection(new NettyConnectionPort(ctx));
   }
 
   @Override

@@ -1,11 +1,7 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
-import dev.courier.mqtt.transport.internal.protocol.ConnectionServices;
-import dev.courier.mqtt.transport.internal.protocol.TransportStatistics;
-import dev.courier.mqtt.transport.internal.session.SessionRegistry;
-import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -48,77 +44,58 @@ public final class NettyTransport {
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final ChannelGroup channels;
-  private final SessionRegistry registry;
-  private final TransportStatistics statistics = new TransportStatistics();
   private Channel listener;
-  private TransportConfig bound;
+  private MqttEngine bound;
   private Channel tlsListener;
-  private TransportConfig tlsBound;
+  private MqttEngine tlsBound;
   private SslContext tlsContext;
 
-  /**
-   * Starts the event loops (one acceptor thread and one worker per core); binds nothing yet.
-   *
-   * @param registry the sessions shared by all listeners of this transport
-   */
-  public NettyTransport(SessionRegistry registry) {
-    this.registry = registry;
+  /** Starts the event loops (one acceptor thread and one worker per core); binds nothing yet. */
+  public NettyTransport() {
     this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("courier-mqtt-accept", true));
     this.workers = new NioEventLoopGroup(Runtime.getRuntime().availableProcessors(),
         new DefaultThreadFactory("courier-mqtt-io", true));
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
   }
 
-  /** Binds the listeners of {@code config} with no authentication or authorization. */
-  public void rebind(TransportConfig config, MessagingBridge bridge) {
-    rebind(config, bridge, AccessControl.open());
-  }
-
   /**
-   * Binds the listeners of {@code config} (plain, and TLS if configured), replacing the current
-   * ones. On failure the current listeners keep running where possible and the exception says why,
-   * starting with the configuration key.
+   * Binds the listeners of the engine's settings (plain, and TLS if configured), replacing the
+   * current ones; new connections get that engine. On failure the current listeners keep running
+   * where possible and the exception says why, starting with the configuration key.
    *
-   * @param config validated settings with {@code enabled} true
-   * @param bridge the bridge new connections use
-   * @param access authentication and authorization for new connections
+   * @param engine the protocol engine, with validated settings whose {@code enabled} is true
    * @throws BindFailure if a listener cannot be bound
    * @throws TlsSettingsException if the TLS stores cannot be used
    */
-  public void rebind(TransportConfig config, MessagingBridge bridge, AccessControl access) {
+  public void rebind(MqttEngine engine) {
+    TransportConfig config = engine.config();
     SslContext ssl = config.tls() == null ? null : TlsContextFactory.create(config.tls());
-    ConnectionServices services;
+    MqttEngine previous = bound;
     try {
-      services = ConnectionServices.of(registry, bridge, access, statistics);
-    } catch (IllegalArgumentException badBridge) {
-      throw new BindFailure("bridge: " + bridge.name() + " declares an invalid reserved topic ("
-          + badBridge.getMessage() + ")", badBridge, null);
-    }
-    TransportConfig previous = bound;
-    try {
-      listener = rebindOne(listener, previous == null ? null : previous.host(),
-          previous == null ? -1 : previous.port(), config.host(), config.port(),
-          () -> bind(config, services, null, config.host(), config.port()),
-          () -> bind(previous, services, null, previous.host(), previous.port()), "port");
+      listener = rebindOne(listener, previous == null ? null : previous.config().host(),
+          previous == null ? -1 : previous.config().port(), config.host(), config.port(),
+          () -> bind(engine, null, config.host(), config.port()),
+          () -> bind(previous, null, previous.config().host(), previous.config().port()), "port");
     } catch (BindFailure failure) {
       listener = failure.restored;
       bound = listener == null ? null : previous;
       throw failure;
     }
-    bound = config;
+    bound = engine;
     if (ssl == null) {
       closeTlsListener();
       return;
     }
     int tlsPort = config.tls().port();
-    TransportConfig previousTls = tlsBound;
+    MqttEngine previousTls = tlsBound;
     SslContext previousSsl = tlsContext;
     try {
-      tlsListener = rebindOne(tlsListener, previousTls == null ? null : previousTls.host(),
-          previousTls == null ? -1 : previousTls.tls().port(), config.host(), tlsPort,
-          () -> bind(config, services, ssl, config.host(), tlsPort),
-          () -> bind(previousTls, services, previousSsl, previousTls.host(),
-              previousTls.tls().port()), "sslPort");
+      tlsListener = rebindOne(tlsListener,
+          previousTls == null ? null : previousTls.config().host(),
+          previousTls == null ? -1 : previousTls.config().tls().port(), config.host(), tlsPort,
+          () -> bind(engine, ssl, config.host(), tlsPort),
+          () -> bind(previousTls, previousSsl, previousTls.config().host(),
+              previousTls.config().tls().port()), "sslPort");
     } catch (BindFailure failure) {
       tlsListener = failure.restored;
       if (tlsListener == null) {
@@ -127,7 +104,7 @@ public final class NettyTransport {
       }
       throw failure;
     }
-    tlsBound = config;
+    tlsBound = engine;
     tlsContext = ssl;
   }
 
@@ -167,8 +144,8 @@ public final class NettyTransport {
     }
   }
 
-  private Channel bind(TransportConfig config, ConnectionServices services, SslContext ssl,
-      String host, int port) {
+  private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
+    TransportConfig config = engine.config();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -181,7 +158,7 @@ public final class NettyTransport {
         .childOption(ChannelOption.RCVBUF_ALLOCATOR,
             new AdaptiveRecvByteBufAllocator(64, Math.min(1024, config.inboundBufferSize()),
                 config.inboundBufferSize()))
-        .childHandler(new MqttChannelInitializer(config, services, ssl, channels));
+        .childHandler(new MqttChannelInitializer(engine, ssl, channels));
     var future = bootstrap.bind(host, port).awaitUninterruptibly();
     if (!future.isSuccess()) {
       throw new BindFailure("cannot bind " + (ssl == null ? "MQTT" : "MQTT over TLS")
@@ -267,11 +244,6 @@ public final class NettyTransport {
   /** The open client channels; for tests that look at one connection's buffers. */
   ChannelGroup clientChannels() {
     return channels;
-  }
-
-  /** The counters of this transport's connections. */
-  public TransportStatistics statistics() {
-    return statistics;
   }
 
   /** Closes everything and stops the event loops. */

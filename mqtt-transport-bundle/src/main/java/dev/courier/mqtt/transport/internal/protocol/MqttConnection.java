@@ -145,24 +145,18 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    */
   public MqttConnection(ConnectionPort port, TransportConfig config, SessionRegistry registry,
       MessagingBridge bridge, AccessControl access) {
-    this(port, config, ConnectionServices.of(registry, bridge, access, new TransportStatistics()));
+    this(port, new MqttEngine(config, registry, bridge, access));
   }
 
-  /**
-   * Creates the engine of a new connection of a running transport.
-   *
-   * @param port the connection
-   * @param config the transport settings
-   * @param services what the transport's connections share
-   */
-  public MqttConnection(ConnectionPort port, TransportConfig config, ConnectionServices services) {
+  /** The engine of a new connection of a running transport: see {@link MqttEngine#newConnection}. */
+  MqttConnection(ConnectionPort port, MqttEngine engine) {
     this.port = port;
-    this.config = config;
-    this.registry = services.registry();
-    this.bridge = services.bridge();
-    this.access = services.access();
-    this.reserved = services.reserved();
-    this.gate = new ReadGate(port, services.statistics());
+    this.config = engine.config();
+    this.registry = engine.registry();
+    this.bridge = engine.bridge();
+    this.access = engine.access();
+    this.reserved = engine.reserved();
+    this.gate = new ReadGate(port, engine.statistics());
   }
 
   /** The client id once CONNECT was read, else null; for logs. */

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -70,7 +72,8 @@ class BadInputTest {
     EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        MqttChannelInitializer.configure(ch.pipeline(), config, registry, bridge);
+        MqttChannelInitializer.configure(ch.pipeline(),
+            new MqttEngine(config, registry, bridge, AccessControl.open()));
       }
     });
     channels.add(channel);

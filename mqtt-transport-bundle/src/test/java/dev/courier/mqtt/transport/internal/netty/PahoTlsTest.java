@@ -136,7 +136,7 @@ class PahoTlsTest {
 
   @Test
   void whenTlsWithoutClientAuth_thenTlsAndPlainClientsExchangeMessages() throws Exception {
-    transport.rebind(config(TlsConfig.ClientAuth.NONE, false), bridge);
+    server.rebind(config(TlsConfig.ClientAuth.NONE, false));
 
     PahoInteropTest.Received received = new PahoInteropTest.Received();
     MqttClient subscriber = connect(tlsUri(), "tls-sub", false);
@@ -150,7 +150,7 @@ class PahoTlsTest {
 
   @Test
   void whenClientCertificateRequired_thenRefusedWithout_andAcceptedWith() throws Exception {
-    transport.rebind(config(TlsConfig.ClientAuth.REQUIRED, false), bridge);
+    server.rebind(config(TlsConfig.ClientAuth.REQUIRED, false));
 
     assertThatThrownBy(() -> connect(tlsUri(), "no-cert", false))
         .isInstanceOf(MqttException.class);
@@ -169,7 +169,7 @@ class PahoTlsTest {
               ? AuthenticationResult.accepted("alice", Set.of("sensors"))
               : AuthenticationResult.badCredentials("unknown"));
     });
-    transport.rebind(config(TlsConfig.ClientAuth.OPTIONAL, true), bridge, access);
+    server.rebind(config(TlsConfig.ClientAuth.OPTIONAL, true), access);
 
     MqttClient client = connect(tlsUri(), "cert-user", true);
 
@@ -188,13 +188,13 @@ class PahoTlsTest {
   @Test
   void whenKeystorePasswordWrong_thenRebindRejectedNamingTheKey_andListenerStays()
       throws Exception {
-    transport.rebind(config(TlsConfig.ClientAuth.NONE, false), bridge);
+    server.rebind(config(TlsConfig.ClientAuth.NONE, false));
     int plain = transport.boundAddress().getPort();
     TransportConfig good = config(TlsConfig.ClientAuth.NONE, false);
     TlsConfig bad = new TlsConfig(0, good.tls().keystorePath(), "wrong", "PKCS12", "wrong", "",
         "", "PKCS12", List.of("TLSv1.3"), List.of(), TlsConfig.ClientAuth.NONE, false);
 
-    assertThatThrownBy(() -> transport.rebind(good.withTls(bad), bridge))
+    assertThatThrownBy(() -> server.rebind(good.withTls(bad)))
         .isInstanceOf(TlsSettingsException.class)
         .hasMessageStartingWith("sslKeystorePath")
         .hasMessageNotContaining("wrong");

@@ -2,6 +2,8 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -56,7 +58,8 @@ final class PipelineHarness {
     EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        MqttChannelInitializer.configure(ch.pipeline(), config, registry, bridge);
+        MqttChannelInitializer.configure(ch.pipeline(),
+            new MqttEngine(config, registry, bridge, AccessControl.open()));
         ChannelInboundHandler real = (ChannelInboundHandler) ch.pipeline()
             .get(MqttChannelInitializer.MQTT);
         ch.pipeline().replace(MqttChannelInitializer.MQTT, MqttChannelInitializer.MQTT,

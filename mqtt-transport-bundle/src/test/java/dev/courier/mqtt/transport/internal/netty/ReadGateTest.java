@@ -67,7 +67,7 @@ class ReadGateTest {
       assertThat(sent).isLessThan((long) PUBLISHES * 8);
 
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(running.transport.statistics().outboundReadPauses()).isPositive());
+          assertThat(running.statistics.outboundReadPauses()).isPositive());
       Channel server = running.transport.clientChannels().iterator().next();
       ChannelOutboundBuffer buffer = server.unsafe().outboundBuffer();
       long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();

@@ -27,7 +27,7 @@ class RebindTest {
                 same.deliveryBufferSize(), same.maxPacketSize(), same.maxClientIdLength(),
                 same.maxInflightMessages() + 1, same.maxQueuedMessages(),
                 same.maxKeepAliveSeconds(), same.connectTimeoutSeconds());
-        server.transport.rebind(next, server.bridge);
+        server.rebind(next);
         assertThat(server.transport.boundAddress().getPort()).isEqualTo(port);
       }
       try (Socket socket = new Socket()) {

@@ -2,6 +2,9 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
+import dev.courier.mqtt.transport.internal.protocol.TransportStatistics;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -11,7 +14,8 @@ final class RunningTransport implements AutoCloseable {
 
   final SessionRegistry registry = new SessionRegistry();
   final InMemoryBridge bridge = new InMemoryBridge();
-  final NettyTransport transport = new NettyTransport(registry);
+  final NettyTransport transport = new NettyTransport();
+  final TransportStatistics statistics = new TransportStatistics();
   final TransportConfig config;
 
   RunningTransport() {
@@ -20,7 +24,17 @@ final class RunningTransport implements AutoCloseable {
 
   RunningTransport(TransportConfig config) {
     this.config = config;
-    transport.rebind(config, bridge);
+    rebind(config);
+  }
+
+  /** Rebinds the listener with other settings, open access control. */
+  void rebind(TransportConfig next) {
+    rebind(next, AccessControl.open());
+  }
+
+  /** Rebinds the listener with other settings and access control. */
+  void rebind(TransportConfig next, AccessControl access) {
+    transport.rebind(new MqttEngine(next, registry, bridge, access, statistics));
   }
 
   static TransportConfig withPort(TransportConfig c, int port) {
