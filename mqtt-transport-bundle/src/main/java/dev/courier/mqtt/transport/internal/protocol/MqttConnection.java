@@ -4,6 +4,7 @@ import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.ClientSession;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
 import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
@@ -211,7 +212,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
   }
 
-  /** [MQTT-2.2.2-1] [MQTT-2.2.2-2] reserved fixed-header flags must be as the spec lists them. */
+  /**
+   * [MQTT-2.2.2-1] [MQTT-2.2.2-2] reserved fixed-header flags must be as the spec lists them; MQTT
+   * 5.0 section 2.1.3 calls other flags a Malformed Packet.
+   */
   private static void checkFlags(MqttFixedHeader header) {
     switch (header.messageType()) {
       case PUBLISH -> {
@@ -221,13 +225,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
       case PUBREL, SUBSCRIBE, UNSUBSCRIBE -> {
         if (header.isDup() || header.isRetain() || header.qosLevel() != MqttQoS.AT_LEAST_ONCE) {
-          throw new ProtocolViolation("MQTT-2.2.2-2",
+          throw new ProtocolViolation(ReasonCode.MALFORMED_PACKET, "MQTT-2.2.2-2",
               "reserved flags of " + header.messageType() + " are not 0010");
         }
       }
       default -> {
         if (header.isDup() || header.isRetain() || header.qosLevel() != MqttQoS.AT_MOST_ONCE) {
-          throw new ProtocolViolation("MQTT-2.2.2-2",
+          throw new ProtocolViolation(ReasonCode.MALFORMED_PACKET, "MQTT-2.2.2-2",
               "reserved flags of " + header.messageType() + " are not 0000");
         }
       }
