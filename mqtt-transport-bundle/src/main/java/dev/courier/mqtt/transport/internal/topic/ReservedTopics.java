@@ -87,7 +87,7 @@ public final class ReservedTopics {
       return false;
     }
     for (String filter : filters) {
-      if (matches(filter, topic)) {
+      if (TopicSyntax.matchesValid(filter, topic)) {
         return true;
       }
     }
@@ -135,57 +135,6 @@ public final class ReservedTopics {
       }
     }
     return reserved.size() == filter.size();
-  }
-
-  /**
-   * Topic matching of one filter against one name, walking both strings once [MQTT-4.7.1]; names
-   * starting with {@code $} are not matched by a leading wildcard [MQTT-4.7.2-1].
-   */
-  static boolean matches(String filter, String topic) {
-    if (topic.charAt(0) == TopicSyntax.SERVER_TOPIC_PREFIX
-        && (filter.charAt(0) == TopicSyntax.MULTI_LEVEL_WILDCARD
-            || filter.charAt(0) == TopicSyntax.SINGLE_LEVEL_WILDCARD)) {
-      return false;
-    }
-    int f = 0;
-    int t = 0;
-    int fl = filter.length();
-    int tl = topic.length();
-    while (f < fl) {
-      char c = filter.charAt(f);
-      if (c == TopicSyntax.MULTI_LEVEL_WILDCARD) {
-        return true;
-      }
-      if (c == TopicSyntax.SINGLE_LEVEL_WILDCARD) {
-        while (t < tl && topic.charAt(t) != TopicSyntax.LEVEL_SEPARATOR) {
-          t++;
-        }
-        f++;
-      } else {
-        // a literal level: compare up to the next separator
-        while (f < fl && filter.charAt(f) != TopicSyntax.LEVEL_SEPARATOR) {
-          if (t >= tl || topic.charAt(t) != filter.charAt(f)) {
-            return false;
-          }
-          f++;
-          t++;
-        }
-        if (t < tl && topic.charAt(t) != TopicSyntax.LEVEL_SEPARATOR) {
-          return false;
-        }
-      }
-      if (f == fl) {
-        return t == tl;
-      }
-      // filter is at a separator
-      f++;
-      if (t == tl) {
-        // topic ended: only a trailing "#" matches the parent level
-        return f < fl && filter.charAt(f) == TopicSyntax.MULTI_LEVEL_WILDCARD && f + 1 == fl;
-      }
-      t++; // skip the topic's separator
-    }
-    return t == tl;
   }
 
   private static List<String> split(String filter) {

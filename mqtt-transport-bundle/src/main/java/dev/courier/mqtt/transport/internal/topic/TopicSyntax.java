@@ -112,6 +112,18 @@ public final class TopicSyntax {
     if (!isValidTopicFilter(filter) || !isValidTopicName(topicName)) {
       return false;
     }
+    return matchesValid(filter, topicName);
+  }
+
+  /**
+   * {@link #matches} for arguments already known to be valid: no validation, no allocation; for
+   * hot paths that match validated names against validated filters.
+   *
+   * @param filter a valid topic filter
+   * @param topicName a valid topic name
+   * @return {@code true} if the filter matches the topic name
+   */
+  public static boolean matchesValid(String filter, String topicName) {
     // [MQTT-4.7.2-1] leading wildcards do not reach server topics such as $SYS/...
     char firstOfFilter = filter.charAt(0);
     if (topicName.charAt(0) == SERVER_TOPIC_PREFIX
