@@ -55,12 +55,12 @@ class ArchitectureTest {
   void whenSourcesAreRead_thenTopicAndRetainedPackagesAreFound() {
     // Guards the test itself: a wrong source root would make every rule pass vacuously.
     assertThat(sources).extracting(SourceFile::packageName)
-        .contains(ROOT_PACKAGE + ".internal.topic", ROOT_PACKAGE + ".internal.retained");
+        .contains(ROOT_PACKAGE + ".internal.topic", ROOT_PACKAGE + ".spi.topic");
   }
 
   @Test
   void whenTopicOrRetained_thenOnlyJavaImports() {
-    assertNoViolations(inPackages("internal.topic", "internal.retained"),
+    assertNoViolations(inPackages("internal.topic", "spi.topic"),
         imported -> !imported.startsWith("java."));
   }
 
@@ -103,10 +103,9 @@ class ArchitectureTest {
           "internal.topic", "internal.protocol.dialect", "spi")),
       Map.entry("internal.protocol.dialect", Set.of("spi")),
       Map.entry("internal.session", Set.of("spi")),
-      Map.entry("internal.bridge.memory", Set.of("internal.topic", "internal.retained", "spi")),
+      Map.entry("internal.bridge.memory", Set.of("internal.topic", "spi")),
       Map.entry("internal.config", Set.of()),
       Map.entry("internal.topic", Set.of()),
-      Map.entry("internal.retained", Set.of()),
       Map.entry("api", Set.of()),
       Map.entry("spi", Set.of()));
 

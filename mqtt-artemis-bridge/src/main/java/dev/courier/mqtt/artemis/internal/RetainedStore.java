@@ -1,10 +1,9 @@
 package dev.courier.mqtt.artemis.internal;
 
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.topic.RetainedIndex;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
@@ -40,8 +39,12 @@ final class RetainedStore {
   record Retained(String topic, byte[] payload, int qos, long recordId) {}
 
   private final StorageManager storage;
-  private final Map<String, Retained> byTopic = new ConcurrentHashMap<>();
+  /** The retained messages by topic, in the transport's trie: a wildcard lookup scans no more
+   *  than the subtrees its filter can match. */
+  private final RetainedIndex<Retained> byTopic = new RetainedIndex<>();
   private RecordQueue records;
+  /** Tombstones found while loading: deleted once loading is done. */
+  private final List<Long> tombstonesAtLoad = new ArrayList<>();
   private RecordQueue shared;
   private String node;
 
@@ -51,6 +54,8 @@ final class RetainedStore {
 
   void open(ActiveMQServer server, long timeoutMillis) throws Exception {
     records = RecordQueue.open(server, QUEUE, this::load, timeoutMillis);
+    tombstonesAtLoad.forEach(records::delete);
+    tombstonesAtLoad.clear();
   }
 
   /**
@@ -91,11 +96,22 @@ final class RetainedStore {
     }
   }
 
-  /** Indexes a stored retained message; returns the id of the one it replaces, or 0. */
+  /**
+   * Indexes a stored retained message, or applies a tombstone (an empty record: the topic was
+   * cleared); returns the id of the record it replaces, or 0. Records arrive in the order they
+   * were written.
+   */
   private long load(Message record) {
     String topic = ArtemisMessages.topic(record);
-    Retained previous = byTopic.put(topic, new Retained(topic, ArtemisMessages.payload(record),
-        ArtemisMessages.qos(record), record.getMessageID()));
+    byte[] payload = ArtemisMessages.payload(record);
+    Retained previous;
+    if (payload.length == 0) {
+      previous = byTopic.remove(topic);
+      tombstonesAtLoad.add(record.getMessageID());
+    } else {
+      previous = byTopic.put(topic, new Retained(topic, payload, ArtemisMessages.qos(record),
+          record.getMessageID()));
+    }
     return previous == null ? 0 : previous.recordId();
   }
 
@@ -123,6 +139,17 @@ final class RetainedStore {
     Retained previous;
     if (publication.payload().length == 0) {
       previous = byTopic.remove(topic);
+      if (previous != null) {
+        // [MQTT-3.3.1-10] the clear must survive a restart, but deleting the old record is
+        // asynchronous (it may not even have reached our consumer yet): a durable tombstone,
+        // written with the publication, tells a restart that still finds the old record that
+        // the topic was cleared. Both are then deleted, in the order they were written.
+        long tombstone = records.write(ArtemisMessages.toMessage(storage.generateID(),
+            publication, records.address(), true), tx);
+        records.delete(previous.recordId());
+        records.delete(tombstone);
+        return;
+      }
     } else {
       long id = records.write(ArtemisMessages.toMessage(storage.generateID(), publication,
           records.address(), true), tx);
@@ -134,19 +161,11 @@ final class RetainedStore {
     }
   }
 
-  /** The retained messages whose topic matches an MQTT filter. */
+  /** The retained messages whose topic matches an MQTT filter [MQTT-3.3.1-6]. */
   List<Retained> matching(String filter) {
-    if (filter.indexOf('+') < 0 && filter.indexOf('#') < 0) {
-      Retained exact = byTopic.get(filter);
-      return exact == null ? List.of() : List.of(exact);
-    }
-    // A wildcard filter looks at every retained topic: fine for thousands, a topic tree for more.
     List<Retained> found = new ArrayList<>();
-    for (Retained retained : byTopic.values()) {
-      if (TopicMapping.matches(filter, retained.topic())) {
-        found.add(retained);
-      }
-    }
+    byTopic.match(filter, found::add);
     return found;
   }
+
 }

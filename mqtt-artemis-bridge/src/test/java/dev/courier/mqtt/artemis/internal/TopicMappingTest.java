@@ -2,6 +2,9 @@ package dev.courier.mqtt.artemis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.mqtt.transport.spi.topic.RetainedIndex;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -41,7 +44,12 @@ class TopicMappingTest {
       "a/b/c, a/b, false",
       "a/b, a/b/c, false",
   })
-  void matchesLikeMqtt(String filter, String topic, boolean expected) {
-    assertThat(TopicMapping.matches(filter, topic)).isEqualTo(expected);
+  void retainedLookupMatchesLikeMqtt(String filter, String topic, boolean expected) {
+    // The retained lookup of a SUBSCRIBE (RetainedStore.matching) is the transport's trie.
+    RetainedIndex<String> index = new RetainedIndex<>();
+    index.put(topic, topic);
+    List<String> found = new ArrayList<>();
+    index.match(filter, found::add);
+    assertThat(found.contains(topic)).isEqualTo(expected);
   }
 }

@@ -1,6 +1,6 @@
 package dev.courier.mqtt.transport.internal.bridge.memory;
 
-import dev.courier.mqtt.transport.internal.retained.RetainedIndex;
+import dev.courier.mqtt.transport.spi.topic.RetainedIndex;
 import dev.courier.mqtt.transport.internal.topic.SubscriptionTrie;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;

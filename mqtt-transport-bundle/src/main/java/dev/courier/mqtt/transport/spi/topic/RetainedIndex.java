@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.retained;
+package dev.courier.mqtt.transport.spi.topic;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -18,11 +18,12 @@ import java.util.function.Consumer;
  * internal lock. A read that overlaps a write may or may not see it, but always sees every value
  * that was present during the whole read.
  *
- * <p>This package sits below the protocol layer and depends on {@code java.*} only; callers pass
- * topic names and filters already validated with {@code TopicSyntax}.
+ * <p>Exported for the bridges (SPI package {@code spi.topic}); it depends on {@code java.*} only.
+ * Callers pass valid MQTT topic names and filters (section 4.7); a name with a wildcard or an
+ * empty name is rejected.
  *
  * @param <V> the retained message (or a handle to it)
- * @since 0.1.0
+ * @since 0.1.0 (of {@code spi.topic})
  */
 public final class RetainedIndex<V> {
 

@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.retained;
+package dev.courier.mqtt.transport.spi.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
