@@ -58,6 +58,8 @@ public final class ArtemisBridge implements MessagingBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisBridge.class);
   private static final String QUEUE_PREFIX = "courier.mqtt.";
+  /** How long {@link #stop} waits for operations already submitted to finish. */
+  private static final long STOP_WAIT_SECONDS = 10;
 
   private final ActiveMQServer server;
   private final PostOffice postOffice;
@@ -171,9 +173,19 @@ public final class ArtemisBridge implements MessagingBridge {
       session.release();
     }
     live.clear();
+    // Queue removals and record deletions already handed to the executor finish before the record
+    // stores close: run later, they would change the record queues while the next bridge on this
+    // broker loads them.
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warn("Artemis bridge operations still running {} s after stop", STOP_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     sessions.close();
     retained.close();
-    executor.shutdown();
   }
 
   Executor executor() {

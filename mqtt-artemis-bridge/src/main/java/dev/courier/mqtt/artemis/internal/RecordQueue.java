@@ -21,6 +21,8 @@ import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.apache.activemq.artemis.core.transaction.impl.TransactionImpl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A durable Artemis queue used as a store of small records (retained messages, session state) that
@@ -54,6 +56,9 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
   /** Records that a loaded record supersedes (left by a crash between write and delete). */
   private final List<Long> supersededAtLoad = new java.util.ArrayList<>();
   private volatile long loadTarget = Long.MAX_VALUE;
+  private static final Logger LOG = LoggerFactory.getLogger(RecordQueue.class);
+  /** How often loading checks whether Artemis has anything left to hand over. */
+  private static final long LOAD_CHECK_MILLIS = 500;
 
   private RecordQueue(Queue queue, ActiveMQServer server, ToLongFunction<Message> loader) {
     this.queue = queue;
@@ -112,15 +117,34 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
       loaded.countDown();
     }
     queue.deliverAsync();
-    if (!loaded.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("Loaded only " + loadedCount.get() + " of " + count
-          + " records of " + queue.getName() + " in " + timeoutMillis + " ms");
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (!loaded.await(LOAD_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+      // The count taken at open may include a record deleted since (an acknowledgement that was
+      // still under way): it never arrives. Loading is complete once Artemis has nothing left to
+      // hand over and every delivery under way has reached us.
+      queue.flushExecutor();
+      if (loaded.getCount() == 0 || undelivered() == 0) {
+        if (loaded.getCount() != 0) {
+          LOG.info("{}: {} of {} counted records loaded, none left to deliver", queue.getName(),
+              loadedCount.get(), count);
+        }
+        break;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        throw new IllegalStateException("Loaded only " + loadedCount.get() + " of " + count
+            + " records of " + queue.getName() + " in " + timeoutMillis + " ms");
+      }
     }
     loader = null;
     synchronized (supersededAtLoad) {
       supersededAtLoad.forEach(this::delete);
       supersededAtLoad.clear();
     }
+  }
+
+  /** Messages in the queue that no consumer has been handed yet. */
+  private long undelivered() {
+    return queue.getMessageCount() - queue.getDeliveringCount();
   }
 
   /** The queue's address, to which {@link #write} sends. */
@@ -181,6 +205,9 @@ final class RecordQueue implements org.apache.activemq.artemis.core.server.Consu
     queue.flushExecutor();
     closed = true;
     queue.removeConsumer(this);
+    // A delivery already under way when we closed ends in proceedDeliver (given back or deleted):
+    // let it end now, so that the queue's count is final when the next bridge opens it.
+    queue.flushExecutor();
     List<MessageReference> records = new java.util.ArrayList<>(held.values());
     held.clear();
     giveBack(records);
