@@ -62,13 +62,12 @@ public final class TransportComponent {
   private BundleContext context;
   private TransportConfig config;
   private Requirements requirements = Requirements.defaults();
-  private SessionRegistry registry;
-  private TransportStatistics statistics;
+  /** The running transport's protocol engine (its sessions, bridge, counters); null when stopped. */
+  private MqttEngine engine;
   private NettyTransport transport;
   private InMemoryBridge memoryBridge;
   /** Host bridge services present, with their ranking; highest first when choosing. */
   private final List<RankedBridge> hostBridges = new ArrayList<>();
-  private MessagingBridge activeBridge;
   /** What the listener waits for while none is bound for want of a bridge; logged once. */
   private String waitingFor;
   private ServiceRegistration<MqttTransport> registration;
@@ -271,7 +270,8 @@ public final class TransportComponent {
   /** Whether the running transport is on the bridge {@code choice} names. */
   private boolean runsOn(Choice choice) {
     return transport != null && (choice.memory()
-        ? memoryBridge != null && activeBridge == memoryBridge : activeBridge == choice.host());
+        ? memoryBridge != null && engine.bridge() == memoryBridge
+        : engine.bridge() == choice.host());
   }
 
   /** Applies a valid configuration: starts, rebinds or stops the listener. */
@@ -299,27 +299,27 @@ public final class TransportComponent {
     }
     if (transport != null && !sameBridge) {
       LOG.info("MQTT transport moving from the {} bridge to the {} bridge: listener restarted,"
-          + " {} connected clients disconnected so that they reconnect", activeBridge.name(),
-          chosen.memory() ? "in-memory" : chosen.host().name(), registry.connectedCount());
+          + " {} connected clients disconnected so that they reconnect", engine.bridge().name(),
+          chosen.memory() ? "in-memory" : chosen.host().name(), engine.connectedClients());
       stop();
     }
     if (transport == null) {
-      registry = new SessionRegistry();
-      statistics = new TransportStatistics();
+      MessagingBridge bridge = chosen.memory() ? memoryBridge() : chosen.host();
+      try {
+        engine = new MqttEngine(next, new SessionRegistry(), bridge, access,
+            new TransportStatistics());
+      } catch (IllegalArgumentException badBridge) {
+        // Its internal topics could not be closed to clients: serve nothing on it.
+        LOG.error("The {} bridge declares an invalid reserved topic ({}); no MQTT listener on it",
+            bridge.name(), badBridge.getMessage());
+        stop();
+        config = next;
+        return;
+      }
       transport = new NettyTransport();
-      activeBridge = chosen.memory() ? memoryBridge() : chosen.host();
-      LOG.info("MQTT transport starting with the {} bridge", activeBridge.name());
-    }
-    MqttEngine engine;
-    try {
-      engine = new MqttEngine(next, registry, activeBridge, access, statistics);
-    } catch (IllegalArgumentException badBridge) {
-      // Its internal topics could not be closed to clients: serve nothing on it.
-      LOG.error("The {} bridge declares an invalid reserved topic ({}); no MQTT listener on it",
-          activeBridge.name(), badBridge.getMessage());
-      stop();
-      config = next;
-      return;
+      LOG.info("MQTT transport starting with the {} bridge", bridge.name());
+    } else {
+      engine = engine.withConfig(next); // same sessions, bridge and counters
     }
     try {
       transport.rebind(engine);
@@ -352,8 +352,7 @@ public final class TransportComponent {
       memoryBridge.shutdown();
       memoryBridge = null;
     }
-    registry = null;
-    activeBridge = null;
+    engine = null;
   }
 
   private void register() {
@@ -371,7 +370,7 @@ public final class TransportComponent {
     }
     if (registration == null) {
       registration = context.registerService(MqttTransport.class,
-          new TransportView(transport, registry, activeBridge, statistics), properties);
+          new TransportView(transport, engine), properties);
     } else {
       registration.setProperties(properties);
     }
@@ -389,8 +388,8 @@ public final class TransportComponent {
   }
 
   /** The registered service: a read-only view of one running transport. */
-  private record TransportView(NettyTransport transport, SessionRegistry registry,
-      MessagingBridge bridge, TransportStatistics statistics) implements MqttTransport {
+  private record TransportView(NettyTransport transport, MqttEngine engine)
+      implements MqttTransport {
 
     @Override
     public InetSocketAddress boundAddress() {
@@ -399,22 +398,22 @@ public final class TransportComponent {
 
     @Override
     public int connectedClients() {
-      return registry.connectedCount();
+      return engine.connectedClients();
     }
 
     @Override
     public int sessions() {
-      return registry.sessionCount();
+      return engine.sessions();
     }
 
     @Override
     public String bridgeName() {
-      return bridge.name();
+      return engine.bridge().name();
     }
 
     @Override
     public long outboundReadPauses() {
-      return statistics.outboundReadPauses();
+      return engine.statistics().outboundReadPauses();
     }
   }
 
