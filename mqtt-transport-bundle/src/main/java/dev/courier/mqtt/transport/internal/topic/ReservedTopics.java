@@ -23,6 +23,8 @@ public final class ReservedTopics {
   private static final ReservedTopics NONE = new ReservedTopics(List.of());
 
   private final String[] filters;
+  /** The same filters cut into levels once, for {@link #confines}. */
+  private final List<List<String>> filterLevels;
   /** First characters of the reserved filters; a topic starting otherwise is not reserved. */
   private final String firstChars;
   /** Whether some filter starts with a wildcard, so that the first-character test cannot decide. */
@@ -30,6 +32,11 @@ public final class ReservedTopics {
 
   private ReservedTopics(Collection<String> filters) {
     this.filters = filters.toArray(String[]::new);
+    List<List<String>> levels = new ArrayList<>(this.filters.length);
+    for (String filter : this.filters) {
+      levels.add(split(filter));
+    }
+    this.filterLevels = List.copyOf(levels);
     StringBuilder first = new StringBuilder();
     boolean wildcard = false;
     for (String filter : this.filters) {
@@ -108,8 +115,8 @@ public final class ReservedTopics {
       return false;
     }
     List<String> levels = split(filter);
-    for (String reserved : filters) {
-      if (covers(split(reserved), levels)) {
+    for (List<String> reserved : filterLevels) {
+      if (covers(reserved, levels)) {
         return true;
       }
     }
