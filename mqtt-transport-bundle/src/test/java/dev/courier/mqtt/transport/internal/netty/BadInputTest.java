@@ -1,28 +1,21 @@
 package dev.courier.mqtt.transport.internal.netty;
 
+import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.PINGREQ;
+import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.PINGRESP;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.connAck;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.packet;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.written;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
-import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
-import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,14 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BadInputTest {
 
   private static final int MAX_PACKET_SIZE = 1024;
-  private static final byte[] PINGREQ = {(byte) 0xC0, 0x00};
-  private static final byte[] PINGRESP = {(byte) 0xD0, 0x00};
 
-  private final SessionRegistry registry = new SessionRegistry();
-  private final InMemoryBridge bridge = new InMemoryBridge();
-  private final TransportConfig config = withMaxPacketSize(MAX_PACKET_SIZE);
-  private final List<EmbeddedChannel> channels = new ArrayList<>();
-  private final List<ByteBuf> inputs = new ArrayList<>();
+  private final PipelineHarness harness = new PipelineHarness(withMaxPacketSize(MAX_PACKET_SIZE));
+  private final TransportConfig config = harness.config();
   private int healthyClients;
 
   private static TransportConfig withMaxPacketSize(int maxPacketSize) {
@@ -57,40 +45,13 @@ class BadInputTest {
 
   @AfterEach
   void releaseEverything() {
-    for (EmbeddedChannel channel : channels) {
-      channel.finishAndReleaseAll();
-    }
-    assertThat(inputs).as("input buffers released").allSatisfy(
-        buffer -> assertThat(buffer.refCnt()).isZero());
-    assertThat(registry.connectedCount()).isZero();
-    bridge.shutdown();
+    harness.closeChannels();
+    assertThat(harness.unreleasedInputs()).as("input buffers released").isEmpty();
+    assertThat(harness.registry().connectedCount()).isZero();
+    harness.shutdown();
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private EmbeddedChannel channel() {
-    EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        MqttChannelInitializer.configure(ch.pipeline(),
-            new MqttEngine(config, registry, bridge, AccessControl.open()));
-      }
-    });
-    channels.add(channel);
-    return channel;
-  }
-
-  /** Writes bytes as one read and runs what the loop has queued; returns the buffer written. */
-  private ByteBuf feed(EmbeddedChannel channel, byte[]... parts) {
-    ByteBuf in = Unpooled.buffer();
-    for (byte[] part : parts) {
-      in.writeBytes(part);
-    }
-    inputs.add(in);
-    channel.writeInbound(in);
-    channel.runPendingTasks();
-    return in;
-  }
 
   private static void writeString(ByteArrayOutputStream out, byte[] utf8) {
     out.write(utf8.length >> 8);
@@ -130,8 +91,8 @@ class BadInputTest {
 
   /** A connected client: CONNECT answered with CONNACK 0. */
   private EmbeddedChannel connected(String clientId) {
-    EmbeddedChannel channel = channel();
-    feed(channel, connect(clientId));
+    EmbeddedChannel channel = harness.channel();
+    harness.feed(channel, connect(clientId));
     assertThat(written(channel)).isEqualTo(connAck(0));
     return channel;
   }
@@ -146,7 +107,7 @@ class BadInputTest {
   /** Another client on the same registry and bridge still connects and pings. */
   private void assertOthersStillServed() {
     EmbeddedChannel healthy = connected("healthy-" + ++healthyClients);
-    feed(healthy, PINGREQ);
+    harness.feed(healthy, PINGREQ);
     assertThat(written(healthy)).isEqualTo(PINGRESP);
     assertThat(healthy.isOpen()).isTrue();
     healthy.close();
@@ -157,7 +118,7 @@ class BadInputTest {
   @Test
   void whenRemainingLengthHasFiveBytes_thenClosed() {
     EmbeddedChannel channel = connected("five");
-    ByteBuf in = feed(channel, hex("30 FF FF FF FF 7F"));
+    ByteBuf in = harness.feed(channel, hex("30 FF FF FF FF 7F"));
 
     assertClosed(channel, in);
     assertThat(written(channel)).isEmpty();
@@ -168,7 +129,7 @@ class BadInputTest {
   void whenPacketExceedsMaxPacketSize_thenClosedAsSoonAsTheHeaderIsRead() {
     EmbeddedChannel channel = connected("big");
     // PUBLISH announcing 100,000 bytes; only the fixed header is sent.
-    ByteBuf in = feed(channel, hex("30 A0 8D 06"));
+    ByteBuf in = harness.feed(channel, hex("30 A0 8D 06"));
 
     assertClosed(channel, in);
     assertOthersStillServed();
@@ -184,7 +145,7 @@ class BadInputTest {
     byte[] publish = packet(0x30, body.toByteArray());
     assertThat(publish).hasSize(MAX_PACKET_SIZE);
 
-    feed(channel, publish, PINGREQ);
+    harness.feed(channel, publish, PINGREQ);
 
     assertThat(channel.isOpen()).isTrue();
     assertThat(written(channel)).isEqualTo(PINGRESP);
@@ -192,14 +153,14 @@ class BadInputTest {
 
   @Test
   void whenPacketsArriveSplitAndCoalesced_thenEachIsHandled() {
-    EmbeddedChannel channel = channel();
+    EmbeddedChannel channel = harness.channel();
     byte[] connect = connect("split");
     byte[] twoPings = {(byte) 0xC0, 0x00, (byte) 0xC0, 0x00};
-    feed(channel, Arrays.copyOfRange(connect, 0, 3));
+    harness.feed(channel, Arrays.copyOfRange(connect, 0, 3));
     assertThat(written(channel)).isEmpty();
-    feed(channel, Arrays.copyOfRange(connect, 3, connect.length), twoPings,
+    harness.feed(channel, Arrays.copyOfRange(connect, 3, connect.length), twoPings,
         new byte[] {(byte) 0xC0});
-    feed(channel, new byte[] {0x00});
+    harness.feed(channel, new byte[] {0x00});
 
     assertThat(written(channel)).isEqualTo(hex("20 02 00 00 D0 00 D0 00 D0 00"));
   }
@@ -208,10 +169,10 @@ class BadInputTest {
 
   @Test
   void whenConnectHasFlag0x1_thenClosedWithoutConnAck() {
-    EmbeddedChannel channel = channel();
+    EmbeddedChannel channel = harness.channel();
     byte[] connect = connect("flags");
     connect[0] = 0x11;
-    ByteBuf in = feed(channel, connect);
+    ByteBuf in = harness.feed(channel, connect);
 
     assertClosed(channel, in);
     assertThat(written(channel)).isEmpty();
@@ -228,7 +189,7 @@ class BadInputTest {
   })
   void whenReservedFlagsAreWrong_thenClosed(String packet) {
     EmbeddedChannel channel = connected("flags");
-    ByteBuf in = feed(channel, hex(packet), PINGREQ);
+    ByteBuf in = harness.feed(channel, hex(packet), PINGREQ);
 
     assertClosed(channel, in);
     assertThat(written(channel)).isEmpty(); // nothing after the bad packet was answered
@@ -238,7 +199,7 @@ class BadInputTest {
   @Test
   void whenPublishHasQos3_thenClosed() {
     EmbeddedChannel channel = connected("qos3");
-    ByteBuf in = feed(channel, hex("36 06 00 01 61 00 01 78"));
+    ByteBuf in = harness.feed(channel, hex("36 06 00 01 61 00 01 78"));
 
     assertClosed(channel, in);
     assertOthersStillServed();
@@ -263,11 +224,11 @@ class BadInputTest {
   })
   void whenPublishTopicIsInvalid_thenClosedAndNothingRouted(String topic) {
     EmbeddedChannel watcher = connected("watcher");
-    feed(watcher, hex("82 06 00 01 00 01 23 00")); // SUBSCRIBE '#' QoS 0
+    harness.feed(watcher, hex("82 06 00 01 00 01 23 00")); // SUBSCRIBE '#' QoS 0
     assertThat(written(watcher)).isEqualTo(hex("90 03 00 01 00"));
 
     EmbeddedChannel channel = connected("publisher");
-    ByteBuf in = feed(channel, publishRawTopic(hex(topic)));
+    ByteBuf in = harness.feed(channel, publishRawTopic(hex(topic)));
 
     assertClosed(channel, in);
     assertThat(written(watcher)).as("nothing routed").isEmpty();
@@ -278,13 +239,13 @@ class BadInputTest {
   @Test
   void whenPublishTopicIsValidMultiByteUtf8_thenRouted() {
     EmbeddedChannel watcher = connected("watcher");
-    feed(watcher, hex("82 06 00 01 00 01 23 00"));
+    harness.feed(watcher, hex("82 06 00 01 00 01 23 00"));
     written(watcher);
     EmbeddedChannel channel = connected("publisher");
     // "é/€/😀": 2-, 3- and 4-byte sequences
     byte[] topic = "\u00e9/\u20ac/\ud83d\ude00".getBytes(StandardCharsets.UTF_8);
 
-    feed(channel, publishRawTopic(topic));
+    harness.feed(channel, publishRawTopic(topic));
     watcher.runPendingTasks();
 
     assertThat(channel.isOpen()).isTrue();
@@ -298,7 +259,7 @@ class BadInputTest {
   @Test
   void whenSecondConnect_thenClosed() {
     EmbeddedChannel channel = connected("again");
-    ByteBuf in = feed(channel, connect("again"));
+    ByteBuf in = harness.feed(channel, connect("again"));
 
     assertClosed(channel, in);
     assertThat(written(channel)).isEmpty();
@@ -308,8 +269,8 @@ class BadInputTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"C0 00", "30 06 00 01 61 00 01 78", "E0 00"})
   void whenPacketBeforeConnect_thenClosed(String packet) {
-    EmbeddedChannel channel = channel();
-    ByteBuf in = feed(channel, hex(packet));
+    EmbeddedChannel channel = harness.channel();
+    ByteBuf in = harness.feed(channel, hex(packet));
 
     assertClosed(channel, in);
     assertThat(written(channel)).isEmpty();
@@ -318,8 +279,8 @@ class BadInputTest {
 
   @Test
   void whenUnknownProtocolLevel_thenConnAck0x01AndClosed() {
-    EmbeddedChannel channel = channel();
-    ByteBuf in = feed(channel, connect("MQTT", 6, "six", true));
+    EmbeddedChannel channel = harness.channel();
+    ByteBuf in = harness.feed(channel, connect("MQTT", 6, "six", true));
 
     assertThat(written(channel)).isEqualTo(connAck(0x01));
     assertClosed(channel, in);
@@ -328,8 +289,8 @@ class BadInputTest {
 
   @Test
   void whenMqtt5Connect_thenConnAck0x84InMqtt5FormAndClosed() {
-    EmbeddedChannel channel = channel();
-    ByteBuf in = feed(channel, connect("MQTT", 5, "five", true));
+    EmbeddedChannel channel = harness.channel();
+    ByteBuf in = harness.feed(channel, connect("MQTT", 5, "five", true));
 
     // MQTT 5 CONNACK: flags 0, reason 0x84 Unsupported Protocol Version, no properties.
     assertThat(written(channel)).isEqualTo(new byte[] {0x20, 0x03, 0x00, (byte) 0x84, 0x00});
@@ -339,8 +300,8 @@ class BadInputTest {
 
   @Test
   void whenEmptyClientIdWithoutCleanSession_thenConnAck0x02AndClosed() {
-    EmbeddedChannel channel = channel();
-    ByteBuf in = feed(channel, connect("MQTT", 4, "", false));
+    EmbeddedChannel channel = harness.channel();
+    ByteBuf in = harness.feed(channel, connect("MQTT", 4, "", false));
 
     assertThat(written(channel)).isEqualTo(connAck(0x02));
     assertClosed(channel, in);
@@ -349,8 +310,8 @@ class BadInputTest {
 
   @Test
   void whenMqtt31ConnectWithEmptyClientId_thenConnAck0x02AndClosed() {
-    EmbeddedChannel channel = channel();
-    ByteBuf in = feed(channel, connect("MQIsdp", 3, "", true));
+    EmbeddedChannel channel = harness.channel();
+    ByteBuf in = harness.feed(channel, connect("MQIsdp", 3, "", true));
 
     assertThat(written(channel)).isEqualTo(connAck(0x02));
     assertClosed(channel, in);
@@ -359,8 +320,8 @@ class BadInputTest {
 
   @Test
   void whenClientIdLongerThanMaxClientIdLength_thenConnAck0x02AndClosed() {
-    EmbeddedChannel channel = channel();
-    ByteBuf in = feed(channel, connect("x".repeat(config.maxClientIdLength() + 1)));
+    EmbeddedChannel channel = harness.channel();
+    ByteBuf in = harness.feed(channel, connect("x".repeat(config.maxClientIdLength() + 1)));
 
     assertThat(written(channel)).isEqualTo(connAck(0x02));
     assertClosed(channel, in);
@@ -369,9 +330,9 @@ class BadInputTest {
 
   @Test
   void whenConnectIsTruncatedWithinItsFrame_thenClosed() {
-    EmbeddedChannel channel = channel();
+    EmbeddedChannel channel = harness.channel();
     // Remaining length 4 says the packet ends inside the protocol name.
-    ByteBuf in = feed(channel, hex("10 04 00 04 4D 51"));
+    ByteBuf in = harness.feed(channel, hex("10 04 00 04 4D 51"));
 
     assertClosed(channel, in);
     assertOthersStillServed();
@@ -379,8 +340,8 @@ class BadInputTest {
 
   @Test
   void whenConnectIsGarbage_thenClosed() {
-    EmbeddedChannel channel = channel();
-    ByteBuf in = feed(channel, hex("10 08 FF FF 01 02 03 04 05 06"));
+    EmbeddedChannel channel = harness.channel();
+    ByteBuf in = harness.feed(channel, hex("10 08 FF FF 01 02 03 04 05 06"));
 
     assertClosed(channel, in);
     assertOthersStillServed();
@@ -388,11 +349,11 @@ class BadInputTest {
 
   @Test
   void whenConnectHasTrailingBytesInsideItsFrame_thenClosed() {
-    EmbeddedChannel channel = channel();
+    EmbeddedChannel channel = harness.channel();
     byte[] connect = connect("trailing");
     byte[] body = Arrays.copyOfRange(connect, 2, connect.length);
     byte[] longer = Arrays.copyOf(body, body.length + 3);
-    ByteBuf in = feed(channel, packet(0x10, longer));
+    ByteBuf in = harness.feed(channel, packet(0x10, longer));
 
     assertClosed(channel, in);
     assertOthersStillServed();
@@ -400,7 +361,7 @@ class BadInputTest {
 
   @Test
   void whenClientSendsNothingWithinConnectTimeout_thenClosed() {
-    EmbeddedChannel channel = channel();
+    EmbeddedChannel channel = harness.channel();
     channel.advanceTimeBy(config.connectTimeoutSeconds() - 1, TimeUnit.SECONDS);
     channel.runScheduledPendingTasks();
     assertThat(channel.isOpen()).isTrue();
@@ -414,12 +375,12 @@ class BadInputTest {
   void whenConnectedWithKeepAlive_thenReadIdleTimeoutIsOneAndAHalfTimesIt() {
     // IdleStateHandler measures time with System.nanoTime, which EmbeddedChannel cannot advance:
     // check the handler the engine installed instead of waiting for it.
-    EmbeddedChannel channel = channel();
+    EmbeddedChannel channel = harness.channel();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     writeString(body, "MQTT".getBytes(StandardCharsets.UTF_8));
     body.writeBytes(new byte[] {4, 0x02, 0, 10}); // keep-alive 10 s
     writeString(body, "sleepy".getBytes(StandardCharsets.UTF_8));
-    feed(channel, packet(0x10, body.toByteArray()));
+    harness.feed(channel, packet(0x10, body.toByteArray()));
     assertThat(written(channel)).isEqualTo(connAck(0));
 
     IdleStateHandler keepAlive =
@@ -444,7 +405,7 @@ class BadInputTest {
   void whenSubscribeIsTruncatedWithinItsFrame_thenClosedAndFollowingPacketNotAnswered() {
     EmbeddedChannel channel = connected("cut");
     // Remaining length 3: packet id, then one byte of a topic filter length.
-    ByteBuf in = feed(channel, hex("82 03 00 01 00"), PINGREQ);
+    ByteBuf in = harness.feed(channel, hex("82 03 00 01 00"), PINGREQ);
 
     assertThat(written(channel)).isEmpty();
     assertClosed(channel, in);
@@ -455,11 +416,11 @@ class BadInputTest {
   @Test
   void whenHealthyTrafficFlows_thenEveryInputBufferIsReleased() {
     EmbeddedChannel subscriber = connected("sub");
-    feed(subscriber, hex("82 06 00 01 00 01 74 01")); // SUBSCRIBE 't' QoS 1
+    harness.feed(subscriber, hex("82 06 00 01 00 01 74 01")); // SUBSCRIBE 't' QoS 1
     assertThat(written(subscriber)).isEqualTo(hex("90 03 00 01 01"));
     EmbeddedChannel publisher = connected("pub");
 
-    ByteBuf qos1 = feed(publisher, hex("32 06 00 01 74 00 07 61"), PINGREQ); // QoS 1 id 7
+    ByteBuf qos1 = harness.feed(publisher, hex("32 06 00 01 74 00 07 61"), PINGREQ); // QoS 1 id 7
     assertThat(written(publisher)).isEqualTo(hex("40 02 00 07 D0 00"));
     subscriber.runPendingTasks();
     byte[] delivered = written(subscriber);
@@ -474,10 +435,10 @@ class BadInputTest {
   @Test
   void whenConnectionClosesWhileItsTakeoverIsPending_thenBufferedPacketsAreReleased() {
     EmbeddedChannel first = connected("twin");
-    EmbeddedChannel second = channel();
+    EmbeddedChannel second = harness.channel();
     // CONNECT and a pipelined PUBLISH in one read: the PUBLISH waits for CONNACK, which waits for
     // the first connection (whose loop has not run yet) to let go of the client id.
-    ByteBuf in = feed(second, connect("twin"), hex("30 06 00 01 61 00 01 78"));
+    ByteBuf in = harness.feed(second, connect("twin"), hex("30 06 00 01 61 00 01 78"));
     assertThat(written(second)).isEmpty();
     assertThat(in.refCnt()).as("PUBLISH held while CONNECTING").isPositive();
 
@@ -493,8 +454,8 @@ class BadInputTest {
   @Test
   void whenTakeoverCompletes_thenPipelinedPacketsAreAnsweredAfterConnAck() {
     EmbeddedChannel first = connected("twin");
-    EmbeddedChannel second = channel();
-    ByteBuf in = feed(second, connect("twin"), hex("32 06 00 01 61 00 05 78"), PINGREQ);
+    EmbeddedChannel second = harness.channel();
+    ByteBuf in = harness.feed(second, connect("twin"), hex("32 06 00 01 61 00 05 78"), PINGREQ);
     assertThat(written(second)).isEmpty();
 
     first.runPendingTasks(); // the takeover closes the first connection
