@@ -783,18 +783,18 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     List<Integer> positions = new ArrayList<>(filters.size());
     for (int i = 0; i < codes.length; i++) {
       MqttTopicSubscription filter = filters.get(i);
-      if (reserved.confines(filter.topicFilter())) {
+      if (!TopicSyntax.isValidTopicFilter(filter.topicFilter())) {
+        LOG.debug("Client {} subscribed to an invalid topic filter; granted 0x80", clientId);
+        codes[i] = MqttQoS.FAILURE.value();
+      } else if (reserved.confines(filter.topicFilter())) {
         access.countDeniedSubscription();
         LOG.debug("Client {} subscribed to the reserved topic filter {}; granted 0x80", clientId,
             filter.topicFilter());
         codes[i] = MqttQoS.FAILURE.value();
-      } else if (TopicSyntax.isValidTopicFilter(filter.topicFilter())) {
+      } else {
         requests.add(new SubscriptionRequest(filter.topicFilter(),
             filter.qualityOfService().value()));
         positions.add(i);
-      } else {
-        LOG.debug("Client {} subscribed to an invalid topic filter; granted 0x80", clientId);
-        codes[i] = MqttQoS.FAILURE.value();
       }
     }
     if (access.authorizerMissing() && !requests.isEmpty()) {
