@@ -319,9 +319,16 @@ public abstract class CourierKarafTestSupport {
 
   // ---------------------------------------------------------------- container helpers
 
-  /** Asserts that a feature is installed and its bundles are active. */
+  /**
+   * Asserts that a feature is installed. The features service answers getFeature with null while
+   * it is still reloading its repositories (seen once right after boot), so the lookup waits for
+   * an answer; the assertion is the same.
+   */
   protected void assertFeatureInstalled(String name) throws Exception {
-    assertThat(featuresService.isInstalled(featuresService.getFeature(name)))
+    org.apache.karaf.features.Feature feature = await().atMost(TIMEOUT)
+        .alias("feature " + name + " known to the features service")
+        .until(() -> featuresService.getFeature(name), java.util.Objects::nonNull);
+    assertThat(featuresService.isInstalled(feature))
         .as("feature %s installed", name)
         .isTrue();
   }
