@@ -452,6 +452,9 @@ public abstract class CourierKarafTestSupport {
     options.setKeepAliveInterval(30);
     options.setAutomaticReconnect(false);
     options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    // Paho frees an in-flight slot on its callback thread, after a synchronous publish() returned:
+    // its default of 10 lets quick publishes on a loaded machine fail in the client itself.
+    options.setMaxInflight(1000);
     return options;
   }
 

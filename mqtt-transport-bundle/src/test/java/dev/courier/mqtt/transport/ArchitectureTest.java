@@ -97,9 +97,13 @@ class ArchitectureTest {
    */
   private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
       Map.entry("internal.component", Set.of("api", "spi", "internal.config", "internal.netty",
-          "internal.protocol", "internal.session", "internal.bridge.memory")),
-      Map.entry("internal.netty", Set.of("internal.config", "internal.protocol")),
+          "internal.protocol", "internal.protocol.context", "internal.session",
+          "internal.bridge.memory")),
+      Map.entry("internal.netty", Set.of("internal.config", "internal.protocol",
+          "internal.protocol.context")),
       Map.entry("internal.protocol", Set.of("internal.config", "internal.session",
+          "internal.topic", "internal.protocol.context", "internal.protocol.dialect", "spi")),
+      Map.entry("internal.protocol.context", Set.of("internal.config", "internal.session",
           "internal.topic", "internal.protocol.dialect", "spi")),
       Map.entry("internal.protocol.dialect", Set.of("spi")),
       Map.entry("internal.session", Set.of("spi")),

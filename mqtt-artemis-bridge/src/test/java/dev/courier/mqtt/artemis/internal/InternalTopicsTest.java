@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.netty.NettyTransport;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import java.nio.charset.StandardCharsets;

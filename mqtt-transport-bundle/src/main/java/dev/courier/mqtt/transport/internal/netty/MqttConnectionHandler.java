@@ -3,7 +3,7 @@ package dev.courier.mqtt.transport.internal.netty;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
-import dev.courier.mqtt.transport.internal.protocol.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;

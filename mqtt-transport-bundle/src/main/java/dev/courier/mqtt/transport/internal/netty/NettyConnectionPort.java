@@ -1,6 +1,6 @@
 package dev.courier.mqtt.transport.internal.netty;
 
-import dev.courier.mqtt.transport.internal.protocol.ConnectionPort;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.ssl.SslHandler;

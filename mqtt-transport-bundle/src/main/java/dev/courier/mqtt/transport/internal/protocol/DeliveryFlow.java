@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.session.ClientSession;
 import dev.courier.mqtt.transport.internal.session.OutboundMessage;
 import dev.courier.mqtt.transport.internal.topic.ReservedTopics;

@@ -1,5 +1,10 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.BoundedCall;
+import dev.courier.mqtt.transport.internal.protocol.context.ReadGate;
+import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.ClientSession;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;

@@ -1,5 +1,8 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
+import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.internal.topic.ReservedTopics;

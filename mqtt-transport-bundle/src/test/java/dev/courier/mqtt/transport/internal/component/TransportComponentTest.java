@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.api.MqttTransport;
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;

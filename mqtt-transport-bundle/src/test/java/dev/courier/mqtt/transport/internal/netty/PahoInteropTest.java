@@ -52,6 +52,10 @@ class PahoInteropTest {
     MqttConnectOptions options = new MqttConnectOptions();
     options.setCleanSession(clean);
     options.setAutomaticReconnect(false);
+    // Paho wakes a synchronous publish() when the ack arrives but frees its in-flight slot later,
+    // on its callback thread: on a loaded machine 10 (its default) quick publishes outrun that and
+    // the client itself refuses the next one with "Too many publishes in progress".
+    options.setMaxInflight(1000);
     client.connect(options);
     return client;
   }

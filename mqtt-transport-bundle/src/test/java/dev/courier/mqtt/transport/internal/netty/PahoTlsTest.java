@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TlsConfig;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import dev.courier.mqtt.transport.spi.auth.ConnectCredentials;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
-import dev.courier.mqtt.transport.internal.protocol.TransportStatistics;
+import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;

@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
+import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import static dev.courier.mqtt.transport.internal.protocol.Packets.connect;
 import static dev.courier.mqtt.transport.internal.protocol.Packets.publish;
 import static dev.courier.mqtt.transport.internal.protocol.Packets.subscribe;

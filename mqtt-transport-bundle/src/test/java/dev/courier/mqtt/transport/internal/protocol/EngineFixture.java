@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;

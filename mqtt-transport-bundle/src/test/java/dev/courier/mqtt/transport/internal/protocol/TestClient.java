@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
+import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

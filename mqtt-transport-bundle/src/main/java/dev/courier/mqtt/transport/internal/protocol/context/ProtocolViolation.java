@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.protocol;
+package dev.courier.mqtt.transport.internal.protocol.context;
 
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 

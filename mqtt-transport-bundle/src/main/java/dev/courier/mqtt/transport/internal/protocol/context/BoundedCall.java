@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.protocol;
+package dev.courier.mqtt.transport.internal.protocol.context;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * all become a failed future, which the flows treat as a refusal. The returned future may complete on
  * any thread; callers hand the result back to their event loop.
  */
-final class BoundedCall {
+public final class BoundedCall {
 
   private BoundedCall() {}
 
@@ -22,7 +22,7 @@ final class BoundedCall {
    * @param timeoutSeconds how long its stage may take before the future fails with a timeout
    * @return completes with the answer, or exceptionally (never throws)
    */
-  static <T> CompletableFuture<T> of(Supplier<? extends CompletionStage<T>> call,
+  public static <T> CompletableFuture<T> of(Supplier<? extends CompletionStage<T>> call,
       int timeoutSeconds) {
     CompletableFuture<T> result = new CompletableFuture<>();
     try {

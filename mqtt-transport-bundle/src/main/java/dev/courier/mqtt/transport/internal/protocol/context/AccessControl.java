@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.protocol;
+package dev.courier.mqtt.transport.internal.protocol.context;
 
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
@@ -65,19 +65,19 @@ public final class AccessControl {
   }
 
   /** Whether the authorizer is required and absent now: publications and subscriptions refused. */
-  boolean authorizerMissing() {
+  public boolean authorizerMissing() {
     return authorizerRequired && authorizer == null;
   }
 
-  void countRefusedConnect() {
+  public void countRefusedConnect() {
     refusedConnects.increment();
   }
 
-  void countDeniedPublication() {
+  public void countDeniedPublication() {
     deniedPublications.increment();
   }
 
-  void countDeniedSubscription() {
+  public void countDeniedSubscription() {
     deniedSubscriptions.increment();
   }
 

@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.protocol;
+package dev.courier.mqtt.transport.internal.protocol.context;
 
 import io.netty.handler.codec.mqtt.MqttMessage;
 import java.security.cert.X509Certificate;

@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.protocol;
+package dev.courier.mqtt.transport.internal.protocol.context;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -11,7 +11,7 @@ public final class TransportStatistics {
   private final LongAdder outboundPauses = new LongAdder();
   private final LongAdder backlogPauses = new LongAdder();
 
-  void readPaused(ReadGate.Reason reason) {
+  public void readPaused(ReadGate.Reason reason) {
     switch (reason) {
       case OUTBOUND -> outboundPauses.increment();
       case BACKLOG -> backlogPauses.increment();

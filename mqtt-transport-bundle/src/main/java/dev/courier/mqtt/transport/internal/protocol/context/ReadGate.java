@@ -1,4 +1,4 @@
-package dev.courier.mqtt.transport.internal.protocol;
+package dev.courier.mqtt.transport.internal.protocol.context;
 
 /**
  * Whether a connection reads from its client, decided by reason: reading stops while any reason
@@ -6,10 +6,10 @@ package dev.courier.mqtt.transport.internal.protocol;
  * undoes another pause (say, too many publications pending in the bridge). Used on the connection's
  * own thread only.
  */
-final class ReadGate {
+public final class ReadGate {
 
   /** Why reading is paused. */
-  enum Reason {
+  public enum Reason {
     /** CONNECT received; nothing more is read until CONNACK is sent [MQTT-3.1.4-5]. */
     CONNECTING,
     /** {@code maxInflightMessages} publications are pending in the bridge. */
@@ -22,13 +22,13 @@ final class ReadGate {
   private final TransportStatistics statistics;
   private int reasons;
 
-  ReadGate(ConnectionPort port, TransportStatistics statistics) {
+  public ReadGate(ConnectionPort port, TransportStatistics statistics) {
     this.port = port;
     this.statistics = statistics;
   }
 
   /** Pauses reading for {@code reason}; returns false if it held already. */
-  boolean pause(Reason reason) {
+  public boolean pause(Reason reason) {
     int bit = 1 << reason.ordinal();
     if ((reasons & bit) != 0) {
       return false;
@@ -43,7 +43,7 @@ final class ReadGate {
   }
 
   /** Lifts {@code reason}; reading resumes if no other reason holds. Returns false if it did not hold. */
-  boolean resume(Reason reason) {
+  public boolean resume(Reason reason) {
     int bit = 1 << reason.ordinal();
     if ((reasons & bit) == 0) {
       return false;
@@ -55,7 +55,7 @@ final class ReadGate {
     return true;
   }
 
-  boolean isPaused(Reason reason) {
+  public boolean isPaused(Reason reason) {
     return (reasons & (1 << reason.ordinal())) != 0;
   }
 }
