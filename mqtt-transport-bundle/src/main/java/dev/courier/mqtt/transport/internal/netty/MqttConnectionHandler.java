@@ -4,10 +4,10 @@ import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
@@ -73,9 +73,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       }
       connection.handle(message);
     } catch (ProtocolViolation violation) {
-      LOG.debug("Closing connection of client {} from {}: {}", clientName(),
-          ctx.channel().remoteAddress(), violation.toString());
-      ctx.close();
+      connection.fail(violation);
     } finally {
       ReferenceCountUtil.release(message);
     }
@@ -84,12 +82,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   private void decodeFailed(ChannelHandlerContext ctx, Throwable cause) {
     LOG.debug("Malformed packet from client {} at {}: {}; closing", clientName(),
         ctx.channel().remoteAddress(), cause.toString());
-    MqttConnectReturnCode code = null;
+    ReasonCode code = null;
     if (connection.clientId() == null) {
       if (cause instanceof MqttUnacceptableProtocolVersionException) {
-        code = MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION;
+        code = ReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
       } else if (cause instanceof MqttIdentifierRejectedException) {
-        code = MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+        code = ReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
       }
     }
     if (code != null) {

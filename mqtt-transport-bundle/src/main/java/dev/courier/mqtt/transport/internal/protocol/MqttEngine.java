@@ -3,6 +3,7 @@ package dev.courier.mqtt.transport.internal.protocol;
 import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
+import dev.courier.mqtt.transport.internal.protocol.context.EngineParts;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
@@ -17,12 +18,7 @@ import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
  */
 public final class MqttEngine {
 
-  private final TransportConfig config;
-  private final SessionRegistry registry;
-  private final MessagingBridge bridge;
-  private final AccessControl access;
-  private final ReservedTopics reserved;
-  private final TransportStatistics statistics;
+  private final EngineParts parts;
 
   /**
    * An engine over {@code bridge}, reserving what it declares.
@@ -37,7 +33,8 @@ public final class MqttEngine {
    */
   public MqttEngine(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
       AccessControl access, TransportStatistics statistics) {
-    this(config, registry, bridge, access, ReservedTopics.of(bridge.reservedTopics()), statistics);
+    this(new EngineParts(config, registry, bridge, access,
+        ReservedTopics.of(bridge.reservedTopics()), statistics));
   }
 
   /** An engine with its own counters: for tests and tools. */
@@ -46,19 +43,13 @@ public final class MqttEngine {
     this(config, registry, bridge, access, new TransportStatistics());
   }
 
-  private MqttEngine(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
-      AccessControl access, ReservedTopics reserved, TransportStatistics statistics) {
-    this.config = config;
-    this.registry = registry;
-    this.bridge = bridge;
-    this.access = access;
-    this.reserved = reserved;
-    this.statistics = statistics;
+  private MqttEngine(EngineParts parts) {
+    this.parts = parts;
   }
 
   /** The same engine with other settings; connections made before keep theirs. */
   public MqttEngine withConfig(TransportConfig next) {
-    return new MqttEngine(next, registry, bridge, access, reserved, statistics);
+    return new MqttEngine(parts.withConfig(next));
   }
 
   /**
@@ -68,40 +59,28 @@ public final class MqttEngine {
    * @return its engine, which the network layer feeds packets and events
    */
   public MqttConnection newConnection(ConnectionPort port) {
-    return new MqttConnection(port, this);
+    return new MqttConnection(port, parts);
   }
 
   public TransportConfig config() {
-    return config;
+    return parts.config();
   }
 
   public MessagingBridge bridge() {
-    return bridge;
+    return parts.bridge();
   }
 
   public TransportStatistics statistics() {
-    return statistics;
+    return parts.statistics();
   }
 
   /** Connections that completed CONNECT/CONNACK and are open. */
   public int connectedClients() {
-    return registry.connectedCount();
+    return parts.registry().connectedCount();
   }
 
   /** Sessions held: connected clients and persistent sessions of absent ones. */
   public int sessions() {
-    return registry.sessionCount();
-  }
-
-  SessionRegistry registry() {
-    return registry;
-  }
-
-  AccessControl access() {
-    return access;
-  }
-
-  ReservedTopics reserved() {
-    return reserved;
+    return parts.registry().sessionCount();
   }
 }

@@ -31,8 +31,8 @@ final class TestClient {
   TestClient(EngineFixture fixture, MessagingBridge bridge) {
     this.fixture = fixture;
     this.port = new RecordingPort(fixture.loop);
-    this.connection = new MqttConnection(port, fixture.config, fixture.registry, bridge,
-        fixture.access);
+    this.connection = new MqttEngine(fixture.config, fixture.registry, bridge, fixture.access)
+        .newConnection(port);
     port.connection(connection);
   }
 

@@ -1,6 +1,9 @@
-package dev.courier.mqtt.transport.internal.protocol;
+package dev.courier.mqtt.transport.internal.protocol.flow;
 
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
+import dev.courier.mqtt.transport.internal.protocol.dialect.PacketWriter;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.session.ClientSession;
 import dev.courier.mqtt.transport.internal.session.OutboundMessage;
 import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
@@ -15,39 +18,43 @@ import org.slf4j.LoggerFactory;
  * is writable and the in-flight window has room, assigns packet identifiers, and completes the QoS 1
  * (PUBACK) and QoS 2 (PUBREC, PUBREL, PUBCOMP) exchanges. Runs on the connection's event loop.
  */
-final class DeliveryFlow {
+public final class DeliveryFlow {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryFlow.class);
   /** Deliveries written per drain before yielding the event loop to other connections. */
   private static final int BATCH = 512;
 
   private final ConnectionPort port;
+  private final PacketWriter writer;
   private final int maxInflight;
   private final ClientSession session;
   private final BridgeSession bridgeSession;
   private final String clientId;
   private final ReservedTopics reserved;
 
-  DeliveryFlow(ConnectionPort port, int maxInflight, ClientSession session,
-      ReservedTopics reserved) {
-    this.reserved = reserved;
-    this.port = port;
-    this.maxInflight = maxInflight;
-    this.session = session;
-    this.bridgeSession = session.bridgeSession();
-    this.clientId = session.clientId();
+  /** The delivery of a connected client; its sessions are open in {@code context}. */
+  public DeliveryFlow(ConnectionContext context) {
+    this.port = context.port();
+    this.writer = context.writer();
+    this.maxInflight = Math.min(context.config().maxInflightMessages(),
+        context.negotiated().clientReceiveMaximum());
+    this.session = context.session();
+    this.bridgeSession = context.bridgeSession();
+    this.clientId = context.clientId();
+    this.reserved = context.parts().reserved();
   }
 
   /**
    * Resends what a resumed session left unacknowledged, with the original packet identifiers
    * [MQTT-4.4.0-1]: PUBLISH with DUP set [MQTT-3.3.1-1], or PUBREL once PUBREC had arrived.
    */
-  void resendInflight() {
+  public void resendInflight() {
     for (OutboundMessage message : session.inflightInOrder()) {
       if (message.released()) {
-        port.write(MqttPackets.ack(MqttMessageType.PUBREL, message.packetId()));
+        port.write(writer.ack(MqttMessageType.PUBREL, message.packetId(), ReasonCode.SUCCESS,
+            null));
       } else {
-        port.write(MqttPackets.publish(message.delivery(), message.packetId(), true));
+        port.write(publish(message.delivery(), message.packetId(), true));
       }
     }
   }
@@ -57,7 +64,7 @@ final class DeliveryFlow {
    *
    * @return true if it stopped at the batch limit with more possibly queued
    */
-  boolean drain() {
+  public boolean drain() {
     int written = 0;
     boolean more = false;
     while (port.isWritable() && session.inflightCount() < maxInflight) {
@@ -79,10 +86,10 @@ final class DeliveryFlow {
         continue;
       }
       if (delivery.qos() == 0) {
-        port.write(MqttPackets.publish(delivery, 0, false));
+        port.write(publish(delivery, 0, false));
       } else {
         OutboundMessage message = session.startDelivery(delivery);
-        port.write(MqttPackets.publish(delivery, message.packetId(), delivery.redelivery()));
+        port.write(publish(delivery, message.packetId(), delivery.redelivery()));
       }
       written++;
     }
@@ -92,8 +99,13 @@ final class DeliveryFlow {
     return more;
   }
 
+  private io.netty.handler.codec.mqtt.MqttMessage publish(Delivery delivery, int packetId,
+      boolean dup) {
+    return writer.publish(delivery, delivery.topic(), packetId, dup, null);
+  }
+
   /** PUBACK from the client: a QoS 1 delivery is complete. */
-  void onPuback(int packetId) {
+  public void onPuback(int packetId) {
     OutboundMessage message = session.complete(packetId);
     if (message == null) {
       LOG.debug("Client {} sent PUBACK for unknown packet id {}", clientId, packetId);
@@ -103,18 +115,18 @@ final class DeliveryFlow {
   }
 
   /** PUBREC from the client: release the QoS 2 delivery [MQTT-4.3.3-1]. */
-  void onPubrec(int packetId) {
+  public void onPubrec(int packetId) {
     OutboundMessage message = session.inflight(packetId);
     if (message == null) {
       LOG.debug("Client {} sent PUBREC for unknown packet id {}", clientId, packetId);
     } else {
       message.markReleased();
     }
-    port.write(MqttPackets.ack(MqttMessageType.PUBREL, packetId));
+    port.write(writer.ack(MqttMessageType.PUBREL, packetId, ReasonCode.SUCCESS, null));
   }
 
   /** PUBCOMP from the client: a QoS 2 delivery is complete. */
-  void onPubcomp(int packetId) {
+  public void onPubcomp(int packetId) {
     OutboundMessage message = session.complete(packetId);
     if (message == null) {
       LOG.debug("Client {} sent PUBCOMP for unknown packet id {}", clientId, packetId);

@@ -1,0 +1,185 @@
+package dev.courier.mqtt.transport.internal.protocol.context;
+
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.dialect.PacketWriter;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
+import dev.courier.mqtt.transport.internal.session.ClientSession;
+import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * What the exchanges of one connection share: the port and the engine's parts, who the client is
+ * (set once by the CONNECT exchange), what was negotiated, its sessions, and whether the connection
+ * is closed. Flows take this, never the connection itself. Used on the connection's thread only.
+ */
+public final class ConnectionContext {
+
+  private final ConnectionPort port;
+  private final EngineParts parts;
+  private final ReadGate gate;
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
+
+  private String clientId;
+  private MqttVersion version;
+  private PacketWriter writer = PacketWriter.of(MqttVersion.MQTT_3_1_1);
+  private Negotiated negotiated = Negotiated.DEFAULT;
+  private boolean cleanStart;
+  private ClientIdentity identity;
+  private Authorizer authorizer;
+  private ClientSession session;
+  private BridgeSession bridgeSession;
+  private boolean sessionHeld;
+  private boolean closed;
+
+  public ConnectionContext(ConnectionPort port, EngineParts parts) {
+    this.port = port;
+    this.parts = parts;
+    this.gate = new ReadGate(port, parts.statistics());
+  }
+
+  public ConnectionPort port() {
+    return port;
+  }
+
+  public EngineParts parts() {
+    return parts;
+  }
+
+  public TransportConfig config() {
+    return parts.config();
+  }
+
+  public ReadGate gate() {
+    return gate;
+  }
+
+  /** Completes once this connection holds no session and no client id claim any more. */
+  public CompletableFuture<Void> released() {
+    return released;
+  }
+
+  /** The client id once CONNECT was read, else null. */
+  public String clientId() {
+    return clientId;
+  }
+
+  public MqttVersion version() {
+    return version;
+  }
+
+  /** Who the client is and how to talk to it, from its CONNECT. */
+  public void connecting(String id, MqttVersion protocol, boolean clean) {
+    this.clientId = id;
+    this.version = protocol;
+    this.writer = PacketWriter.of(protocol);
+    this.cleanStart = clean;
+  }
+
+  public PacketWriter writer() {
+    return writer;
+  }
+
+  public Negotiated negotiated() {
+    return negotiated;
+  }
+
+  public void negotiated(Negotiated value) {
+    this.negotiated = value;
+  }
+
+  public boolean cleanStart() {
+    return cleanStart;
+  }
+
+  public ClientIdentity identity() {
+    return identity;
+  }
+
+  /** Who the authenticator said the client is, and the authorizer in force for it (or null). */
+  public void authenticated(ClientIdentity who, Authorizer rules) {
+    this.identity = who;
+    this.authorizer = rules;
+  }
+
+  public Authorizer authorizer() {
+    return authorizer;
+  }
+
+  public ClientSession session() {
+    return session;
+  }
+
+  public BridgeSession bridgeSession() {
+    return bridgeSession;
+  }
+
+  /** The sessions this connection now holds (or null, null: none). */
+  public void sessions(ClientSession client, BridgeSession bridged) {
+    this.session = client;
+    this.bridgeSession = bridged;
+  }
+
+  /** Whether the bridge session is held open by this connection and must be let go at the end. */
+  public boolean sessionHeld() {
+    return sessionHeld;
+  }
+
+  public void sessionHeld(boolean held) {
+    this.sessionHeld = held;
+  }
+
+  public boolean closed() {
+    return closed;
+  }
+
+  public void markClosed() {
+    this.closed = true;
+  }
+
+  /** Writes {@code message} and flushes. */
+  public void send(MqttMessage message) {
+    port.write(message);
+    port.flush();
+  }
+
+  /**
+   * Ends the connection from the server side: DISCONNECT with {@code code} on 5.0 [MQTT-4.13.2],
+   * just closing on 3.x.
+   */
+  public void disconnect(ReasonCode code, String reason) {
+    MqttMessage packet = writer.disconnect(code, negotiated.problemInformation() ? reason : null);
+    if (packet != null && !closed) {
+      send(packet);
+    }
+    port.close();
+  }
+
+  /** Runs {@code task} on this connection's thread, later. */
+  public void onLoop(Runnable task) {
+    port.executor().execute(task);
+  }
+
+  /**
+   * Calls a plug-in and bounds its answer: an exception, a null stage or no answer within {@code
+   * authTimeoutSeconds} fails the returned future.
+   */
+  public <T> CompletableFuture<T> bounded(Supplier<? extends CompletionStage<T>> call) {
+    return BoundedCall.of(call, parts.config().authTimeoutSeconds());
+  }
+
+  /** The cause of a failed future (unwrapped), or null if it did not fail. */
+  public static Throwable failure(CompletableFuture<?> future) {
+    try {
+      future.join();
+      return null;
+    } catch (RuntimeException e) {
+      return e.getCause() == null ? e : e.getCause();
+    }
+  }
+}

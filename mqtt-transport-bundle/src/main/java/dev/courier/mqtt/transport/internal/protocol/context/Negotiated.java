@@ -1,0 +1,30 @@
+package dev.courier.mqtt.transport.internal.protocol.context;
+
+/**
+ * The limits of one connection as CONNECT and CONNACK settled them (MQTT 5.0 section 3.1.2.11 and
+ * 3.2.2.3); MQTT 3.x connections keep {@link #DEFAULT}, where nothing is limited by the client.
+ *
+ * @param clientReceiveMaximum QoS 1/2 deliveries the client accepts unacknowledged [MQTT-3.3.4-7]
+ * @param serverReceiveMaximum QoS 1/2 publications we accept unacknowledged from the client
+ * @param clientMaximumPacketSize the largest packet the client accepts [MQTT-3.1.2-24]
+ * @param clientTopicAliasMaximum aliases we may use towards the client [MQTT-3.1.2-26]
+ * @param serverTopicAliasMaximum aliases the client may use towards us [MQTT-3.2.2-17]
+ * @param keepAliveSeconds the keep alive in force
+ * @param sessionExpirySeconds the session expiry interval in force (0: ends with the connection)
+ * @param problemInformation whether reason strings and user properties may be sent on acks
+ *     [MQTT-3.1.2-29]
+ */
+public record Negotiated(int clientReceiveMaximum, int serverReceiveMaximum,
+    int clientMaximumPacketSize, int clientTopicAliasMaximum, int serverTopicAliasMaximum,
+    int keepAliveSeconds, long sessionExpirySeconds, boolean problemInformation) {
+
+  /** No client-side limits: MQTT 3.x, and a 5.0 client that sent no properties. */
+  public static final Negotiated DEFAULT =
+      new Negotiated(65_535, 65_535, Integer.MAX_VALUE, 0, 0, 0, 0, true);
+
+  public Negotiated withSessionExpiry(long seconds) {
+    return new Negotiated(clientReceiveMaximum, serverReceiveMaximum, clientMaximumPacketSize,
+        clientTopicAliasMaximum, serverTopicAliasMaximum, keepAliveSeconds, seconds,
+        problemInformation);
+  }
+}

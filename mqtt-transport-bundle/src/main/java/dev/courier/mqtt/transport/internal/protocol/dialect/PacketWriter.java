@@ -1,0 +1,63 @@
+package dev.courier.mqtt.transport.internal.protocol.dialect;
+
+import dev.courier.mqtt.transport.spi.bridge.Delivery;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttVersion;
+
+/**
+ * Builds the packets the server sends, in one protocol version. Flows say what to send (a reason
+ * code, properties) and never branch on the version: the MQTT 3.1 / 3.1.1 writer maps a reason code
+ * to its 3.1.1 equivalent and drops properties, the MQTT 5.0 writer sends both. Stateless.
+ */
+public interface PacketWriter {
+
+  /** The writer of a protocol version. */
+  static PacketWriter of(MqttVersion version) {
+    return version == MqttVersion.MQTT_5 ? Mqtt5Writer.INSTANCE : Mqtt3Writer.INSTANCE;
+  }
+
+  /** Whether this version carries properties and reason codes (MQTT 5.0). */
+  boolean hasProperties();
+
+  /**
+   * CONNACK. A refusal code without a 3.1.1 equivalent is sent as "server unavailable" (3) on 3.x.
+   *
+   * @param code SUCCESS or the refusal
+   * @param sessionPresent the Session Present flag (ignored for a refusal [MQTT-3.2.2-6])
+   * @param properties the CONNACK properties (dropped on 3.x)
+   */
+  MqttMessage connAck(ReasonCode code, boolean sessionPresent, MqttProperties properties);
+
+  /**
+   * PUBLISH to the client; ownership of the payload buffer passes to the caller.
+   *
+   * @param properties the publication's properties as delivered (dropped on 3.x)
+   */
+  MqttMessage publish(Delivery delivery, String topic, int packetId, boolean dup,
+      MqttProperties properties);
+
+  /**
+   * PUBACK, PUBREC, PUBREL or PUBCOMP. On 5.0 a SUCCESS without a reason string is the short form.
+   *
+   * @param reason a reason string for the client, or null
+   */
+  MqttMessage ack(MqttMessageType type, int packetId, ReasonCode code, String reason);
+
+  /** SUBACK; {@code codes} are 5.0 reason code values (0, 1, 2 granted QoS; 0x80 and up errors). */
+  MqttMessage subAck(int packetId, int[] codes, String reason);
+
+  /** UNSUBACK; {@code codes} are 5.0 reason code values, one per filter (3.x sends none). */
+  MqttMessage unsubAck(int packetId, int[] codes, String reason);
+
+  /**
+   * A server DISCONNECT, or null where the version has none (3.x: the server just closes).
+   *
+   * @param reason a reason string for the client, or null
+   */
+  MqttMessage disconnect(ReasonCode code, String reason);
+
+  /** PINGRESP. */
+  MqttMessage pingResp();
+}

@@ -1,0 +1,144 @@
+package dev.courier.mqtt.transport.internal.protocol.flow;
+
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
+import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.context.ReadGate;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
+import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
+import dev.courier.mqtt.transport.spi.bridge.Publication;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Client-to-server publications: checks a PUBLISH, hands it to {@link PublishAuthorization}, and
+ * acknowledges it (PUBACK, PUBREC; PUBCOMP for PUBREL) only once the bridge has it, in arrival
+ * order [MQTT-4.6.0-2]; stops reading from a client while {@code maxInflightMessages} publications
+ * are pending.
+ */
+public final class InboundPublishFlow {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InboundPublishFlow.class);
+
+  private final ConnectionContext context;
+  private final PublishAuthorization authorization;
+  private final int maxPending;
+  /** Inbound publications whose bridge stage has not completed, in arrival order. */
+  private ArrayDeque<Pending> pending;
+
+  public InboundPublishFlow(ConnectionContext context, PublishAuthorization authorization) {
+    this.context = context;
+    this.authorization = authorization;
+    this.maxPending = context.config().maxInflightMessages();
+  }
+
+  /** A PUBLISH from the client. */
+  public void onPublish(MqttPublishMessage publish) {
+    String topic = publish.variableHeader().topicName();
+    // [MQTT-3.3.2-2] no wildcards in a topic name; [MQTT-4.7.3-1] not empty.
+    if (!TopicSyntax.isValidTopicName(topic)) {
+      throw new ProtocolViolation(ReasonCode.TOPIC_NAME_INVALID, "MQTT-3.3.2-2",
+          "invalid topic name in PUBLISH");
+    }
+    int qos = publish.fixedHeader().qosLevel().value();
+    int packetId = publish.variableHeader().packetId();
+    if (qos > 0 && packetId == 0) {
+      throw new ProtocolViolation("MQTT-2.3.1-1", "QoS " + qos + " PUBLISH with packet id 0");
+    }
+    Publication publication = new Publication(topic, ByteBufUtil.getBytes(publish.payload()), qos,
+        publish.fixedHeader().isRetain(), context.clientId());
+    switch (qos) {
+      case 0 -> track(authorization.publish(publication, 0), null, 0, false);
+      case 1 -> track(authorization.publish(publication, packetId), MqttMessageType.PUBACK,
+          packetId, false);
+      default -> {
+        if (!context.session().receiveQos2(packetId, publish.fixedHeader().isDup())) {
+          // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again; the
+          // PUBREC queues behind publications still with the bridge (the original may be one).
+          track(CompletableFuture.completedFuture(null), MqttMessageType.PUBREC, packetId, false);
+          return;
+        }
+        track(authorization.publish(publication, packetId), MqttMessageType.PUBREC, packetId,
+            true);
+      }
+    }
+  }
+
+  /** PUBREL: [MQTT-4.3.3-2] forget the packet id and answer PUBCOMP, even if it was unknown. */
+  public void onPubrel(int packetId) {
+    context.session().releaseQos2(packetId);
+    context.bridgeSession().release(packetId);
+    context.port().write(context.writer().ack(MqttMessageType.PUBCOMP, packetId,
+        ReasonCode.SUCCESS, null));
+  }
+
+  private void track(CompletableFuture<Void> stage, MqttMessageType ack, int packetId,
+      boolean qos2Forwarded) {
+    if ((pending == null || pending.isEmpty()) && stage.isDone()
+        && !stage.isCompletedExceptionally()) {
+      if (ack != null) {
+        context.port().write(context.writer().ack(ack, packetId, ReasonCode.SUCCESS, null));
+      }
+      return;
+    }
+    if (pending == null) {
+      pending = new ArrayDeque<>();
+    }
+    pending.add(new Pending(stage, ack, packetId, qos2Forwarded));
+    if (pending.size() >= maxPending && context.gate().pause(ReadGate.Reason.BACKLOG)) {
+      LOG.debug("Client {}: {} publications pending in the bridge, reading paused",
+          context.clientId(), pending.size());
+    }
+    stage.whenComplete((ignored, error) -> context.onLoop(this::completePending));
+  }
+
+  private void completePending() {
+    if (context.closed() || pending == null) {
+      return;
+    }
+    boolean wrote = false;
+    while (!pending.isEmpty() && pending.peek().stage().isDone()) {
+      Pending done = pending.poll();
+      if (done.stage().isCompletedExceptionally()) {
+        failed(done);
+        return;
+      }
+      if (done.ack() != null) {
+        context.port().write(context.writer().ack(done.ack(), done.packetId(),
+            ReasonCode.SUCCESS, null));
+        wrote = true;
+      }
+    }
+    if (wrote) {
+      context.port().flush();
+    }
+    if (pending.size() <= maxPending / 2) {
+      context.gate().resume(ReadGate.Reason.BACKLOG);
+    }
+  }
+
+  /** The bridge does not have it: close without the ack, so that the client resends it. */
+  private void failed(Pending done) {
+    if (done.qos2Forwarded()) {
+      // The client's resend must be forwarded, not taken for a duplicate.
+      context.session().releaseQos2(done.packetId());
+    }
+    Throwable cause = ConnectionContext.failure(done.stage());
+    if (cause == PublishAuthorization.AUTHORIZER_MISSING) {
+      LOG.debug("Client {}: publication refused, no authorizer is registered but one is"
+          + " required; closing so that the client resends it", context.clientId());
+    } else {
+      LOG.warn("Bridge {} did not accept a publication of client {}: {}; closing so that the"
+          + " client resends it", context.parts().bridge().name(), context.clientId(),
+          String.valueOf(cause));
+    }
+    context.disconnect(ReasonCode.UNSPECIFIED_ERROR, "publication not stored");
+  }
+
+  private record Pending(CompletableFuture<Void> stage, MqttMessageType ack, int packetId,
+      boolean qos2Forwarded) {}
+}

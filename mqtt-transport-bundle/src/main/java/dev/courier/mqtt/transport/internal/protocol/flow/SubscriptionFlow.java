@@ -1,0 +1,218 @@
+package dev.courier.mqtt.transport.internal.protocol.flow;
+
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
+import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
+import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE: checks each filter, keeps reserved topics closed, asks the authorizer,
+ * and applies the changes in the bridge in the order the client sent them [MQTT-3.8.4-3], however
+ * late the authorizer answers.
+ */
+public final class SubscriptionFlow {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SubscriptionFlow.class);
+  private static final int FAILURE = 0x80;
+
+  private final ConnectionContext context;
+  /** Completes once the latest SUBSCRIBE or UNSUBSCRIBE went to the bridge; never fails. */
+  private CompletableFuture<Void> lastChange = CompletableFuture.completedFuture(null);
+
+  public SubscriptionFlow(ConnectionContext context) {
+    this.context = context;
+  }
+
+  /** A SUBSCRIBE from the client. */
+  public void onSubscribe(MqttSubscribeMessage subscribe) {
+    int packetId = subscribe.variableHeader().messageId();
+    List<MqttTopicSubscription> filters = subscribe.payload().topicSubscriptions();
+    if (filters.isEmpty()) {
+      throw new ProtocolViolation("MQTT-3.8.3-3", "SUBSCRIBE without topic filters");
+    }
+    Batch batch = new Batch(packetId, new int[filters.size()]);
+    for (int i = 0; i < filters.size(); i++) {
+      SubscriptionRequest request = check(filters.get(i));
+      if (request == null) {
+        batch.codes[i] = FAILURE;
+      } else {
+        batch.add(request, i);
+      }
+    }
+    AccessControl access = context.parts().access();
+    if (access.authorizerMissing() && !batch.requests.isEmpty()) {
+      LOG.debug("No authorizer is registered but one is required; SUBSCRIBE of client {} refused",
+          context.clientId());
+      batch.refuseAll();
+    }
+    Authorizer current = context.authorizer();
+    CompletableFuture<Void> previous = lastChange;
+    if ((current == null || batch.requests.isEmpty()) && previous.isDone()) {
+      toBridge(batch);
+      return;
+    }
+    List<CompletableFuture<Boolean>> decisions = new ArrayList<>(batch.requests.size());
+    if (current != null) {
+      for (SubscriptionRequest request : batch.requests) {
+        decisions.add(context.bounded(
+            () -> current.maySubscribe(context.identity(), request.filter())));
+      }
+    }
+    List<CompletableFuture<?>> waits = new ArrayList<>(decisions);
+    waits.add(previous);
+    CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    Runnable decide = () -> {
+      if (!context.closed()) {
+        toBridge(current == null ? batch : batch.allowedBy(decisions, this::denied));
+      }
+    };
+    if (all.isDone()) {
+      decide.run();
+    } else {
+      // [MQTT-3.8.4-3] subscription changes apply in the order sent, even when a later one is
+      // decided first: a SUBSCRIBE answered late must not undo a following UNSUBSCRIBE.
+      lastChange = afterPrevious(all, decide);
+    }
+  }
+
+  /** The request for a filter the client may have, or null (granted 0x80). */
+  private SubscriptionRequest check(MqttTopicSubscription filter) {
+    if (!TopicSyntax.isValidTopicFilter(filter.topicFilter())) {
+      LOG.debug("Client {} subscribed to an invalid topic filter; granted 0x80",
+          context.clientId());
+      return null;
+    }
+    if (context.parts().reserved().confines(filter.topicFilter())) {
+      context.parts().access().countDeniedSubscription();
+      LOG.debug("Client {} subscribed to the reserved topic filter {}; granted 0x80",
+          context.clientId(), filter.topicFilter());
+      return null;
+    }
+    return new SubscriptionRequest(filter.topicFilter(), filter.qualityOfService().value());
+  }
+
+  private void denied(SubscriptionRequest request) {
+    context.parts().access().countDeniedSubscription();
+    LOG.debug("Client {} may not subscribe to {}; granted 0x80", context.clientId(),
+        request.filter());
+  }
+
+  /**
+   * Runs {@code change} on the loop once {@code ready} completed; the returned future completes
+   * after it ran (or failed) and never fails.
+   */
+  private CompletableFuture<Void> afterPrevious(CompletableFuture<?> ready, Runnable change) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    ready.whenComplete((ignored, error) -> context.onLoop(() -> {
+      try {
+        change.run();
+      } finally {
+        done.complete(null);
+      }
+    }));
+    return done;
+  }
+
+  private void toBridge(Batch batch) {
+    CompletionStage<List<Integer>> granted = batch.requests.isEmpty()
+        ? CompletableFuture.completedFuture(List.of())
+        : context.bridgeSession().subscribe(batch.requests);
+    granted.whenComplete((result, error) -> context.onLoop(() -> {
+      if (context.closed()) {
+        return;
+      }
+      for (int i = 0; i < batch.positions.size(); i++) {
+        batch.codes[batch.positions.get(i)] = error != null || result == null
+            || i >= result.size() ? FAILURE : result.get(i);
+      }
+      if (error != null) {
+        LOG.warn("Bridge {} failed a SUBSCRIBE of client {}: {}",
+            context.parts().bridge().name(), context.clientId(), String.valueOf(error));
+      }
+      // [MQTT-3.8.4-1] SUBACK with [MQTT-3.8.4-4] the same packet id, [MQTT-3.9.3-1] a code each.
+      context.send(context.writer().subAck(batch.packetId, batch.codes, null));
+    }));
+  }
+
+  /** An UNSUBSCRIBE from the client. */
+  public void onUnsubscribe(MqttUnsubscribeMessage unsubscribe) {
+    int packetId = unsubscribe.variableHeader().messageId();
+    List<String> filters = unsubscribe.payload().topics();
+    if (filters.isEmpty()) {
+      throw new ProtocolViolation("MQTT-3.10.3-2", "UNSUBSCRIBE without topic filters");
+    }
+    CompletableFuture<Void> previous = lastChange;
+    if (previous.isDone()) {
+      unsubscribeNow(packetId, filters);
+    } else {
+      lastChange = afterPrevious(previous, () -> {
+        if (!context.closed()) {
+          unsubscribeNow(packetId, filters);
+        }
+      });
+    }
+  }
+
+  private void unsubscribeNow(int packetId, List<String> filters) {
+    context.bridgeSession().unsubscribe(filters).whenComplete((ignored, error) ->
+        context.onLoop(() -> {
+          if (!context.closed()) {
+            // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched.
+            int[] codes = new int[filters.size()];
+            Arrays.fill(codes, 0);
+            context.send(context.writer().unsubAck(packetId, codes, null));
+          }
+        }));
+  }
+
+  /** The filters of one SUBSCRIBE that go to the bridge, and the codes of all of them. */
+  private static final class Batch {
+    final int packetId;
+    final int[] codes;
+    final List<SubscriptionRequest> requests = new ArrayList<>();
+    final List<Integer> positions = new ArrayList<>();
+
+    Batch(int packetId, int[] codes) {
+      this.packetId = packetId;
+      this.codes = codes;
+    }
+
+    void add(SubscriptionRequest request, int position) {
+      requests.add(request);
+      positions.add(position);
+    }
+
+    void refuseAll() {
+      positions.forEach(position -> codes[position] = FAILURE);
+      requests.clear();
+      positions.clear();
+    }
+
+    /** The requests the authorizer allowed; the others are granted 0x80 and reported. */
+    Batch allowedBy(List<CompletableFuture<Boolean>> decisions,
+        java.util.function.Consumer<SubscriptionRequest> onDenied) {
+      Batch allowed = new Batch(packetId, codes);
+      for (int i = 0; i < requests.size(); i++) {
+        if (PublishAuthorization.isAllowed(decisions.get(i))) {
+          allowed.add(requests.get(i), positions.get(i));
+        } else {
+          onDenied.accept(requests.get(i));
+          codes[positions.get(i)] = FAILURE;
+        }
+      }
+      return allowed;
+    }
+  }
+}
