@@ -79,6 +79,19 @@ public interface BridgeSession {
   void detach();
 
   /**
+   * Like {@link #detach()}, with the session expiry interval the client set at DISCONNECT (MQTT 5.0
+   * section 3.14.2.2.2): the session is kept that long, then ended (queues and records deleted,
+   * also when the broker was down meanwhile); 0 ends it now. The default detaches and ignores the
+   * interval (for bridges before 0.4, whose sessions never expire).
+   *
+   * @param sessionExpirySeconds 0 to {@link SessionRequest#NEVER}
+   * @since 0.4
+   */
+  default void detach(long sessionExpirySeconds) {
+    detach();
+  }
+
+  /**
    * Takes the next queued delivery, if any. Never blocks.
    *
    * @return the next delivery, or null if none is queued now

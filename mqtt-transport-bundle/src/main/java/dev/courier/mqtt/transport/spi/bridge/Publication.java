@@ -13,12 +13,21 @@ import java.util.Objects;
  * @param qos the QoS the message was published with, 0 to 2
  * @param retain the RETAIN flag: store as the topic's retained message (an empty payload clears it)
  * @param publisherId client id of the publisher, for the bridge's bookkeeping and host properties
+ * @param properties its MQTT 5.0 properties and expiry ({@link MessageProperties#NONE} for none);
+ *     since 0.4
  * @since 0.1
  */
-public record Publication(String topic, byte[] payload, int qos, boolean retain, String publisherId) {
+public record Publication(String topic, byte[] payload, int qos, boolean retain, String publisherId,
+    MessageProperties properties) {
+
+  /** A publication without properties (as from an MQTT 3.x client). */
+  public Publication(String topic, byte[] payload, int qos, boolean retain, String publisherId) {
+    this(topic, payload, qos, retain, publisherId, MessageProperties.NONE);
+  }
 
   /** Validates the arguments. */
   public Publication {
+    Objects.requireNonNull(properties, "properties");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(publisherId, "publisherId");

@@ -6,16 +6,41 @@ import java.util.Objects;
  * What the transport asks of the bridge when a client connects.
  *
  * @param clientId the MQTT client identifier, never empty (the transport assigns one if needed)
- * @param cleanSession true to discard any stored session and make this one live only as long as
- *     the connection; false to resume or create a persistent session
+ * @param cleanSession true to discard any stored session (MQTT 3.1.1 Clean Session, MQTT 5.0 Clean
+ *     Start); false to resume a stored one or create one
  * @param maxQueuedMessages upper bound of messages the bridge may hold for this session while they
  *     wait to be polled; beyond it the bridge drops new messages and counts them
+ * @param sessionExpirySeconds how long the bridge keeps the session once its connection ended
+ *     (MQTT 5.0 section 3.1.2.11): 0 ends it with the connection, {@link #NEVER} keeps it until a
+ *     clean start; the transport may change it at detach ({@link BridgeSession#detach(long)});
+ *     since 0.4
  * @since 0.1
  */
-public record SessionRequest(String clientId, boolean cleanSession, int maxQueuedMessages) {
+public record SessionRequest(String clientId, boolean cleanSession, int maxQueuedMessages,
+    long sessionExpirySeconds) {
+
+  /** A session expiry interval that never elapses [MQTT-3.1.2-11 ... 0xFFFFFFFF]. */
+  public static final long NEVER = 0xFFFF_FFFFL;
+
+  /**
+   * A request as from MQTT 3.1.1: a clean session ends with its connection, a persistent one is
+   * kept until a clean session replaces it.
+   */
+  public SessionRequest(String clientId, boolean cleanSession, int maxQueuedMessages) {
+    this(clientId, cleanSession, maxQueuedMessages, cleanSession ? 0 : NEVER);
+  }
+
+  /** Whether the session outlives its connection at all. */
+  public boolean persistent() {
+    return sessionExpirySeconds > 0;
+  }
 
   /** Validates the arguments. */
   public SessionRequest {
+    if (sessionExpirySeconds < 0 || sessionExpirySeconds > NEVER) {
+      throw new IllegalArgumentException("sessionExpirySeconds out of range: "
+          + sessionExpirySeconds);
+    }
     Objects.requireNonNull(clientId, "clientId");
     if (clientId.isEmpty()) {
       throw new IllegalArgumentException("clientId must not be empty");

@@ -3,19 +3,41 @@ package dev.courier.mqtt.transport.spi.bridge;
 import java.util.Objects;
 
 /**
- * One topic filter of a SUBSCRIBE.
+ * One topic filter of a SUBSCRIBE, with its MQTT 5.0 subscription options (MQTT 5.0 section
+ * 3.8.3.1); an MQTT 3.x subscription has the defaults: no No Local, no Retain As Published, Retain
+ * Handling 0, no identifier.
  *
  * @param filter a valid MQTT topic filter, possibly with {@code +} and {@code #}
  * @param qos the maximum QoS requested, 0 to 2
+ * @param noLocal do not deliver messages this session's own client published [MQTT-3.8.3-3];
+ *     since 0.4
+ * @param retainAsPublished deliver with the RETAIN flag as published, not cleared [MQTT-3.3.1-12]
+ *     [MQTT-3.3.1-13]; since 0.4
+ * @param retainHandling 0: send retained messages at subscribe; 1: only if the subscription did
+ *     not exist [MQTT-3.3.1-10]; 2: never [MQTT-3.3.1-11]; since 0.4
+ * @param subscriptionId the Subscription Identifier, 1 to 268,435,455, or 0 for none
+ *     [MQTT-3.8.2.1.2]; since 0.4
  * @since 0.1
  */
-public record SubscriptionRequest(String filter, int qos) {
+public record SubscriptionRequest(String filter, int qos, boolean noLocal,
+    boolean retainAsPublished, int retainHandling, int subscriptionId) {
+
+  /** A subscription with the MQTT 3.x defaults. */
+  public SubscriptionRequest(String filter, int qos) {
+    this(filter, qos, false, false, 0, 0);
+  }
 
   /** Validates the arguments. */
   public SubscriptionRequest {
     Objects.requireNonNull(filter, "filter");
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
+    }
+    if (retainHandling < 0 || retainHandling > 2) {
+      throw new IllegalArgumentException("retainHandling must be 0, 1 or 2: " + retainHandling);
+    }
+    if (subscriptionId < 0 || subscriptionId > 268_435_455) {
+      throw new IllegalArgumentException("subscriptionId out of range: " + subscriptionId);
     }
   }
 }
