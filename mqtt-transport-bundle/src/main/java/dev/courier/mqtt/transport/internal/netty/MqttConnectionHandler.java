@@ -125,9 +125,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      LOG.debug("Keep-alive of client {} from {} expired; closing", clientName(),
-          ctx.channel().remoteAddress());
-      ctx.close();
+      connection.keepAliveExpired();
       return;
     }
     ctx.fireUserEventTriggered(evt);

@@ -7,6 +7,7 @@ import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.protocol.context.ReadGate;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.protocol.flow.CloseFlow;
+import dev.courier.mqtt.transport.internal.protocol.flow.ConnectFlow;
 import dev.courier.mqtt.transport.internal.protocol.flow.ConnectOutcome;
 import dev.courier.mqtt.transport.internal.protocol.flow.ConnectSequence;
 import dev.courier.mqtt.transport.internal.protocol.flow.DeliveryFlow;
@@ -106,7 +107,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
       case CONNECTING -> early.hold(message);
       case CONNECTED -> {
-        if (close.disconnectReceived()) {
+        if (close.closing()) {
           // [MQTT-3.14.4-2] nothing may follow DISCONNECT; the channel is closing.
           LOG.trace("Ignoring {} after DISCONNECT of client {}", header.messageType(),
               context.clientId());
@@ -127,11 +128,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   public void fail(ProtocolViolation violation) {
     LOG.debug("Closing connection of client {} from {}: {}", context.clientId(),
         port.remoteAddress(), violation.toString());
-    if (state == State.CONNECTED || state == State.CONNECTING) {
-      context.disconnect(violation.reason(), violation.getMessage());
-    } else {
-      port.close();
-    }
+    context.disconnect(violation.reason(), violation.getMessage());
   }
 
   // ---------------------------------------------------------------- CONNECT
@@ -178,8 +175,9 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present only for a resumed persistent session;
     // MQTT 3.1 had no such flag.
     port.write(context.writer().connAck(ReasonCode.SUCCESS,
-        present && context.version() != io.netty.handler.codec.mqtt.MqttVersion.MQTT_3_1, null));
+        present && context.dialect().hasSessionPresent(), ConnectFlow.connAckProperties(context)));
     state = State.CONNECTED;
+    context.markAcknowledged();
     EVENTS.info("Client {} connected from {} ({}, {} session{}, will: {})", context.clientId(),
         port.remoteAddress(), context.version(), context.cleanStart() ? "clean" : "persistent",
         present ? " resumed" : "", will);
@@ -197,7 +195,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private void replayEarly() {
     try {
       early.replay(this::dispatch,
-          () -> state == State.CONNECTED && !close.disconnectReceived());
+          () -> state == State.CONNECTED && !close.closing());
       port.flush();
     } catch (ProtocolViolation violation) {
       fail(violation);
@@ -259,6 +257,15 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   public void unwritable() {
     if (state != State.CLOSED && context.gate().pause(ReadGate.Reason.OUTBOUND)) {
       LOG.trace("Client {}: outbound buffer full, reading paused", context.clientId());
+    }
+  }
+
+  /** Nothing came from the client for 1.5 times its keep alive [MQTT-3.1.2-22]. */
+  public void keepAliveExpired() {
+    if (state != State.CLOSED) {
+      LOG.debug("Keep-alive of client {} from {} expired; closing", context.clientId(),
+          port.remoteAddress());
+      context.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
     }
   }
 

@@ -288,13 +288,17 @@ class BadInputTest {
   }
 
   @Test
-  void whenMqtt5Connect_thenConnAck0x84InMqtt5FormAndClosed() {
+  void whenMqtt5Connect_thenConnAckSuccessInMqtt5Form() {
     EmbeddedChannel channel = harness.channel();
-    ByteBuf in = harness.feed(channel, connect("MQTT", 5, "five", true));
+    harness.feed(channel, connect("MQTT", 5, "five", true));
 
-    // MQTT 5 CONNACK: flags 0, reason 0x84 Unsupported Protocol Version, no properties.
-    assertThat(written(channel)).isEqualTo(new byte[] {0x20, 0x03, 0x00, (byte) 0x84, 0x00});
-    assertClosed(channel, in);
+    // MQTT 5 CONNACK: flags 0, reason 0x00, then a property section (3.2.2.3).
+    byte[] connAck = written(channel);
+    assertThat(connAck[0]).isEqualTo((byte) 0x20);
+    assertThat(connAck[2]).isEqualTo((byte) 0x00);
+    assertThat(connAck[3]).isEqualTo((byte) 0x00);
+    assertThat(connAck[4] & 0xFF).isEqualTo(connAck.length - 5);
+    assertThat(channel.isActive()).isTrue();
     assertOthersStillServed();
   }
 

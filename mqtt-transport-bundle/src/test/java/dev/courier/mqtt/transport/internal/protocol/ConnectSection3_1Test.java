@@ -12,6 +12,7 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -59,14 +60,26 @@ class ConnectSection3_1Test {
   }
 
   @Test
-  void whenMqtt5ProtocolLevel_thenConnAck0x84AndClose() {
+  void whenMqtt5ProtocolLevel_thenAcceptedWithTheServersLimitsInConnAck() {
     TestClient client = engine.client();
     client.send(connect(MqttVersion.MQTT_5, "five", true));
 
-    assertThat(code(client.nextConnAck()).byteValue()).isEqualTo((byte) 0x84);
-    assertThat(client.port.closed).isTrue();
-    assertThat(engine.registry.connectedCount()).isZero();
-    client.expectNothingMore();
+    MqttConnAckMessage connAck = client.nextConnAck();
+    assertThat(code(connAck).byteValue()).isEqualTo((byte) 0x00);
+    // MQTT 5.0 3.2.2.3: Receive Maximum, Topic Alias Maximum, Maximum Packet Size, and what is not
+    // offered (shared subscriptions).
+    MqttProperties properties = connAck.variableHeader().properties();
+    assertThat(properties.getProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value())
+        .value()).isEqualTo(engine.config.maxInflightMessages());
+    assertThat(properties.getProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value())
+        .value()).isEqualTo(16);
+    assertThat(properties.getProperty(
+        MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value()).value())
+        .isEqualTo(0);
+    assertThat(properties.getProperty(
+        MqttProperties.MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value())).isNull();
+    assertThat(client.port.closed).isFalse();
+    assertThat(engine.registry.connectedCount()).isOne();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.protocol.context;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.dialect.Dialect;
 import dev.courier.mqtt.transport.internal.protocol.dialect.PacketWriter;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.session.ClientSession;
@@ -27,15 +28,18 @@ public final class ConnectionContext {
 
   private String clientId;
   private MqttVersion version;
-  private PacketWriter writer = PacketWriter.of(MqttVersion.MQTT_3_1_1);
+  private Dialect dialect = Dialect.MQTT_3_1_1;
+  private PacketWriter writer = dialect.writer();
   private Negotiated negotiated = Negotiated.DEFAULT;
   private boolean cleanStart;
+  private boolean clientIdAssigned;
   private ClientIdentity identity;
   private Authorizer authorizer;
   private ClientSession session;
   private BridgeSession bridgeSession;
   private boolean sessionHeld;
   private boolean closed;
+  private boolean acknowledged;
 
   public ConnectionContext(ConnectionPort port, EngineParts parts) {
     this.port = port;
@@ -77,8 +81,23 @@ public final class ConnectionContext {
   public void connecting(String id, MqttVersion protocol, boolean clean) {
     this.clientId = id;
     this.version = protocol;
-    this.writer = PacketWriter.of(protocol);
+    this.dialect = Dialect.of(protocol);
+    this.writer = dialect.writer();
     this.cleanStart = clean;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** Marks the client id as one the server assigned (told in CONNACK on 5.0). */
+  public void assignClientId(String id) {
+    this.clientId = id;
+    this.clientIdAssigned = true;
+  }
+
+  public boolean clientIdAssigned() {
+    return clientIdAssigned;
   }
 
   public PacketWriter writer() {
@@ -142,6 +161,11 @@ public final class ConnectionContext {
     this.closed = true;
   }
 
+  /** CONNACK accepted the client: from now on a server DISCONNECT may be sent [MQTT-3.14.0-1]. */
+  public void markAcknowledged() {
+    this.acknowledged = true;
+  }
+
   /** Writes {@code message} and flushes. */
   public void send(MqttMessage message) {
     port.write(message);
@@ -149,13 +173,14 @@ public final class ConnectionContext {
   }
 
   /**
-   * Ends the connection from the server side: DISCONNECT with {@code code} on 5.0 [MQTT-4.13.2],
-   * just closing on 3.x.
+   * Ends the connection from the server side: DISCONNECT with {@code code} on 5.0 [MQTT-4.13.1-1],
+   * or a CONNACK with it while the CONNECT is not answered yet [MQTT-3.14.0-1]; just closing on
+   * 3.x.
    */
   public void disconnect(ReasonCode code, String reason) {
-    MqttMessage packet = writer.disconnect(code, negotiated.problemInformation() ? reason : null);
-    if (packet != null && !closed) {
-      send(packet);
+    if (!closed && writer.hasProperties()) {
+      String told = negotiated.problemInformation() ? reason : null;
+      send(acknowledged ? writer.disconnect(code, told) : writer.connAck(code, false, null));
     }
     port.close();
   }

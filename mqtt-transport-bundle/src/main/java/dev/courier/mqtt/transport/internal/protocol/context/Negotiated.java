@@ -13,18 +13,23 @@ package dev.courier.mqtt.transport.internal.protocol.context;
  * @param sessionExpirySeconds the session expiry interval in force (0: ends with the connection)
  * @param problemInformation whether reason strings and user properties may be sent on acks
  *     [MQTT-3.1.2-29]
+ * @param keepAliveChanged whether the server chose another keep alive than the client asked
  */
 public record Negotiated(int clientReceiveMaximum, int serverReceiveMaximum,
     int clientMaximumPacketSize, int clientTopicAliasMaximum, int serverTopicAliasMaximum,
-    int keepAliveSeconds, long sessionExpirySeconds, boolean problemInformation) {
+    int keepAliveSeconds, long sessionExpirySeconds, boolean problemInformation,
+    boolean keepAliveChanged) {
 
-  /** No client-side limits: MQTT 3.x, and a 5.0 client that sent no properties. */
+  /** Topic aliases a 5.0 client may use towards the server on one connection. */
+  public static final int SERVER_TOPIC_ALIAS_MAXIMUM = 16;
+
+  /** Before CONNECT: no client-side limits. */
   public static final Negotiated DEFAULT =
-      new Negotiated(65_535, 65_535, Integer.MAX_VALUE, 0, 0, 0, 0, true);
+      new Negotiated(65_535, 65_535, Integer.MAX_VALUE, 0, 0, 0, 0, true, false);
 
   public Negotiated withSessionExpiry(long seconds) {
     return new Negotiated(clientReceiveMaximum, serverReceiveMaximum, clientMaximumPacketSize,
         clientTopicAliasMaximum, serverTopicAliasMaximum, keepAliveSeconds, seconds,
-        problemInformation);
+        problemInformation, keepAliveChanged);
   }
 }

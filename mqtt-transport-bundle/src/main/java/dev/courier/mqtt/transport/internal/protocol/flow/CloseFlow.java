@@ -1,10 +1,15 @@
 package dev.courier.mqtt.transport.internal.protocol.flow;
 
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
+import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +30,7 @@ public final class CloseFlow {
   private Publication will;
   private boolean disconnectReceived;
   private boolean takenOver;
+  private boolean closing;
 
   public CloseFlow(ConnectionContext context, PublishAuthorization authorization,
       SessionOwner owner) {
@@ -42,11 +48,37 @@ public final class CloseFlow {
     return disconnectReceived;
   }
 
-  /** DISCONNECT from the client: [MQTT-3.14.4-3] a clean DISCONNECT discards the will. */
+  /**
+   * DISCONNECT from the client: [MQTT-3.14.4-3] a normal DISCONNECT discards the will; on 5.0
+   * reason 0x04 keeps it (3.14.2.1), and a Session Expiry Interval may change the session's, but
+   * not from 0 [MQTT-3.14.2-2].
+   */
   public void onDisconnect(MqttMessage disconnect) {
-    disconnectReceived = true;
-    will = null;
+    int reason = 0;
+    InboundProperties properties = InboundProperties.of(null);
+    if (disconnect.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header) {
+      reason = header.reasonCode() & 0xFF;
+      properties = InboundProperties.of(header.properties());
+    }
+    long expiry = properties.integer(MqttPropertyType.SESSION_EXPIRY_INTERVAL, -1);
+    if (expiry >= 0) {
+      if (context.negotiated().sessionExpirySeconds() == 0 && expiry != 0) {
+        throw new ProtocolViolation("MQTT-3.14.2-2",
+            "session expiry set at DISCONNECT after 0 at CONNECT");
+      }
+      context.negotiated(context.negotiated().withSessionExpiry(expiry));
+    }
+    disconnectReceived = reason != ReasonCode.DISCONNECT_WITH_WILL.value();
+    if (disconnectReceived) {
+      will = null;
+    }
+    closing = true;
     context.port().close();
+  }
+
+  /** Whether the client said DISCONNECT: nothing after it is read [MQTT-3.14.4-2]. */
+  public boolean closing() {
+    return closing;
   }
 
   /** A newer connection claimed the client id: close this one. */
@@ -55,7 +87,7 @@ public final class CloseFlow {
       takenOver = true;
       EVENTS.info("Client {} from {} taken over by a new connection", context.clientId(),
           context.port().remoteAddress());
-      context.port().close();
+      context.disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session");
     }
   }
 
@@ -89,12 +121,14 @@ public final class CloseFlow {
   public void letGo() {
     SessionRegistry registry = context.parts().registry();
     if (context.sessionHeld() && context.bridgeSession() != null) {
-      if (context.cleanStart()) {
-        // [MQTT-3.1.2-6] a clean session ends with its connection.
+      long expiry = context.negotiated().sessionExpirySeconds();
+      if (expiry == 0) {
+        // [MQTT-3.1.2-6] a clean session ends with its connection; so does a 5.0 session with
+        // expiry interval 0 [MQTT-3.1.2-23 ... 3.1.2.11.2].
         context.bridgeSession().close();
         registry.remove(context.session());
       } else {
-        context.bridgeSession().detach();
+        context.bridgeSession().detach(expiry);
       }
     }
     context.sessionHeld(false);

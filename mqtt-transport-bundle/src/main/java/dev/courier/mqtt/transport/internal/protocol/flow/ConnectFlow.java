@@ -3,12 +3,18 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.context.Negotiated;
+import dev.courier.mqtt.transport.internal.protocol.dialect.Dialect;
+import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
+import dev.courier.mqtt.transport.internal.protocol.dialect.OutboundProperties;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.util.UUID;
 
@@ -34,22 +40,17 @@ public final class ConnectFlow {
     MqttConnectPayload payload = connect.payload();
     MqttVersion version = MqttVersion.fromProtocolNameAndLevel(header.name(),
         (byte) header.version());
-    if (version == MqttVersion.MQTT_5) {
-      // MQTT 5 is not served yet: the 5.0 reason code 0x84 [MQTT-3.1.2-2].
-      context.connecting(null, version, true);
-      return ConnectOutcome.refused(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION,
-          payload.clientIdentifier(), "MQTT 5 is not supported yet");
-    }
-    if (header.hasPassword() && !header.hasUserName()) {
+    Dialect dialect = Dialect.of(version);
+    if (header.hasPassword() && !header.hasUserName() && !dialect.hasServerDisconnect()) {
       throw new ProtocolViolation("MQTT-3.1.2-22", "password without user name");
     }
+    InboundProperties properties = InboundProperties.of(header.properties());
     boolean clean = header.isCleanSession();
-    String id = payload.clientIdentifier();
+    String sent = payload.clientIdentifier();
+    String id = sent;
     TransportConfig config = context.config();
     if (id == null || id.isEmpty()) {
-      // [MQTT-3.1.3-7] [MQTT-3.1.3-8] an empty id is assigned one only with a clean session;
-      // MQTT 3.1 requires an id.
-      if (!clean || version == MqttVersion.MQTT_3_1) {
+      if (!dialect.mayAssignClientId(clean)) {
         return ConnectOutcome.refused(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "",
             "empty client id without clean session");
       }
@@ -60,11 +61,81 @@ public final class ConnectFlow {
     }
     Publication will = readWill(header, payload, id);
     context.connecting(id, version, clean);
-    // [MQTT-3.1.2-24] keep-alive; a client asking for none or too much gets the configured bound.
-    int keepAlive = header.keepAliveTimeSeconds();
-    context.port().keepAlive(keepAlive == 0 || keepAlive > config.maxKeepAliveSeconds()
-        ? config.maxKeepAliveSeconds() : keepAlive);
+    if (!id.equals(sent)) {
+      context.assignClientId(id);
+    }
+    if (properties.has(MqttPropertyType.AUTHENTICATION_METHOD)) {
+      // [MQTT-4.12.0-1] no enhanced authentication method is offered (yet): 0x8C.
+      return ConnectOutcome.refused(ReasonCode.BAD_AUTHENTICATION_METHOD, id,
+          "authentication method " + properties.string(MqttPropertyType.AUTHENTICATION_METHOD)
+              + " not supported");
+    }
+    context.negotiated(negotiate(header, properties, dialect, clean));
+    context.port().keepAlive(context.negotiated().keepAliveSeconds());
     return new ConnectOutcome(ReasonCode.SUCCESS, id, null, will, false);
+  }
+
+  /** The limits the CONNECT asks for, checked, with ours (MQTT 5.0 section 3.1.2.11). */
+  private Negotiated negotiate(MqttConnectVariableHeader header, InboundProperties properties,
+      Dialect dialect, boolean clean) {
+    TransportConfig config = context.config();
+    long receiveMaximum = properties.integer(MqttPropertyType.RECEIVE_MAXIMUM, 65_535);
+    if (receiveMaximum == 0) {
+      throw new ProtocolViolation("MQTT-5.0-3.1.2.11.3", "Receive Maximum 0");
+    }
+    long maximumPacketSize = properties.integer(MqttPropertyType.MAXIMUM_PACKET_SIZE,
+        Integer.MAX_VALUE);
+    if (maximumPacketSize == 0) {
+      throw new ProtocolViolation("MQTT-5.0-3.1.2.11.4", "Maximum Packet Size 0");
+    }
+    long problemInformation = properties.integer(MqttPropertyType.REQUEST_PROBLEM_INFORMATION, 1);
+    long responseInformation =
+        properties.integer(MqttPropertyType.REQUEST_RESPONSE_INFORMATION, 0);
+    if (problemInformation > 1 || responseInformation > 1) {
+      throw new ProtocolViolation("MQTT-5.0-3.1.2.11.6",
+          "Request Problem/Response Information not 0 or 1");
+    }
+    // [MQTT-3.1.2-24] keep-alive; a client asking for none or too much gets the configured bound
+    // (told to a 5.0 client as Server Keep Alive [MQTT-3.1.2-21]).
+    int keepAlive = header.keepAliveTimeSeconds();
+    int granted = keepAlive == 0 || keepAlive > config.maxKeepAliveSeconds()
+        ? config.maxKeepAliveSeconds() : keepAlive;
+    return new Negotiated((int) receiveMaximum,
+        dialect.serverReceiveMaximum(config.maxInflightMessages()),
+        (int) Math.min(Integer.MAX_VALUE, maximumPacketSize),
+        (int) properties.integer(MqttPropertyType.TOPIC_ALIAS_MAXIMUM, 0),
+        Negotiated.SERVER_TOPIC_ALIAS_MAXIMUM, granted,
+        dialect.sessionExpiry(clean, properties.integer(MqttPropertyType.SESSION_EXPIRY_INTERVAL,
+            -1)), problemInformation == 1, keepAlive != granted);
+  }
+
+  /**
+   * The CONNACK properties of an accepted MQTT 5.0 CONNECT (section 3.2.2.3): what the server
+   * changed or limits, and what it does not offer.
+   */
+  public static MqttProperties connAckProperties(ConnectionContext context) {
+    if (!context.dialect().hasServerDisconnect()) {
+      return null;
+    }
+    Negotiated negotiated = context.negotiated();
+    MqttProperties properties = new MqttProperties();
+    if (context.clientIdAssigned()) {
+      OutboundProperties.string(properties, MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER,
+          context.clientId());
+    }
+    OutboundProperties.integer(properties, MqttPropertyType.RECEIVE_MAXIMUM,
+        negotiated.serverReceiveMaximum());
+    OutboundProperties.integer(properties, MqttPropertyType.TOPIC_ALIAS_MAXIMUM,
+        negotiated.serverTopicAliasMaximum());
+    OutboundProperties.integer(properties, MqttPropertyType.MAXIMUM_PACKET_SIZE,
+        context.config().maxPacketSize());
+    // 3.2.2.3.14: shared subscriptions are not offered yet.
+    OutboundProperties.integer(properties, MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+    if (negotiated.keepAliveChanged()) {
+      OutboundProperties.integer(properties, MqttPropertyType.SERVER_KEEP_ALIVE,
+          negotiated.keepAliveSeconds());
+    }
+    return properties;
   }
 
   private static Publication readWill(MqttConnectVariableHeader header,
@@ -85,6 +156,7 @@ public final class ConnectFlow {
     }
     byte[] body = payload.willMessageInBytes();
     return new Publication(topic, body == null ? new byte[0] : body, header.willQos(),
-        header.isWillRetain(), id);
+        header.isWillRetain(), id,
+        InboundProperties.of(payload.willProperties()).message(System.currentTimeMillis()));
   }
 }

@@ -9,7 +9,12 @@ import dev.courier.mqtt.transport.internal.session.OutboundMessage;
 import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
+import dev.courier.mqtt.transport.internal.protocol.dialect.OutboundProperties;
+import dev.courier.mqtt.transport.internal.protocol.dialect.PacketSize;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +36,7 @@ public final class DeliveryFlow {
   private final BridgeSession bridgeSession;
   private final String clientId;
   private final ReservedTopics reserved;
+  private final int maxPacketSize;
 
   /** The delivery of a connected client; its sessions are open in {@code context}. */
   public DeliveryFlow(ConnectionContext context) {
@@ -42,6 +48,7 @@ public final class DeliveryFlow {
     this.bridgeSession = context.bridgeSession();
     this.clientId = context.clientId();
     this.reserved = context.parts().reserved();
+    this.maxPacketSize = context.negotiated().clientMaximumPacketSize();
   }
 
   /**
@@ -76,10 +83,21 @@ public final class DeliveryFlow {
       if (delivery == null) {
         break;
       }
-      if (reserved.isReserved(delivery.topic())) {
-        // Internal state never reaches a client, whatever filter matched it: taken and dropped.
-        LOG.debug("Client {}: delivery on the reserved topic {} dropped", clientId,
+      long now = System.currentTimeMillis();
+      if (delivery.properties().expired(now) || reserved.isReserved(delivery.topic())) {
+        // Internal state never reaches a client, whatever filter matched it; an expired message
+        // is never delivered [MQTT-3.3.2-5]: taken and dropped.
+        LOG.debug("Client {}: delivery on {} dropped (reserved or expired)", clientId,
             delivery.topic());
+        if (delivery.qos() > 0) {
+          bridgeSession.acknowledge(delivery.tag());
+        }
+        continue;
+      }
+      if (maxPacketSize != Integer.MAX_VALUE && tooLarge(delivery)) {
+        // [MQTT-3.1.2-25] never above the client's Maximum Packet Size: discarded as if sent.
+        LOG.debug("Client {}: delivery on {} dropped, larger than the client's maximum packet"
+            + " size {}", clientId, delivery.topic(), maxPacketSize);
         if (delivery.qos() > 0) {
           bridgeSession.acknowledge(delivery.tag());
         }
@@ -99,9 +117,21 @@ public final class DeliveryFlow {
     return more;
   }
 
-  private io.netty.handler.codec.mqtt.MqttMessage publish(Delivery delivery, int packetId,
-      boolean dup) {
-    return writer.publish(delivery, delivery.topic(), packetId, dup, null);
+  private boolean tooLarge(Delivery delivery) {
+    MqttPublishMessage probe = (MqttPublishMessage) publish(delivery, 1, false);
+    try {
+      return PacketSize.publish(probe) > maxPacketSize;
+    } finally {
+      probe.release();
+    }
+  }
+
+  private MqttMessage publish(Delivery delivery, int packetId, boolean dup) {
+    MqttProperties properties = writer.hasProperties()
+        ? OutboundProperties.publish(delivery.properties(), delivery.subscriptionIds(), 0,
+            System.currentTimeMillis())
+        : null;
+    return writer.publish(delivery, delivery.topic(), packetId, dup, properties);
   }
 
   /** PUBACK from the client: a QoS 1 delivery is complete. */

@@ -3,11 +3,14 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.protocol.context.ReadGate;
+import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
+import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +32,10 @@ public final class InboundPublishFlow {
   private final int maxPending;
   /** Inbound publications whose bridge stage has not completed, in arrival order. */
   private ArrayDeque<Pending> pending;
+  /** QoS 1 entries of {@link #pending}. */
+  private int pendingQos1;
+  /** Created at the first PUBLISH: most clients never use aliases. */
+  private TopicAliases aliases;
 
   public InboundPublishFlow(ConnectionContext context, PublishAuthorization authorization) {
     this.context = context;
@@ -38,7 +45,9 @@ public final class InboundPublishFlow {
 
   /** A PUBLISH from the client. */
   public void onPublish(MqttPublishMessage publish) {
-    String topic = publish.variableHeader().topicName();
+    InboundProperties properties = InboundProperties.of(publish.variableHeader().properties());
+    String topic = aliases().resolve(publish.variableHeader().topicName(),
+        properties.integer(MqttPropertyType.TOPIC_ALIAS, -1));
     // [MQTT-3.3.2-2] no wildcards in a topic name; [MQTT-4.7.3-1] not empty.
     if (!TopicSyntax.isValidTopicName(topic)) {
       throw new ProtocolViolation(ReasonCode.TOPIC_NAME_INVALID, "MQTT-3.3.2-2",
@@ -49,8 +58,15 @@ public final class InboundPublishFlow {
     if (qos > 0 && packetId == 0) {
       throw new ProtocolViolation("MQTT-2.3.1-1", "QoS " + qos + " PUBLISH with packet id 0");
     }
-    Publication publication = new Publication(topic, ByteBufUtil.getBytes(publish.payload()), qos,
-        publish.fixedHeader().isRetain(), context.clientId());
+    byte[] payload = ByteBufUtil.getBytes(publish.payload());
+    MessageProperties message = PublishProperties.check(properties, payload);
+    if (qos > 0 && inFlight() >= context.negotiated().serverReceiveMaximum()) {
+      // [MQTT-3.3.4-9] more unacknowledged QoS 1/2 publications than our Receive Maximum.
+      throw new ProtocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9",
+          "more than " + context.negotiated().serverReceiveMaximum() + " publications in flight");
+    }
+    Publication publication = new Publication(topic, payload, qos,
+        publish.fixedHeader().isRetain(), context.clientId(), message);
     switch (qos) {
       case 0 -> track(authorization.publish(publication, 0), null, 0, false);
       case 1 -> track(authorization.publish(publication, packetId), MqttMessageType.PUBACK,
@@ -76,6 +92,18 @@ public final class InboundPublishFlow {
         ReasonCode.SUCCESS, null));
   }
 
+  private TopicAliases aliases() {
+    if (aliases == null) {
+      aliases = new TopicAliases(context.negotiated().serverTopicAliasMaximum());
+    }
+    return aliases;
+  }
+
+  /** QoS 1 publications not yet acknowledged, and QoS 2 ones not yet released. */
+  private int inFlight() {
+    return pendingQos1 + context.session().awaitingReleaseCount();
+  }
+
   private void track(CompletableFuture<Void> stage, MqttMessageType ack, int packetId,
       boolean qos2Forwarded) {
     if ((pending == null || pending.isEmpty()) && stage.isDone()
@@ -89,6 +117,9 @@ public final class InboundPublishFlow {
       pending = new ArrayDeque<>();
     }
     pending.add(new Pending(stage, ack, packetId, qos2Forwarded));
+    if (ack == MqttMessageType.PUBACK) {
+      pendingQos1++;
+    }
     if (pending.size() >= maxPending && context.gate().pause(ReadGate.Reason.BACKLOG)) {
       LOG.debug("Client {}: {} publications pending in the bridge, reading paused",
           context.clientId(), pending.size());
@@ -103,6 +134,9 @@ public final class InboundPublishFlow {
     boolean wrote = false;
     while (!pending.isEmpty() && pending.peek().stage().isDone()) {
       Pending done = pending.poll();
+      if (done.ack() == MqttMessageType.PUBACK) {
+        pendingQos1--;
+      }
       if (done.stage().isCompletedExceptionally()) {
         failed(done);
         return;

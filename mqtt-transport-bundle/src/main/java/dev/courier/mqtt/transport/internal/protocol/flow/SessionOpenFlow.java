@@ -68,7 +68,7 @@ public final class SessionOpenFlow {
       result.complete(Result.GONE);
       return;
     }
-    ClientSession session = registry.open(clientId, context.cleanStart());
+    ClientSession session = registry.open(clientId, context.cleanStart() || !persistent());
     context.sessions(session, null);
     context.sessionHeld(true);
     CompletableFuture<BridgeSession> future = openInBridge().toCompletableFuture();
@@ -85,7 +85,8 @@ public final class SessionOpenFlow {
   private CompletionStage<BridgeSession> openInBridge() {
     try {
       return context.parts().bridge().openSession(new SessionRequest(context.clientId(),
-          context.cleanStart(), context.config().maxQueuedMessages()));
+          context.cleanStart(), context.config().maxQueuedMessages(),
+          context.negotiated().sessionExpirySeconds()));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -99,7 +100,7 @@ public final class SessionOpenFlow {
       LOG.warn("Bridge {} could not open the session of client {}: {}", bridge.name(),
           context.clientId(), String.valueOf(error));
       context.sessionHeld(false);
-      if (context.cleanStart()) {
+      if (!persistent()) {
         registry.remove(session);
       }
       registry.release(context.clientId(), owner);
@@ -118,6 +119,10 @@ public final class SessionOpenFlow {
       return Result.GONE; // closed or taken over while the session was being opened
     }
     return !context.cleanStart() && opened.present() ? Result.RESUMED : Result.OPENED;
+  }
+
+  private boolean persistent() {
+    return context.negotiated().sessionExpirySeconds() > 0;
   }
 
   private static void restore(ClientSession session, BridgeSession opened) {

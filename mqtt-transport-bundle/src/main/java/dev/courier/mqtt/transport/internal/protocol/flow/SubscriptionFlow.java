@@ -3,10 +3,13 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import java.util.ArrayList;
@@ -42,13 +45,14 @@ public final class SubscriptionFlow {
     if (filters.isEmpty()) {
       throw new ProtocolViolation("MQTT-3.8.3-3", "SUBSCRIBE without topic filters");
     }
+    int subscriptionId = subscriptionId(subscribe);
     Batch batch = new Batch(packetId, new int[filters.size()]);
     for (int i = 0; i < filters.size(); i++) {
-      SubscriptionRequest request = check(filters.get(i));
-      if (request == null) {
-        batch.codes[i] = FAILURE;
+      ReasonCode refusal = refusal(filters.get(i));
+      if (refusal != null) {
+        batch.codes[i] = refusal.value();
       } else {
-        batch.add(request, i);
+        batch.add(request(filters.get(i), subscriptionId), i);
       }
     }
     AccessControl access = context.parts().access();
@@ -87,20 +91,48 @@ public final class SubscriptionFlow {
     }
   }
 
-  /** The request for a filter the client may have, or null (granted 0x80). */
-  private SubscriptionRequest check(MqttTopicSubscription filter) {
-    if (!TopicSyntax.isValidTopicFilter(filter.topicFilter())) {
-      LOG.debug("Client {} subscribed to an invalid topic filter; granted 0x80",
-          context.clientId());
-      return null;
+  /**
+   * The Subscription Identifier of a SUBSCRIBE (0: none); [MQTT-3.8.2-?] 3.8.2.1.2: 0 is a
+   * protocol error, and so is more than one.
+   */
+  private static int subscriptionId(MqttSubscribeMessage subscribe) {
+    InboundProperties properties =
+        InboundProperties.of(subscribe.idAndPropertiesVariableHeader().properties());
+    List<Integer> ids = properties.subscriptionIds();
+    if (ids.isEmpty()) {
+      return 0;
     }
-    if (context.parts().reserved().confines(filter.topicFilter())) {
+    if (ids.size() > 1 || ids.get(0) == 0) {
+      throw new ProtocolViolation("MQTT-5.0-3.8.2.1.2", "Subscription Identifier 0 or repeated");
+    }
+    return ids.get(0);
+  }
+
+  private static SubscriptionRequest request(MqttTopicSubscription filter, int subscriptionId) {
+    MqttSubscriptionOption options = filter.option();
+    return new SubscriptionRequest(filter.topicFilter(), options.qos().value(),
+        options.isNoLocal(), options.isRetainAsPublished(), options.retainHandling().value(),
+        subscriptionId);
+  }
+
+  /** Why a filter is refused, or null if the client may have it (authorizer permitting). */
+  private ReasonCode refusal(MqttTopicSubscription filter) {
+    String topicFilter = filter.topicFilter();
+    if (!TopicSyntax.isValidTopicFilter(topicFilter)) {
+      LOG.debug("Client {} subscribed to an invalid topic filter; refused", context.clientId());
+      return ReasonCode.TOPIC_FILTER_INVALID;
+    }
+    if (context.dialect().hasServerDisconnect() && topicFilter.startsWith("$share/")) {
+      // 4.8.2: shared subscriptions are not offered yet (CONNACK says so).
+      return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
+    }
+    if (context.parts().reserved().confines(topicFilter)) {
       context.parts().access().countDeniedSubscription();
-      LOG.debug("Client {} subscribed to the reserved topic filter {}; granted 0x80",
-          context.clientId(), filter.topicFilter());
-      return null;
+      LOG.debug("Client {} subscribed to the reserved topic filter {}; refused",
+          context.clientId(), topicFilter);
+      return ReasonCode.NOT_AUTHORIZED;
     }
-    return new SubscriptionRequest(filter.topicFilter(), filter.qualityOfService().value());
+    return null;
   }
 
   private void denied(SubscriptionRequest request) {
@@ -209,7 +241,7 @@ public final class SubscriptionFlow {
           allowed.add(requests.get(i), positions.get(i));
         } else {
           onDenied.accept(requests.get(i));
-          codes[positions.get(i)] = FAILURE;
+          codes[positions.get(i)] = ReasonCode.NOT_AUTHORIZED.value();
         }
       }
       return allowed;
