@@ -77,9 +77,14 @@ public final class ConnectionContext {
     return version;
   }
 
-  /** Who the client is and how to talk to it, from its CONNECT. */
-  public void connecting(String id, MqttVersion protocol, boolean clean) {
+  /**
+   * Who the client is and how to talk to it, from its CONNECT.
+   *
+   * @param assigned whether the server assigned {@code id} (told in CONNACK on 5.0)
+   */
+  public void connecting(String id, boolean assigned, MqttVersion protocol, boolean clean) {
     this.clientId = id;
+    this.clientIdAssigned = assigned;
     this.version = protocol;
     this.dialect = Dialect.of(protocol);
     this.writer = dialect.writer();
@@ -88,12 +93,6 @@ public final class ConnectionContext {
 
   public Dialect dialect() {
     return dialect;
-  }
-
-  /** Marks the client id as one the server assigned (told in CONNACK on 5.0). */
-  public void assignClientId(String id) {
-    this.clientId = id;
-    this.clientIdAssigned = true;
   }
 
   public boolean clientIdAssigned() {

@@ -27,6 +27,11 @@ public record Negotiated(int clientReceiveMaximum, int serverReceiveMaximum,
   public static final Negotiated DEFAULT =
       new Negotiated(65_535, 65_535, Integer.MAX_VALUE, 0, 0, 0, 0, true, false);
 
+  /** Whether the session outlives the connection (a 3.x persistent session, 5.0 expiry > 0). */
+  public boolean persistentSession() {
+    return sessionExpirySeconds > 0;
+  }
+
   public Negotiated withSessionExpiry(long seconds) {
     return new Negotiated(clientReceiveMaximum, serverReceiveMaximum, clientMaximumPacketSize,
         clientTopicAliasMaximum, serverTopicAliasMaximum, keepAliveSeconds, seconds,

@@ -74,8 +74,16 @@ public enum Dialect {
     return this == MQTT_5 ? configured : 65_535;
   }
 
-  /** Whether a server DISCONNECT is a packet (5.0) or just closing the connection (3.x). */
-  public boolean hasServerDisconnect() {
+  /** Whether a password needs a user name: in 3.x [MQTT-3.1.2-22]; 5.0 allows it alone. */
+  public boolean passwordNeedsUserName() {
+    return this != MQTT_5;
+  }
+
+  /**
+   * Whether {@code $share/} starts a shared subscription (5.0, section 4.8.2); in 3.x it is an
+   * ordinary topic filter.
+   */
+  public boolean hasSharedSubscriptions() {
     return this == MQTT_5;
   }
 }

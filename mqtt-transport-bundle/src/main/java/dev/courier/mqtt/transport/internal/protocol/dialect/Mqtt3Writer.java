@@ -1,17 +1,13 @@
 package dev.courier.mqtt.transport.internal.protocol.dialect;
 
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
@@ -21,9 +17,6 @@ import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 final class Mqtt3Writer implements PacketWriter {
 
   static final Mqtt3Writer INSTANCE = new Mqtt3Writer();
-
-  private static final MqttMessage PINGRESP = new MqttMessage(
-      Packets.fixed(MqttMessageType.PINGRESP, MqttQoS.AT_MOST_ONCE));
 
   private Mqtt3Writer() {}
 
@@ -44,11 +37,7 @@ final class Mqtt3Writer implements PacketWriter {
   @Override
   public MqttMessage publish(Delivery delivery, String topic, int packetId, boolean dup,
       MqttProperties properties) {
-    return new MqttPublishMessage(
-        new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(delivery.qos()),
-            delivery.retain(), 0),
-        new MqttPublishVariableHeader(topic, packetId),
-        Unpooled.wrappedBuffer(delivery.payload()));
+    return Packets.publish(delivery, topic, packetId, dup, null);
   }
 
   @Override
@@ -81,6 +70,6 @@ final class Mqtt3Writer implements PacketWriter {
 
   @Override
   public MqttMessage pingResp() {
-    return PINGRESP;
+    return Packets.PINGRESP;
   }
 }

@@ -1,7 +1,6 @@
 package dev.courier.mqtt.transport.internal.protocol.dialect;
 
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -13,8 +12,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
@@ -26,9 +23,6 @@ import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 final class Mqtt5Writer implements PacketWriter {
 
   static final Mqtt5Writer INSTANCE = new Mqtt5Writer();
-
-  private static final MqttMessage PINGRESP = new MqttMessage(
-      Packets.fixed(MqttMessageType.PINGRESP, MqttQoS.AT_MOST_ONCE));
 
   private Mqtt5Writer() {}
 
@@ -47,11 +41,7 @@ final class Mqtt5Writer implements PacketWriter {
   @Override
   public MqttMessage publish(Delivery delivery, String topic, int packetId, boolean dup,
       MqttProperties properties) {
-    return new MqttPublishMessage(
-        new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(delivery.qos()),
-            delivery.retain(), 0),
-        new MqttPublishVariableHeader(topic, packetId, orNone(properties)),
-        Unpooled.wrappedBuffer(delivery.payload()));
+    return Packets.publish(delivery, topic, packetId, dup, properties);
   }
 
   @Override
@@ -91,7 +81,7 @@ final class Mqtt5Writer implements PacketWriter {
 
   @Override
   public MqttMessage pingResp() {
-    return PINGRESP;
+    return Packets.PINGRESP;
   }
 
   private static MqttProperties orNone(MqttProperties properties) {

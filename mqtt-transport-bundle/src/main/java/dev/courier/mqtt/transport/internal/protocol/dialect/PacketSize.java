@@ -2,7 +2,6 @@ package dev.courier.mqtt.transport.internal.protocol.dialect;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
 
 /**
  * The encoded size of a packet the server is about to send, computed without encoding it, to keep
@@ -12,17 +11,19 @@ public final class PacketSize {
 
   private PacketSize() {}
 
-  /** The whole encoded size of a PUBLISH: fixed header, variable header, properties, payload. */
-  public static long publish(MqttPublishMessage publish) {
-    long remaining = 2L + ByteBufUtil.utf8Bytes(publish.variableHeader().topicName())
-        + (publish.fixedHeader().qosLevel().value() > 0 ? 2 : 0)
-        + publish.payload().readableBytes();
-    MqttProperties properties = publish.variableHeader().properties();
+  /**
+   * The whole encoded size of a PUBLISH (fixed header, variable header, properties, payload), as
+   * sent on 5.0; a 3.x PUBLISH is one byte smaller.
+   *
+   * @param properties its properties, or null for none
+   */
+  public static long publish(String topic, int qos, int payloadLength, MqttProperties properties) {
+    long remaining = 2L + ByteBufUtil.utf8Bytes(topic) + (qos > 0 ? 2 : 0) + payloadLength;
     if (properties != null && properties != MqttProperties.NO_PROPERTIES) {
       long length = properties(properties);
       remaining += varIntSize(length) + length;
     } else {
-      remaining += 1; // a 5.0 empty property length; a 3.x packet is one byte smaller at most
+      remaining += 1; // the property length 0
     }
     return 1 + varIntSize(remaining) + remaining;
   }

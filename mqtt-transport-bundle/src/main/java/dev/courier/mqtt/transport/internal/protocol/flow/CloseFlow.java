@@ -44,10 +44,6 @@ public final class CloseFlow {
     this.will = value;
   }
 
-  public boolean disconnectReceived() {
-    return disconnectReceived;
-  }
-
   /**
    * DISCONNECT from the client: [MQTT-3.14.4-3] a normal DISCONNECT discards the will; on 5.0
    * reason 0x04 keeps it (3.14.2.1), and a Session Expiry Interval may change the session's, but
@@ -121,14 +117,13 @@ public final class CloseFlow {
   public void letGo() {
     SessionRegistry registry = context.parts().registry();
     if (context.sessionHeld() && context.bridgeSession() != null) {
-      long expiry = context.negotiated().sessionExpirySeconds();
-      if (expiry == 0) {
+      if (!context.negotiated().persistentSession()) {
         // [MQTT-3.1.2-6] a clean session ends with its connection; so does a 5.0 session with
         // expiry interval 0 [MQTT-3.1.2-23 ... 3.1.2.11.2].
         context.bridgeSession().close();
         registry.remove(context.session());
       } else {
-        context.bridgeSession().detach(expiry);
+        context.bridgeSession().detach(context.negotiated().sessionExpirySeconds());
       }
     }
     context.sessionHeld(false);

@@ -41,7 +41,7 @@ public final class ConnectFlow {
     MqttVersion version = MqttVersion.fromProtocolNameAndLevel(header.name(),
         (byte) header.version());
     Dialect dialect = Dialect.of(version);
-    if (header.hasPassword() && !header.hasUserName() && !dialect.hasServerDisconnect()) {
+    if (header.hasPassword() && !header.hasUserName() && dialect.passwordNeedsUserName()) {
       throw new ProtocolViolation("MQTT-3.1.2-22", "password without user name");
     }
     InboundProperties properties = InboundProperties.of(header.properties());
@@ -60,10 +60,7 @@ public final class ConnectFlow {
           "client id longer than " + config.maxClientIdLength());
     }
     Publication will = readWill(header, payload, id);
-    context.connecting(id, version, clean);
-    if (!id.equals(sent)) {
-      context.assignClientId(id);
-    }
+    context.connecting(id, !id.equals(sent), version, clean);
     if (properties.has(MqttPropertyType.AUTHENTICATION_METHOD)) {
       // [MQTT-4.12.0-1] no enhanced authentication method is offered (yet): 0x8C.
       return ConnectOutcome.refused(ReasonCode.BAD_AUTHENTICATION_METHOD, id,
@@ -114,7 +111,7 @@ public final class ConnectFlow {
    * changed or limits, and what it does not offer.
    */
   public static MqttProperties connAckProperties(ConnectionContext context) {
-    if (!context.dialect().hasServerDisconnect()) {
+    if (!context.writer().hasProperties()) {
       return null;
     }
     Negotiated negotiated = context.negotiated();

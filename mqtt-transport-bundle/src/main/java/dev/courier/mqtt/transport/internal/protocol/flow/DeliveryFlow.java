@@ -11,10 +11,8 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.internal.protocol.dialect.OutboundProperties;
 import dev.courier.mqtt.transport.internal.protocol.dialect.PacketSize;
-import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +59,9 @@ public final class DeliveryFlow {
         port.write(writer.ack(MqttMessageType.PUBREL, message.packetId(), ReasonCode.SUCCESS,
             null));
       } else {
-        port.write(publish(message.delivery(), message.packetId(), true));
+        Delivery delivery = message.delivery();
+        port.write(writer.publish(delivery, delivery.topic(), message.packetId(), true,
+            properties(delivery, System.currentTimeMillis())));
       }
     }
   }
@@ -74,6 +74,7 @@ public final class DeliveryFlow {
   public boolean drain() {
     int written = 0;
     boolean more = false;
+    long now = System.currentTimeMillis();
     while (port.isWritable() && session.inflightCount() < maxInflight) {
       if (written == BATCH) {
         more = true;
@@ -83,31 +84,28 @@ public final class DeliveryFlow {
       if (delivery == null) {
         break;
       }
-      long now = System.currentTimeMillis();
-      if (delivery.properties().expired(now) || reserved.isReserved(delivery.topic())) {
-        // Internal state never reaches a client, whatever filter matched it; an expired message
-        // is never delivered [MQTT-3.3.2-5]: taken and dropped.
-        LOG.debug("Client {}: delivery on {} dropped (reserved or expired)", clientId,
-            delivery.topic());
-        if (delivery.qos() > 0) {
-          bridgeSession.acknowledge(delivery.tag());
-        }
+      if (reserved.isReserved(delivery.topic())) {
+        // Internal state never reaches a client, whatever filter matched it.
+        discard(delivery, "the topic is reserved");
         continue;
       }
-      if (maxPacketSize != Integer.MAX_VALUE && tooLarge(delivery)) {
+      if (delivery.properties().expired(now)) {
+        discard(delivery, "it expired"); // [MQTT-3.3.2-5] never delivered once expired
+        continue;
+      }
+      MqttProperties properties = properties(delivery, now);
+      if (maxPacketSize != Integer.MAX_VALUE && PacketSize.publish(delivery.topic(),
+          delivery.qos(), delivery.payload().length, properties) > maxPacketSize) {
         // [MQTT-3.1.2-25] never above the client's Maximum Packet Size: discarded as if sent.
-        LOG.debug("Client {}: delivery on {} dropped, larger than the client's maximum packet"
-            + " size {}", clientId, delivery.topic(), maxPacketSize);
-        if (delivery.qos() > 0) {
-          bridgeSession.acknowledge(delivery.tag());
-        }
+        discard(delivery, "it is larger than the client's maximum packet size");
         continue;
       }
       if (delivery.qos() == 0) {
-        port.write(publish(delivery, 0, false));
+        port.write(writer.publish(delivery, delivery.topic(), 0, false, properties));
       } else {
         OutboundMessage message = session.startDelivery(delivery);
-        port.write(publish(delivery, message.packetId(), delivery.redelivery()));
+        port.write(writer.publish(delivery, delivery.topic(), message.packetId(),
+            delivery.redelivery(), properties));
       }
       written++;
     }
@@ -117,21 +115,19 @@ public final class DeliveryFlow {
     return more;
   }
 
-  private boolean tooLarge(Delivery delivery) {
-    MqttPublishMessage probe = (MqttPublishMessage) publish(delivery, 1, false);
-    try {
-      return PacketSize.publish(probe) > maxPacketSize;
-    } finally {
-      probe.release();
+  /** Takes a delivery that must not reach the client: dropped, and done with in the bridge. */
+  private void discard(Delivery delivery, String why) {
+    LOG.debug("Client {}: delivery on {} dropped: {}", clientId, delivery.topic(), why);
+    if (delivery.qos() > 0) {
+      bridgeSession.acknowledge(delivery.tag());
     }
   }
 
-  private MqttMessage publish(Delivery delivery, int packetId, boolean dup) {
-    MqttProperties properties = writer.hasProperties()
-        ? OutboundProperties.publish(delivery.properties(), delivery.subscriptionIds(), 0,
-            System.currentTimeMillis())
+  /** The PUBLISH properties of a delivery (null on 3.x, which has none). */
+  private MqttProperties properties(Delivery delivery, long now) {
+    return writer.hasProperties()
+        ? OutboundProperties.publish(delivery.properties(), delivery.subscriptionIds(), 0, now)
         : null;
-    return writer.publish(delivery, delivery.topic(), packetId, dup, properties);
   }
 
   /** PUBACK from the client: a QoS 1 delivery is complete. */

@@ -68,7 +68,7 @@ public final class SessionOpenFlow {
       result.complete(Result.GONE);
       return;
     }
-    ClientSession session = registry.open(clientId, context.cleanStart() || !persistent());
+    ClientSession session = registry.open(clientId, context.cleanStart() || !context.negotiated().persistentSession());
     context.sessions(session, null);
     context.sessionHeld(true);
     CompletableFuture<BridgeSession> future = openInBridge().toCompletableFuture();
@@ -100,7 +100,7 @@ public final class SessionOpenFlow {
       LOG.warn("Bridge {} could not open the session of client {}: {}", bridge.name(),
           context.clientId(), String.valueOf(error));
       context.sessionHeld(false);
-      if (!persistent()) {
+      if (!context.negotiated().persistentSession()) {
         registry.remove(session);
       }
       registry.release(context.clientId(), owner);
@@ -119,10 +119,6 @@ public final class SessionOpenFlow {
       return Result.GONE; // closed or taken over while the session was being opened
     }
     return !context.cleanStart() && opened.present() ? Result.RESUMED : Result.OPENED;
-  }
-
-  private boolean persistent() {
-    return context.negotiated().sessionExpirySeconds() > 0;
   }
 
   private static void restore(ClientSession session, BridgeSession opened) {

@@ -13,7 +13,6 @@ import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -122,7 +121,7 @@ public final class SubscriptionFlow {
       LOG.debug("Client {} subscribed to an invalid topic filter; refused", context.clientId());
       return ReasonCode.TOPIC_FILTER_INVALID;
     }
-    if (context.dialect().hasServerDisconnect() && topicFilter.startsWith("$share/")) {
+    if (context.dialect().hasSharedSubscriptions() && topicFilter.startsWith("$share/")) {
       // 4.8.2: shared subscriptions are not offered yet (CONNACK says so).
       return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
     }
@@ -201,10 +200,8 @@ public final class SubscriptionFlow {
     context.bridgeSession().unsubscribe(filters).whenComplete((ignored, error) ->
         context.onLoop(() -> {
           if (!context.closed()) {
-            // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched.
-            int[] codes = new int[filters.size()];
-            Arrays.fill(codes, 0);
-            context.send(context.writer().unsubAck(packetId, codes, null));
+            // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched: all 0x00.
+            context.send(context.writer().unsubAck(packetId, new int[filters.size()], null));
           }
         }));
   }
