@@ -24,6 +24,7 @@ import org.apache.activemq.artemis.core.io.IOCallback;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
 import org.apache.activemq.artemis.core.paging.PagingManager;
 import org.apache.activemq.artemis.core.paging.PagingStore;
+import org.apache.activemq.artemis.core.persistence.OperationContext;
 import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.postoffice.PostOffice;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
@@ -321,61 +322,61 @@ public final class ArtemisBridge implements MessagingBridge {
     return retained.matching(filter);
   }
 
-  /**
-   * Routes a publication (any thread, never blocks).
-   *
-   * <p>Memory stays bounded by Artemis's address settings: with {@code PAGE} (our default) a full
-   * address pages to disk; with {@code BLOCK} the publication waits, without blocking the caller,
-   * until Artemis frees memory (the transport then stops reading from that client); with {@code
-   * FAIL} it is refused, which closes the client's connection so that it resends later.
-   *
-   * @param stored the publisher's stored session, to record a QoS 2 packet id in; or null
-   * @param after completes when a previous publication of the same client, held back by an address
-   *     limit, has been routed (it must be routed first); or null
-   */
-  Publishing publish(Publication publication, SessionStore.Stored stored,
-      int packetId, CompletableFuture<Void> after) {
-    SimpleString address = addresses.computeIfAbsent(publication.topic(),
-        topic -> SimpleString.of(TopicMapping.toAddress(topic)));
+  /** The Artemis address of a topic name (cached). */
+  SimpleString address(String topic) {
+    SimpleString address = addresses.computeIfAbsent(topic,
+        t -> SimpleString.of(TopicMapping.toAddress(t)));
     if (addresses.size() > 100_000) {
       addresses.clear(); // a cache, bounded
     }
-    CompletableFuture<Void> admitted = new CompletableFuture<>();
-    try {
-      PagingStore store = paging.getPageStore(address);
-      if (store != null && !store.checkMemory(false, () -> admitted.complete(null), null, null)) {
-        return new Publishing(CompletableFuture.failedFuture(new IllegalStateException(
-            "Artemis address " + address + " is full (address-full-policy FAIL)")), null);
-      }
-      if (store == null) {
-        admitted.complete(null);
-      }
-    } catch (Exception e) {
-      return new Publishing(CompletableFuture.failedFuture(e), null);
-    }
-    if (admitted.isDone() && (after == null || after.isDone())) {
-      return new Publishing(route(publication, address, stored, packetId), null);
-    }
-    // Blocked by the address limit (or behind a blocked one): route in order when admitted.
-    CompletableFuture<Void> previous = after == null ? admitted
-        : admitted.thenCombine(after.handle((ignored, error) -> null), (a, b) -> null);
-    CompletableFuture<Void> routed = new CompletableFuture<>();
-    CompletableFuture<Void> done = previous.thenCompose(ignored -> {
-      CompletableFuture<Void> stored2 = route(publication, address, stored, packetId);
-      routed.complete(null);
-      return stored2;
-    });
-    return new Publishing(done, routed);
+    return address;
   }
 
   /**
-   * A publication under way.
+   * Asks Artemis for room on an address for one more message (any thread, never blocks).
    *
-   * @param done completes when Artemis has it safely
-   * @param routed completes when it has been routed, if that is still to come; null if it was
-   *     routed at once
+   * <p>Memory stays bounded by Artemis's address settings: with {@code PAGE} (our default) a full
+   * address pages to disk, and the publication is admitted at once; with {@code BLOCK} it is
+   * admitted when Artemis frees memory, without blocking the caller (the transport meanwhile stops
+   * reading from that client); with {@code FAIL} it is refused, which closes the client's connection
+   * so that it resends later.
+   *
+   * @param whenAdmitted runs once when there is room: at once, on this thread, or later, on an
+   *     Artemis thread
+   * @return false if Artemis refused the publication
    */
-  record Publishing(CompletableFuture<Void> done, CompletableFuture<Void> routed) {}
+  boolean admit(SimpleString address, Runnable whenAdmitted) throws Exception {
+    PagingStore store = paging.getPageStore(address);
+    if (store == null) {
+      whenAdmitted.run();
+      return true;
+    }
+    return store.checkMemory(false, whenAdmitted, null, null);
+  }
+
+  /**
+   * A storage context for one publishing client (see {@link OrderedPublisher}).
+   */
+  OperationContext newPublishContext() {
+    return storage.newContext(server.getExecutorFactory().getExecutor());
+  }
+
+  /**
+   * Routes an admitted publication in the publishing client's storage context.
+   *
+   * @param stored the publisher's stored session, to record a QoS 2 packet id in; or null
+   * @return completes when Artemis has it safely
+   */
+  CompletableFuture<Void> route(Publication publication, SimpleString address,
+      SessionStore.Stored stored, int packetId, OperationContext context) {
+    OperationContext previous = storage.getContext();
+    storage.setContext(context);
+    try {
+      return route(publication, address, stored, packetId);
+    } finally {
+      storage.setContext(previous);
+    }
+  }
 
   private CompletableFuture<Void> route(Publication publication, SimpleString address,
       SessionStore.Stored stored, int packetId) {

@@ -59,8 +59,8 @@ final class ArtemisSession implements BridgeSession {
   private volatile boolean closed;
   private volatile DeliverySink sink;
   private long nextTag;
-  /** The client's last publication held back by an address limit (its event loop only). */
-  private CompletableFuture<Void> lastHeldBack;
+  /** This client's publications into Artemis, in order. */
+  private final OrderedPublisher publisher;
   /** The last blocking operation of this session, so the next runs after it. */
   private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
@@ -72,6 +72,7 @@ final class ArtemisSession implements BridgeSession {
     this.persistent = stored != null;
     this.present = present;
     this.capacity = capacity;
+    this.publisher = new OrderedPublisher(bridge);
   }
 
   String clientId() {
@@ -106,25 +107,12 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publish(Publication publication) {
-    return track(bridge.publish(publication, null, 0, heldBack()));
+    return publisher.publish(publication, null, 0);
   }
 
   @Override
   public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
-    return track(bridge.publish(publication, stored, packetId, heldBack()));
-  }
-
-  /** A previous publication still held back by an address limit (keeps the client's order). */
-  private CompletableFuture<Void> heldBack() {
-    CompletableFuture<Void> last = lastHeldBack;
-    return last == null || last.isDone() ? null : last;
-  }
-
-  private CompletableFuture<Void> track(ArtemisBridge.Publishing publishing) {
-    if (publishing.routed() != null) {
-      lastHeldBack = publishing.routed();
-    }
-    return publishing.done();
+    return publisher.publish(publication, stored, packetId);
   }
 
   @Override
