@@ -59,13 +59,17 @@ class OverlappingSubscriptionsSection3_3_4Test {
 
   @Test
   void whenTwoFiltersCarryTheSameIdentifier_thenItIsNamedOnce() {
-    Client sub = fixture.connect("sub");
-    sub.subscribe(subscription("a/+", 1, false, false, 0, 5),
+    Client three = fixture.connect("three");
+    three.subscribe(subscription("a/+", 1, false, false, 0, 5),
         subscription("+/b", 1, false, false, 0, 5), subscription("#", 1, false, false, 0, 6));
+    Client two = fixture.connect("two");
+    two.subscribe(subscription("a/b", 1, false, false, 0, 5),
+        subscription("a/#", 1, false, false, 0, 5));
 
     fixture.connect("pub").publish("a/b", "x");
 
-    assertThat(sub.drain().get(0).subscriptionIds()).containsExactlyInAnyOrder(5, 6);
+    assertThat(three.drain().get(0).subscriptionIds()).containsExactlyInAnyOrder(5, 6);
+    assertThat(two.drain().get(0).subscriptionIds()).containsExactly(5);
   }
 
   @Test
