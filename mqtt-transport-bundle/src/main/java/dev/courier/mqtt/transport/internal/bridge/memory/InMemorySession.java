@@ -6,90 +6,69 @@ import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One session of the in-memory bridge: its subscriptions and a bounded multi-producer queue of
- * deliveries that the transport polls.
+ * One session of the in-memory bridge: its subscriptions with their options, a bounded {@link
+ * DeliveryQueue} that the transport polls, and its expiry.
  *
- * <p>Bounds: while a client is connected and its queue is above half of {@code maxQueuedMessages},
- * the {@link #publish} stages of publishers routing to it stay incomplete until the queue drains to
- * a quarter: the transport then stops reading from those publishers (once each has {@code
- * maxInflightMessages} publications pending), so a slow subscriber slows publishers down instead of
- * losing their messages. A publisher is held back at most {@value #CONGESTION_TIMEOUT_MILLIS} ms per
- * wait, so that clients publishing to each other cannot stall each other for good. Above the bound,
- * QoS 0 messages are dropped and counted; QoS 1 and 2 are still taken up to twice the bound (the
- * throttled publishers keep the overshoot small), then dropped and counted. A detached (offline) session
- * applies no pressure: it queues QoS 1 and 2 up to the bound (queueing QoS 0 for offline clients is
- * optional, [MQTT-3.1.2-5]) and drops newer ones beyond it, counted, so what is queued stays in
- * order.
+ * <p>Lifetime (MQTT 5.0 section 3.1.2.11): a session opened with a Session Expiry Interval of 0
+ * ends with its connection; otherwise {@link #detach(long)} keeps it for the interval given
+ * there (0 ends it at once, {@link SessionRequest#NEVER} keeps it until a Clean Start), after
+ * which the bridge discards it, queue and subscriptions, unless a connection resumed it first.
+ * The deadline is read under the bridge's session map entry, so an expiry and a resumption never
+ * both win.
  */
 final class InMemorySession implements BridgeSession {
 
-  private static final Logger LOG = LoggerFactory.getLogger(InMemorySession.class);
-  private static final VarHandle CONGESTION;
-  /** Longest a publisher is held back by one congested session before it may go on. */
-  static final long CONGESTION_TIMEOUT_MILLIS = 2000;
-
-  static {
-    try {
-      CONGESTION = MethodHandles.lookup()
-          .findVarHandle(InMemorySession.class, "congestion", CompletableFuture.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  /** {@link #deadline} of a session that is connected or never expires. */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
 
   private final InMemoryBridge bridge;
   private final String clientId;
-  private final boolean clean;
-  private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicLong tags = new AtomicLong();
-  private final AtomicLong droppedHere = new AtomicLong();
-  /** Filter to granted QoS; written on the owner's thread, read when the session is discarded. */
-  private final ConcurrentHashMap<String, Integer> filters = new ConcurrentHashMap<>();
+  private final DeliveryQueue queue;
+  /** Filter to subscription; written on the owner's thread, read when the session is discarded. */
+  private final ConcurrentHashMap<String, Subscription> filters = new ConcurrentHashMap<>();
 
-  private volatile int maxQueued;
+  private volatile long expirySeconds;
+  /** When a detached session expires, epoch millis, or {@link #NO_DEADLINE}. */
+  private volatile long deadline = NO_DEADLINE;
   private volatile boolean present;
   private volatile boolean closed;
   private volatile DeliverySink sink;
-  /** Completed (and cleared) when the queue drains below the low-water mark. */
-  @SuppressWarnings("unused") // accessed through CONGESTION
-  private volatile CompletableFuture<Void> congestion;
 
-  InMemorySession(InMemoryBridge bridge, SessionRequest request, boolean present) {
+  InMemorySession(InMemoryBridge bridge, SessionRequest request) {
     this.bridge = bridge;
     this.clientId = request.clientId();
-    this.clean = request.cleanSession();
-    this.maxQueued = request.maxQueuedMessages();
-    this.present = present;
+    this.queue = new DeliveryQueue(bridge, clientId, request.maxQueuedMessages());
+    this.expirySeconds = request.sessionExpirySeconds();
   }
 
   String clientId() {
     return clientId;
   }
 
-  boolean isClean() {
-    return clean;
+  /** Whether a connection with Clean Start 0 may resume this session at {@code now}. */
+  boolean resumableAt(long now) {
+    return !closed && expirySeconds > 0 && !expiredAt(now);
   }
 
-  /** A persistent session is opened again by a new connection. */
-  void resume(int maxQueuedMessages) {
-    this.maxQueued = maxQueuedMessages;
-    this.present = true;
+  /** Whether this session is detached and its expiry interval has elapsed at {@code now}. */
+  boolean expiredAt(long now) {
+    return sink == null && deadline <= now;
+  }
+
+  /** A stored session is opened again by a new connection; the new request's interval holds. */
+  void resume(SessionRequest request) {
+    queue.maxQueued(request.maxQueuedMessages());
+    expirySeconds = request.sessionExpirySeconds();
+    deadline = NO_DEADLINE;
+    present = true;
+    bridge.unlistDetached(this);
   }
 
   @Override
@@ -107,82 +86,57 @@ final class InMemorySession implements BridgeSession {
    *
    * @return {@link InMemoryBridge#DONE}, or an incomplete stage while this session is congested
    */
-  CompletionStage<Void> enqueue(Publication publication, int qos, boolean retained) {
+  CompletionStage<Void> enqueue(Publication publication, int qos, boolean retain,
+      int[] subscriptionIds) {
     DeliverySink target = sink;
     if (closed || (target == null && qos == 0)) {
       return InMemoryBridge.DONE;
     }
-    int limit = maxQueued;
-    int size = queued.incrementAndGet();
-    // Online, QoS 1/2 may overshoot the bound while publishers routing here are throttled (see
-    // congested()); a hard ceiling of twice the bound still holds if throttling times out.
-    boolean full = target == null || qos == 0 ? size > limit : size > 2L * limit;
-    if (full) {
-      queued.decrementAndGet();
-      bridge.countDrop();
-      long drops = droppedHere.incrementAndGet();
-      if (drops == 1 || drops % 10_000 == 0) {
-        LOG.warn("Session queue of client {} is full ({} messages): dropped {} message(s) so far",
-            clientId, limit, drops);
+    CompletionStage<Void> accepted =
+        queue.offer(target, publication, qos, retain, subscriptionIds);
+    if (accepted != InMemoryBridge.DONE) {
+      // The consumer may have drained, or gone, before the throttle was published.
+      if (queue.drained() || sink == null || closed) {
+        queue.releaseCongestion();
       }
-      return InMemoryBridge.DONE;
+    } else if (target == null && publication.properties().expiresAtMillis() != 0) {
+      bridge.expiringQueued(); // an offline queue holds a message that will expire
     }
-    long tag = qos == 0 ? 0 : tags.incrementAndGet();
-    queue.offer(new Delivery(publication.topic(), publication.payload(), qos, retained, false, tag));
-    if (target != null) {
-      target.messagesAvailable();
-      if (size > limit / 2) {
-        return congested();
-      }
-    }
-    return InMemoryBridge.DONE;
-  }
-
-  private CompletionStage<Void> congested() {
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Void> current = (CompletableFuture<Void>) CONGESTION.getVolatile(this);
-    if (current == null) {
-      // Bounded wait: two clients publishing to each other could otherwise throttle each other
-      // for good (neither reads the other's acknowledgements).
-      CompletableFuture<Void> fresh = new CompletableFuture<Void>()
-          .completeOnTimeout(null, CONGESTION_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      current = CONGESTION.compareAndSet(this, null, fresh)
-          ? fresh
-          : (CompletableFuture<Void>) CONGESTION.getVolatile(this);
-      if (current == null) {
-        return InMemoryBridge.DONE; // released in between
-      }
-    }
-    // The consumer may have drained below the low-water mark before the future was published.
-    if (queued.get() <= maxQueued / 4 || sink == null || closed) {
-      releaseCongestion();
-    }
-    return current;
-  }
-
-  private void releaseCongestion() {
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Void> waiting = (CompletableFuture<Void>) CONGESTION.getAndSet(this, null);
-    if (waiting != null) {
-      waiting.complete(null);
-    }
+    return accepted;
   }
 
   @Override
   public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
     List<Integer> granted = new ArrayList<>(requests.size());
-    for (SubscriptionRequest request : requests) {
+    Subscription[] made = new Subscription[requests.size()];
+    boolean[] existed = new boolean[made.length];
+    for (int i = 0; i < made.length; i++) {
+      SubscriptionRequest request = requests.get(i);
+      made[i] = Subscription.of(request);
       // [MQTT-3.8.4-3] a subscription with the same filter replaces the existing one.
-      filters.put(request.filter(), request.qos());
-      bridge.addSubscription(request.filter(), this, request.qos());
+      existed[i] = filters.put(request.filter(), made[i]) != null;
+      bridge.addSubscription(request.filter(), this, made[i]);
       granted.add(request.qos());
     }
-    // [MQTT-3.3.1-6] retained messages matching a new subscription are sent with RETAIN set.
-    for (SubscriptionRequest request : requests) {
-      bridge.forEachRetained(request.filter(),
-          message -> enqueue(message, Math.min(message.qos(), request.qos()), true));
+    for (int i = 0; i < made.length; i++) {
+      if (made[i].sendsRetained(existed[i])) {
+        sendRetained(requests.get(i).filter(), made[i]);
+      }
     }
     return CompletableFuture.completedFuture(granted);
+  }
+
+  /**
+   * Queues the retained messages matching a new subscription, with RETAIN set (section 3.3.1.3),
+   * the subscription's identifier [MQTT-3.3.4-3] and the messages' properties; No Local applies
+   * to them too [MQTT-3.8.3-3]: a retained message this client published is not sent back.
+   */
+  private void sendRetained(String filter, Subscription subscription) {
+    bridge.forEachRetained(filter, message -> {
+      if (subscription.admits(clientId, message.publisherId())) {
+        enqueue(message, Math.min(message.qos(), subscription.qos()), true, subscription.ids());
+      }
+    });
   }
 
   @Override
@@ -198,27 +152,36 @@ final class InMemorySession implements BridgeSession {
   @Override
   public void attach(DeliverySink deliverySink) {
     this.sink = deliverySink;
+    bridge.unlistDetached(this);
     if (!queue.isEmpty()) {
       deliverySink.messagesAvailable();
     }
   }
 
+  /** Detaches with the interval the session was opened (or last resumed) with. */
   @Override
   public void detach() {
-    this.sink = null;
-    releaseCongestion();
+    detach(expirySeconds);
+  }
+
+  @Override
+  public void detach(long sessionExpirySeconds) {
+    if (sessionExpirySeconds <= 0) {
+      close(); // MQTT 5.0 section 3.1.2.11.2: 0 ends the session with the connection
+      return;
+    }
+    expirySeconds = Math.min(sessionExpirySeconds, SessionRequest.NEVER);
+    deadline = expirySeconds == SessionRequest.NEVER
+        ? NO_DEADLINE
+        : bridge.now() + expirySeconds * 1000;
+    sink = null;
+    queue.releaseCongestion();
+    bridge.listDetached(this, deadline != NO_DEADLINE);
   }
 
   @Override
   public Delivery poll() {
-    Delivery next = queue.poll();
-    if (next != null) {
-      int size = queued.decrementAndGet();
-      if (size <= maxQueued / 4 && CONGESTION.getVolatile(this) != null) {
-        releaseCongestion();
-      }
-    }
-    return next;
+    return queue.poll();
   }
 
   @Override
@@ -243,13 +206,19 @@ final class InMemorySession implements BridgeSession {
     }
     filters.clear();
     queue.clear();
-    queued.set(0);
-    releaseCongestion();
+    bridge.unlistDetached(this); // no longer among the detached sessions the sweep visits
+  }
+
+  /** The sweep: lets go of queued messages that expired while the session is offline. */
+  void purgeExpired(long now) {
+    if (queue.mayHoldExpired(now)) {
+      queue.purgeExpired(now);
+    }
   }
 
   /** Number of deliveries queued now. */
   int queuedCount() {
-    return queued.get();
+    return queue.size();
   }
 
   @Override
