@@ -9,11 +9,12 @@ import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -21,18 +22,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Common MQTT 3.1.1 client plumbing: CONNECT (clean session) on channel activation, CONNACK check, keep-alive
- * PINGREQ, DISCONNECT on close, error bookkeeping. All state is confined to the channel's event loop except the
- * volatile fields read by the runner thread.
+ * Common MQTT 3.1.1 / 5.0 client plumbing: CONNECT on channel activation, CONNACK check and its 5.0 limits
+ * ({@link ServerLimits}), keep-alive PINGREQ, reason-code checks, server DISCONNECT, DISCONNECT on close, error
+ * bookkeeping. All state is confined to the channel's event loop except the volatile fields read by the runner
+ * thread.
  */
 abstract class BenchClient extends ChannelInboundHandlerAdapter {
 
     private static final MqttMessage PINGREQ =
         new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0));
-    private static final MqttMessage DISCONNECT =
-        new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0));
 
     final String clientId;
+    final ProtocolVersion version;
     final int keepAliveSeconds;
     /** Completes when the client is ready for the case (CONNACK for publishers, SUBACK for subscribers). */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -40,7 +41,12 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
     ChannelHandlerContext ctx;
     /** True: all packets through MqttEncoder; false: PUBLISH and acks pre-encoded (fast path). */
     final boolean nettyEncoder;
-    /** CONNECT with cleanSession=false (a persistent session, durable subscriptions on a persistent broker). */
+    /** The limits of the broker's CONNACK; set before {@link #onConnected()}. */
+    ServerLimits limits;
+    /**
+     * A persistent session (durable subscriptions on a persistent broker): 3.1.1 cleanSession=false, 5.0 a Session
+     * Expiry Interval.
+     */
     boolean persistentSession;
     /** MQTT credentials, or null. */
     String username;
@@ -50,8 +56,9 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
     private volatile boolean closing;
     private volatile String error;
 
-    BenchClient(String clientId, int keepAliveSeconds, boolean nettyEncoder) {
+    BenchClient(String clientId, ProtocolVersion version, int keepAliveSeconds, boolean nettyEncoder) {
         this.clientId = clientId;
+        this.version = version;
         this.keepAliveSeconds = keepAliveSeconds;
         this.nettyEncoder = nettyEncoder;
     }
@@ -68,10 +75,7 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
         if (pendingAcks == null) {
             pendingAcks = ctx.alloc().ioBuffer(512);
         }
-        // PUBREL carries the fixed-header flags 0010
-        pendingAcks.writeByte(type.value() << 4 | (type == MqttMessageType.PUBREL ? 0x02 : 0));
-        pendingAcks.writeByte(2);
-        pendingAcks.writeShort(packetId);
+        FastPathEncoder.writeAck(pendingAcks, version.isV5(), type, packetId);
     }
 
     /** Writes (does not flush) the acks gathered since the last call. */
@@ -105,23 +109,21 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        MqttMessageBuilders.ConnectBuilder builder = MqttMessageBuilders.connect()
-            .protocolVersion(MqttVersion.MQTT_3_1_1)
-            .clientId(clientId)
-            .cleanSession(!persistentSession)
-            .keepAlive(keepAliveSeconds);
-        if (username != null) {
-            builder.hasUser(true).username(username);
-        }
-        if (password != null) {
-            builder.hasPassword(true).password(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        MqttMessage connect = builder.build();
+        // always through MqttEncoder: it records the version in a channel attribute, and MqttDecoder then parses
+        // the broker's packets in that version's form
+        MqttMessage connect = version.connect(clientId, keepAliveSeconds, persistentSession, username, password);
         ctx.writeAndFlush(connect).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-        long period = Math.max(1, keepAliveSeconds / 2);
+        ctx.fireChannelActive();
+    }
+
+    /** PINGREQ every half keep-alive; the server's Server Keep Alive wins [MQTT-3.2.2-21]; 0 means none. */
+    private void startPing(ChannelHandlerContext ctx, int keepAlive) {
+        if (keepAlive == 0) {
+            return;
+        }
+        long period = Math.max(1, keepAlive / 2);
         pingTask = ctx.executor().scheduleAtFixedRate(
             () -> ctx.writeAndFlush(PINGREQ, ctx.voidPromise()), period, period, TimeUnit.SECONDS);
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -162,13 +164,10 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
             MqttMessageType type = m.fixedHeader().messageType();
             switch (type) {
                 case CONNACK:
-                    MqttConnectReturnCode rc = ((MqttConnAckMessage) m).variableHeader().connectReturnCode();
-                    if (rc == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-                        onConnected();
-                    } else {
-                        fail("CONNACK refused: " + rc);
-                        ctx.close();
-                    }
+                    onConnAck(ctx, (MqttConnAckMessage) m);
+                    break;
+                case DISCONNECT:
+                    onServerDisconnect(ctx, m);
                     break;
                 case PINGRESP:
                     break;
@@ -181,6 +180,49 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void onConnAck(ChannelHandlerContext ctx, MqttConnAckMessage m) {
+        MqttConnectReturnCode rc = m.variableHeader().connectReturnCode();
+        ServerLimits l = ServerLimits.from(m.variableHeader().properties());
+        if (rc != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+            fail("CONNACK refused: " + ReasonCodes.describe(rc.byteValue()) + " (" + rc + ")"
+                + (l.reasonString == null ? "" : ", reason string '" + l.reasonString + "'"));
+            ctx.close();
+            return;
+        }
+        limits = l;
+        startPing(ctx, l.serverKeepAlive >= 0 ? l.serverKeepAlive : keepAliveSeconds);
+        onConnected();
+    }
+
+    /** A 5.0 server DISCONNECT (§3.14) always fails the case: the broker ended the connection. */
+    private void onServerDisconnect(ChannelHandlerContext ctx, MqttMessage m) {
+        String reason = "";
+        if (m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader) {
+            MqttReasonCodeAndPropertiesVariableHeader h = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
+            MqttProperties.MqttProperty<?> text =
+                h.properties().getProperty(MqttProperties.MqttPropertyType.REASON_STRING.value());
+            reason = " with reason code " + ReasonCodes.describe(h.reasonCode())
+                + (text == null ? "" : ", reason string '" + text.value() + "'");
+        }
+        fail("the broker sent DISCONNECT" + reason);
+        ctx.close();
+    }
+
+    /**
+     * Fails the case when a 5.0 PUBACK, PUBREC, PUBREL or PUBCOMP carries a reason code of 0x80 or more, and
+     * closes the connection. Returns true when it did.
+     */
+    boolean failedByReasonCode(ChannelHandlerContext ctx, MqttMessage m) {
+        int code = reasonCode(m);
+        if (!ReasonCodes.isFailure(code)) {
+            return false;
+        }
+        fail(m.fixedHeader().messageType() + " for packet id " + packetId(m) + " carried reason code "
+            + ReasonCodes.describe(code));
+        ctx.close();
+        return true;
+    }
+
     /** Sends DISCONNECT and closes; does not count as an error. Safe to call from any thread. */
     void disconnect() {
         closing = true;
@@ -189,7 +231,7 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
             return;
         }
         if (ch.isActive()) {
-            ch.writeAndFlush(DISCONNECT).addListener(ChannelFutureListener.CLOSE);
+            ch.writeAndFlush(version.disconnect(persistentSession)).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();
         }
@@ -197,6 +239,13 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
 
     static int packetId(MqttMessage m) {
         return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+    }
+
+    /** The reason code of a PUBACK/PUBREC/PUBREL/PUBCOMP; 0x00 when it has none (3.1.1, or the 5.0 short form). */
+    static int reasonCode(MqttMessage m) {
+        Object h = m.variableHeader();
+        return h instanceof MqttPubReplyMessageVariableHeader
+            ? ((MqttPubReplyMessageVariableHeader) h).reasonCode() & 0xff : 0;
     }
 
     static MqttMessage ack(MqttMessageType type, int packetId) {

@@ -42,16 +42,10 @@ public final class BenchmarkMain {
             CaseRunner runner = new CaseRunner(options, group, runId);
             for (Scenario scenario : options.scenarios()) {
                 for (int qos : options.qos()) {
-                    err.printf(Locale.ROOT, "[bench %s] %s qos%d: %d publisher(s) -> %d subscriber(s) ...%n",
-                        runId, scenario.label(), qos, scenario.publishers(options.clients()),
-                        scenario.subscribers(options.clients()));
-                    CaseResult r = runner.run(scenario, qos);
-                    results.add(r);
-                    err.printf(Locale.ROOT, "[bench %s]   sent=%d received=%d lost=%d dup=%d pub=%.0f/s recv=%.0f/s"
-                            + " p50=%sms p99=%sms%s%n",
-                        runId, r.sent, r.received, r.lost(), r.duplicates(), r.publishRate(), r.receiveRate(),
-                        Report.ms(r.p50), Report.ms(r.p99), r.failed() ? "  ERROR: " + r.errors.get(0) : "");
-                    Thread.sleep(300);  // let the broker clean up the previous case's sessions
+                    for (ProtocolVersion version : options.mqtt()) {
+                        results.add(runCase(runner, runId, scenario, qos, version, options, err));
+                        Thread.sleep(300);  // let the broker clean up the previous case's sessions
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -77,6 +71,19 @@ public final class BenchmarkMain {
             bad |= r.violatesGuarantee();
         }
         return bad ? 1 : 0;
+    }
+
+    private static CaseResult runCase(CaseRunner runner, String runId, Scenario scenario, int qos,
+                                      ProtocolVersion version, BenchmarkOptions options, PrintStream err) {
+        err.printf(Locale.ROOT, "[bench %s] %s qos%d mqtt %s: %d publisher(s) -> %d subscriber(s) ...%n",
+            runId, scenario.label(), qos, version.label(), scenario.publishers(options.clients()),
+            scenario.subscribers(options.clients()));
+        CaseResult r = runner.run(scenario, qos, version);
+        err.printf(Locale.ROOT, "[bench %s]   sent=%d received=%d lost=%d dup=%d pub=%.0f/s recv=%.0f/s"
+                + " p50=%sms p99=%sms%s%n",
+            runId, r.sent, r.received, r.lost(), r.duplicates(), r.publishRate(), r.receiveRate(),
+            Report.ms(r.p50), Report.ms(r.p99), r.failed() ? "  ERROR: " + r.errors.get(0) : "");
+        return r;
     }
 
     /** Six random base-36 characters; client ids stay within the 23 characters every broker must accept. */

@@ -14,13 +14,14 @@ public final class BenchmarkOptions {
     /** Duration cap used when only --messages is given. */
     static final double COUNT_MODE_CAP_SECONDS = 120;
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("host", "port", "username", "password", "qos", "scenarios", "scenario",
+    private static final Set<String> VALUE_OPTIONS = Set.of("host", "port", "username", "password", "qos", "mqtt", "scenarios", "scenario",
         "messages", "duration", "payload", "inflight", "warmup", "drain", "clients", "threads", "batch", "rate",
         "keepalive", "connect-timeout", "e2e-window");
 
     String host = "127.0.0.1";
     int port = 1883;
     List<Integer> qos = List.of(0, 1, 2);
+    List<ProtocolVersion> mqtt = List.of(ProtocolVersion.V3_1_1);
     List<Scenario> scenarios = List.of(Scenario.ONE_TO_ONE, Scenario.FAN_IN, Scenario.FAN_OUT);
     long messages = 0;              // per publisher; 0 = unlimited (duration bound only)
     double durationSeconds = 10;
@@ -91,6 +92,7 @@ public final class BenchmarkOptions {
                 case "host": o.host = value; break;
                 case "port": o.port = intIn(name, value, 1, 65535); break;
                 case "qos": o.qos = parseQos(value); break;
+                case "mqtt": o.mqtt = parseVersions(value); break;
                 case "scenarios":
                 case "scenario": o.scenarios = parseScenarios(value); break;
                 case "messages": o.messages = longIn(name, value, 1, 1L << 34); break;
@@ -137,6 +139,19 @@ public final class BenchmarkOptions {
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("--qos needs at least one of 0,1,2");
+        }
+        return new ArrayList<>(out);
+    }
+
+    static List<ProtocolVersion> parseVersions(String value) {
+        Set<ProtocolVersion> out = new LinkedHashSet<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                out.add(ProtocolVersion.parse(part));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--mqtt needs 3.1.1, 5 or 3.1.1,5");
         }
         return new ArrayList<>(out);
     }
@@ -216,11 +231,14 @@ public final class BenchmarkOptions {
         return String.join("\n",
             "Usage: run.sh [options]   (or: java -jar courier-mqtt-benchmark.jar [options])",
             "",
-            "Load generator for a running MQTT 3.1.1 broker. Starts no broker itself.",
+            "Load generator for a running MQTT 3.1.1 / 5.0 broker. Starts no broker itself.",
             "",
             "  --host HOST          broker host (default 127.0.0.1)",
             "  --port PORT          broker port (default 1883)",
             "  --qos LIST           QoS levels to run, e.g. 0,1,2 (default 0,1,2)",
+            "  --mqtt LIST          MQTT version(s): 3.1.1, 5 or 3.1.1,5 (default 3.1.1). With both, every case",
+            "                       runs in each version in adjacent rows and the table gains the ratio",
+            "                       5.0 recv msg/s / 3.1.1 recv msg/s",
             "  --scenarios LIST     one-to-one,fan-in,fan-out or all (default all)",
             "  --clients N          fan-in publishers / fan-out subscribers (default 100)",
             "  --messages N         messages per publisher per case (default: unlimited, time bound)",
@@ -242,8 +260,10 @@ public final class BenchmarkOptions {
             "  --netty-encoder      encode every packet with Netty's MqttEncoder instead of the fast path",
             "                       (pre-encoded PUBLISH, gathered acks); slower, for cross-checking",
             "  --username U         MQTT user name for every client (and --password P)",
-            "  --persistent         subscribers connect with cleanSession=false, so a persistent broker stores",
-            "                       QoS 1/2 messages durably for them (their sessions stay on the broker)",
+            "  --persistent         subscribers keep a persistent session, so a persistent broker stores QoS 1/2",
+            "                       messages durably for them: 3.1.1 cleanSession=false (the sessions stay on the",
+            "                       broker); 5.0 Session Expiry Interval " + ProtocolVersion.PERSISTENT_SESSION_EXPIRY_SECONDS
+                + " s, set to 0 by the DISCONNECT at the end",
             "  --help               this text",
             "",
             "Exit code: 0 ok; 1 QoS 1/2 messages lost or QoS 2 duplicated, or a case failed; 2 bad usage.");
@@ -253,6 +273,7 @@ public final class BenchmarkOptions {
     public String host() { return host; }
     public int port() { return port; }
     public List<Integer> qos() { return qos; }
+    public List<ProtocolVersion> mqtt() { return mqtt; }
     public List<Scenario> scenarios() { return scenarios; }
     public long messages() { return messages; }
     public int payload() { return payload; }

@@ -3,11 +3,12 @@ package dev.courier.mqtt.benchmark;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Figures for one (scenario, QoS) case. Latencies in nanoseconds, rates in messages per second. */
+/** Figures for one (scenario, QoS, MQTT version) case. Latencies in nanoseconds, rates in messages per second. */
 public final class CaseResult {
 
     Scenario scenario;
     int qos;
+    ProtocolVersion mqtt = ProtocolVersion.V3_1_1;
     int publishers;
     int subscribers;
     long sent;              // measured messages written by all publishers
@@ -32,6 +33,7 @@ public final class CaseResult {
 
     public Scenario scenario() { return scenario; }
     public int qos() { return qos; }
+    public ProtocolVersion mqtt() { return mqtt; }
     public long sent() { return sent; }
     public long acked() { return acked; }
     public long received() { return received; }

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Runs one (scenario, QoS) case: connect, subscribe, warm up, measure, drain, disconnect, collect. */
+/** Runs one (scenario, QoS, MQTT version) case: connect, subscribe, warm up, measure, drain, disconnect, collect. */
 final class CaseRunner {
 
     private static final long SETTLE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -50,16 +50,19 @@ final class CaseRunner {
         this.runId = runId;
     }
 
-    CaseResult run(Scenario scenario, int qos) {
+    CaseResult run(Scenario scenario, int qos, ProtocolVersion version) {
         CaseResult r = new CaseResult();
         r.scenario = scenario;
         r.qos = qos;
+        r.mqtt = version;
         r.publishers = scenario.publishers(options.clients());
         r.subscribers = scenario.subscribers(options.clients());
         r.acked = qos == 0 ? -1 : 0;
 
-        String caseId = runId + scenario.code() + qos;
-        String topic = "courier-bench/" + runId + "/" + scenario.label() + "/qos" + qos;
+        // the version in ids and topic keeps the two versions' cases apart (a persistent 3.1.1 session outlives its
+        // case); "v3"/"v5" have the same length, so both versions publish packets of the same size
+        String caseId = runId + scenario.code() + qos + version.code();
+        String topic = "courier-bench/" + runId + "/" + scenario.label() + "/qos" + qos + "/v" + version.code();
         LongAdder uniqueCounter = new LongAdder();
         LongAdder warmupCounter = new LongAdder();
         LongAdder ackCounter = new LongAdder();
@@ -71,7 +74,7 @@ final class CaseRunner {
         try {
             // 1. subscribers: CONNECT + SUBSCRIBE, all SUBACKed before anything is published
             for (int i = 0; i < r.subscribers; i++) {
-                SubscriberClient s = new SubscriberClient("cb" + caseId + "s" + i, options.keepAlive(),
+                SubscriberClient s = new SubscriberClient("cb" + caseId + "s" + i, version, options.keepAlive(),
                     options.nettyEncoder(), topic, qos,
                     r.publishers, uniqueCounter, warmupCounter, e2e);
                 s.persistentSession = options.persistentSubscribers();
@@ -83,7 +86,8 @@ final class CaseRunner {
             connectAll(subs, subscriberLoops);
             // 2. publishers: CONNECT
             for (int i = 0; i < r.publishers; i++) {
-                PublisherClient p = new PublisherClient("cb" + caseId + "p" + i, options.keepAlive(), i, topic, qos,
+                PublisherClient p = new PublisherClient("cb" + caseId + "p" + i, version, options.keepAlive(), i,
+                    topic, qos,
                     options.payload(), options.inflight(), options.batch(), ackCounter,
                     options.nettyEncoder(), e2e, r.subscribers);
                 p.username = options.username();

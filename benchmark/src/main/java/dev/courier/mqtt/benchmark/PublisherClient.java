@@ -10,33 +10,34 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Pipelined publisher. QoS 0: writes while the channel is writable (bounded outbound buffer). QoS 1/2: keeps up
- * to {@code window} messages in flight and completes the PUBACK or PUBREC/PUBREL/PUBCOMP flows. Writes are
- * batched and flushed once per batch / per read burst.
+ * to {@code min(window, the server's Receive Maximum)} messages in flight ({@link SendQuota}) and completes the
+ * PUBACK or PUBREC/PUBREL/PUBCOMP flows. On the fast path the PUBLISHes of one pump share a pooled buffer (at
+ * most {@link #GATHER_BYTES} each); writes are flushed once per batch / per read burst.
  */
 final class PublisherClient extends BenchClient {
 
     private static final byte FREE = 0;
     private static final byte AWAIT_ACK = 1;     // PUBACK (QoS 1) or PUBREC (QoS 2)
     private static final byte AWAIT_COMP = 2;    // PUBREL sent, waiting for PUBCOMP
+    /** Size of the buffer the PUBLISHes of one pump are gathered in, unless one packet is larger. */
+    static final int GATHER_BYTES = 64 * 1024;
 
     private final int index;
     private final String topic;
     private final MqttQoS qos;
     private final int payloadSize;
-    private final int window;
+    private final SendQuota quota;
     private final int batch;
     private final LongAdder ackCounter;
     private final int subscribers;
     private final MqttFixedHeader publishHeader;
-    private final byte[] topicBytes;
-    private final int remainingLength;
+    private final FastPathEncoder encoder;
     /** End-to-end flow control shared by the case, or null when off. */
     private final DeliveryWindow e2e;
 
@@ -44,7 +45,7 @@ final class PublisherClient extends BenchClient {
     private final byte[] idState = new byte[65536];
     private final boolean[] idMeasured = new boolean[65536];
     private int nextId;
-    private int inflight;
+    private ByteBuf gathered;
     private boolean running;
     private byte phase;
     private long seq;
@@ -79,26 +80,32 @@ final class PublisherClient extends BenchClient {
     private volatile long finishNanos;
     private volatile int inflightView;
 
-    PublisherClient(String clientId, int keepAlive, int index, String topic, int qos, int payloadSize,
-                    int window, int batch, LongAdder ackCounter, boolean nettyEncoder, DeliveryWindow e2e,
-                    int subscribers) {
-        super(clientId, keepAlive, nettyEncoder);
+    PublisherClient(String clientId, ProtocolVersion version, int keepAlive, int index, String topic, int qos,
+                    int payloadSize, int window, int batch, LongAdder ackCounter, boolean nettyEncoder,
+                    DeliveryWindow e2e, int subscribers) {
+        super(clientId, version, keepAlive, nettyEncoder);
         this.index = index;
         this.topic = topic;
         this.qos = MqttQoS.valueOf(qos);
         this.payloadSize = payloadSize;
-        this.window = window;
+        this.quota = new SendQuota(window);
         this.batch = batch;
         this.ackCounter = ackCounter;
         this.publishHeader = new MqttFixedHeader(MqttMessageType.PUBLISH, false, this.qos, false, 0);
         this.e2e = e2e;
         this.subscribers = subscribers;
-        this.topicBytes = topic.getBytes(StandardCharsets.UTF_8);
-        this.remainingLength = 2 + topicBytes.length + (qos > 0 ? 2 : 0) + payloadSize;
+        this.encoder = new FastPathEncoder(version, topic, qos, payloadSize);
     }
 
     @Override
     void onConnected() {
+        String refusal = limits.refusal(qos.value(), encoder.packetSize());
+        if (refusal != null) {
+            fail(refusal);
+            ctx.close();
+            return;
+        }
+        quota.serverReceiveMaximum(limits.receiveMaximum);
         ready.complete(null);
     }
 
@@ -183,7 +190,7 @@ final class PublisherClient extends BenchClient {
             if (!ctx.channel().isWritable()) {
                 break;
             }
-            if (qos != MqttQoS.AT_MOST_ONCE && inflight >= window) {
+            if (qos != MqttQoS.AT_MOST_ONCE && !quota.hasRoom()) {
                 break;
             }
             if (e2e != null && !e2e.hasRoom(now)) {
@@ -194,6 +201,7 @@ final class PublisherClient extends BenchClient {
             written++;
             now = System.nanoTime();
         }
+        writeGathered();
         if (written > 0) {
             needFlush = true;
         }
@@ -225,14 +233,14 @@ final class PublisherClient extends BenchClient {
     private void writePublish(long now) {
         int id = 0;
         if (qos != MqttQoS.AT_MOST_ONCE) {
+            quota.tryAcquire();
             id = allocateId();
             idState[id] = AWAIT_ACK;
             idMeasured[id] = phase == Payload.PHASE_MEASURE;
-            inflight++;
-            inflightView = inflight;
+            inflightView = quota.inUse();
         }
         if (!nettyEncoder) {
-            ctx.write(encodePublish(id, now), ctx.voidPromise());
+            encoder.writePublish(gatherBuffer(), id, index, seq, now, phase);
         } else {
             ByteBuf payload = ctx.alloc().buffer(payloadSize, payloadSize);
             Payload.write(payload, payloadSize, index, seq, now, phase);
@@ -246,27 +254,25 @@ final class PublisherClient extends BenchClient {
         }
     }
 
-    /**
-     * The whole PUBLISH packet in one buffer (same bytes MqttEncoder would produce, but without re-encoding the
-     * topic and without a second buffer per message). A ByteBuf passes through MqttEncoder untouched.
-     */
-    private ByteBuf encodePublish(int id, long now) {
-        int lengthBytes = remainingLength < 128 ? 1 : remainingLength < 16384 ? 2 : remainingLength < 2097152 ? 3 : 4;
-        ByteBuf buf = ctx.alloc().ioBuffer(1 + lengthBytes + remainingLength);
-        buf.writeByte(0x30 | (qos.value() << 1));
-        int len = remainingLength;
-        do {
-            int digit = len & 0x7f;
-            len >>>= 7;
-            buf.writeByte(len > 0 ? digit | 0x80 : digit);
-        } while (len > 0);
-        buf.writeShort(topicBytes.length);
-        buf.writeBytes(topicBytes);
-        if (qos != MqttQoS.AT_MOST_ONCE) {
-            buf.writeShort(id);
+    /** The buffer the next PUBLISH goes into: the current one if it has room, else a new one. */
+    private ByteBuf gatherBuffer() {
+        int size = encoder.packetSize();
+        if (gathered != null && gathered.writableBytes() < size) {
+            writeGathered();
         }
-        Payload.write(buf, payloadSize, index, seq, now, phase);
-        return buf;
+        if (gathered == null) {
+            gathered = ctx.alloc().ioBuffer(Math.max(size, GATHER_BYTES / size * size));
+        }
+        return gathered;
+    }
+
+    /** Writes (does not flush) the PUBLISHes gathered so far. */
+    private void writeGathered() {
+        ByteBuf buf = gathered;
+        if (buf != null) {
+            gathered = null;
+            ctx.write(buf, ctx.voidPromise());
+        }
     }
 
     private int allocateId() {
@@ -278,11 +284,12 @@ final class PublisherClient extends BenchClient {
         return id;
     }
 
-    private void complete(int id) {
+    /** Ends the flow of {@code id} and gives its send quota back; only a successful flow counts as acked. */
+    private void complete(int id, boolean success) {
         idState[id] = FREE;
-        inflight--;
-        inflightView = inflight;
-        if (idMeasured[id]) {
+        quota.release();
+        inflightView = quota.inUse();
+        if (idMeasured[id] && success) {
             idMeasured[id] = false;
             measuredAcked++;
             ackCounter.increment();
@@ -296,23 +303,28 @@ final class PublisherClient extends BenchClient {
             case PUBACK: {
                 int id = packetId(m);
                 if (qos == MqttQoS.AT_LEAST_ONCE && idState[id] == AWAIT_ACK) {
-                    complete(id);
+                    complete(id, !failedByReasonCode(ctx, m));
                 }
                 break;
             }
             case PUBREC: {
                 int id = packetId(m);
-                if (qos == MqttQoS.EXACTLY_ONCE && idState[id] != FREE) {
-                    idState[id] = AWAIT_COMP;
-                    queueAck(MqttMessageType.PUBREL, id);
-                    needFlush = true;
+                if (qos != MqttQoS.EXACTLY_ONCE || idState[id] == FREE) {
+                    break;
                 }
+                if (idState[id] == AWAIT_ACK && failedByReasonCode(ctx, m)) {
+                    complete(id, false);    // a PUBREC >= 0x80 ends the flow (§4.3.3)
+                    break;
+                }
+                idState[id] = AWAIT_COMP;   // a repeated PUBREC gets its PUBREL again
+                queueAck(MqttMessageType.PUBREL, id);
+                needFlush = true;
                 break;
             }
             case PUBCOMP: {
                 int id = packetId(m);
                 if (idState[id] == AWAIT_COMP) {
-                    complete(id);
+                    complete(id, !failedByReasonCode(ctx, m));
                 }
                 break;
             }
@@ -338,6 +350,10 @@ final class PublisherClient extends BenchClient {
 
     @Override
     void onInactive() {
+        if (gathered != null) {
+            gathered.release();
+            gathered = null;
+        }
         if (running) {
             finishPhase();
         }

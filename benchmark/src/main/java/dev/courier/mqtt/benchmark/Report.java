@@ -8,8 +8,10 @@ import java.util.Locale;
 final class Report {
 
     private static final String[] COLUMNS = {
-        "scenario", "qos", "sent", "acked", "received", "lost", "dup",
+        "scenario", "qos", "mqtt", "sent", "acked", "received", "lost", "dup",
         "pub msg/s", "recv msg/s", "p50 ms", "p99 ms", "max ms"};
+    /** Extra column when both versions ran: {@link #receiveRatio}. */
+    static final String RATIO_COLUMN = "5.0/3.1.1";
 
     private Report() {
     }
@@ -22,11 +24,43 @@ final class Report {
         return String.format(Locale.ROOT, "%.0f", r);
     }
 
+    /**
+     * For a 5.0 row: its recv msg/s divided by that of the 3.1.1 row of the same scenario and QoS; NaN for a 3.1.1
+     * row, or when either row failed or the 3.1.1 row received nothing.
+     */
+    static double receiveRatio(List<CaseResult> results, CaseResult r) {
+        if (r.mqtt != ProtocolVersion.V5 || r.failed()) {
+            return Double.NaN;
+        }
+        for (CaseResult b : results) {
+            if (b.mqtt == ProtocolVersion.V3_1_1 && b.scenario == r.scenario && b.qos == r.qos) {
+                double base = b.receiveRate();
+                return b.failed() || base <= 0 ? Double.NaN : r.receiveRate() / base;
+            }
+        }
+        return Double.NaN;
+    }
+
+    static boolean bothVersions(List<CaseResult> results) {
+        boolean v3 = false;
+        boolean v5 = false;
+        for (CaseResult r : results) {
+            v3 |= r.mqtt == ProtocolVersion.V3_1_1;
+            v5 |= r.mqtt == ProtocolVersion.V5;
+        }
+        return v3 && v5;
+    }
+
+    static String ratio(double ratio) {
+        return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio);
+    }
+
     static String[] row(CaseResult r) {
         boolean none = r.failed() && r.sent == 0;
         return new String[] {
             r.scenario.label(),
             Integer.toString(r.qos),
+            r.mqtt.label(),
             Long.toString(r.sent),
             r.qos == 0 ? "-" : Long.toString(r.acked),
             Long.toString(r.received),
@@ -41,36 +75,39 @@ final class Report {
     }
 
     static void table(PrintStream out, BenchmarkOptions o, List<CaseResult> results) {
-        out.printf(Locale.ROOT, "Courier MQTT benchmark  broker=%s:%d  payload=%dB  inflight=%d  clients=%d  "
+        out.printf(Locale.ROOT, "Courier MQTT benchmark  broker=%s:%d  mqtt=%s  payload=%dB  inflight=%d  clients=%d  "
                 + "%s  warmup=%ss  drain<=%ss  threads=%d%s%n",
-            o.host(), o.port(), o.payload(), o.inflight(), o.clients(),
+            o.host(), o.port(), versions(o), o.payload(), o.inflight(), o.clients(),
             o.messages() > 0 ? "messages=" + o.messages() + "/publisher (cap " + num(o.effectiveDurationSeconds()) + "s)"
                 : "duration=" + num(o.effectiveDurationSeconds()) + "s",
             num(o.warmupSeconds()), num(o.drainSeconds()), o.threads(),
             (o.rate() > 0 ? "  rate=" + o.rate() + "/s" : "") + (o.e2eWindow() > 0 ? "  e2e-window=" + o.e2eWindow() : ""));
+        boolean ratio = bothVersions(results);
+        String[] columns = ratio ? append(COLUMNS, RATIO_COLUMN) : COLUMNS;
         String[][] rows = new String[results.size()][];
-        int[] width = new int[COLUMNS.length];
-        for (int c = 0; c < COLUMNS.length; c++) {
-            width[c] = COLUMNS[c].length();
+        int[] width = new int[columns.length];
+        for (int c = 0; c < columns.length; c++) {
+            width[c] = columns[c].length();
         }
         for (int i = 0; i < results.size(); i++) {
-            rows[i] = row(results.get(i));
-            for (int c = 0; c < COLUMNS.length; c++) {
+            CaseResult r = results.get(i);
+            rows[i] = ratio ? append(row(r), ratio(receiveRatio(results, r))) : row(r);
+            for (int c = 0; c < columns.length; c++) {
                 width[c] = Math.max(width[c], rows[i][c].length());
             }
         }
         StringBuilder sep = new StringBuilder();
-        for (int c = 0; c < COLUMNS.length; c++) {
+        for (int c = 0; c < columns.length; c++) {
             sep.append(c == 0 ? "" : "-+-").append("-".repeat(width[c]));
         }
-        out.println(line(COLUMNS, width));
+        out.println(line(columns, width));
         out.println(sep);
         for (String[] row : rows) {
             out.println(line(row, width));
         }
         boolean notes = false;
         for (CaseResult r : results) {
-            String tag = r.scenario.label() + " qos" + r.qos;
+            String tag = r.scenario.label() + " qos" + r.qos + " mqtt " + r.mqtt.label();
             for (String e : r.errors) {
                 out.println((notes ? "" : "\n") + "ERROR " + tag + ": " + e);
                 notes = true;
@@ -104,6 +141,20 @@ final class Report {
         }
     }
 
+    private static String[] append(String[] cells, String cell) {
+        String[] out = java.util.Arrays.copyOf(cells, cells.length + 1);
+        out[cells.length] = cell;
+        return out;
+    }
+
+    private static String versions(BenchmarkOptions o) {
+        StringBuilder b = new StringBuilder();
+        for (ProtocolVersion v : o.mqtt()) {
+            b.append(b.length() == 0 ? "" : ",").append(v.label());
+        }
+        return b.toString();
+    }
+
     private static String line(String[] cells, int[] width) {
         StringBuilder b = new StringBuilder();
         for (int c = 0; c < cells.length; c++) {
@@ -117,22 +168,24 @@ final class Report {
     }
 
     static void csv(PrintStream out, List<CaseResult> results) {
-        out.println("scenario,qos,publishers,subscribers,sent,acked,expected,received,unique,lost,dup,"
-            + "pub_msgs_per_s,recv_msgs_per_s,p50_ms,p99_ms,max_ms,mean_ms,error");
+        out.println("scenario,qos,mqtt,publishers,subscribers,sent,acked,expected,received,unique,lost,dup,"
+            + "pub_msgs_per_s,recv_msgs_per_s,p50_ms,p99_ms,max_ms,mean_ms,recv_ratio_5_to_311,error");
         for (CaseResult r : results) {
+            double ratio = receiveRatio(results, r);
             out.println(String.join(",",
-                r.scenario.label(), Integer.toString(r.qos), Integer.toString(r.publishers),
+                r.scenario.label(), Integer.toString(r.qos), r.mqtt.label(), Integer.toString(r.publishers),
                 Integer.toString(r.subscribers), Long.toString(r.sent), r.qos == 0 ? "" : Long.toString(r.acked),
                 Long.toString(r.expected), Long.toString(r.received), Long.toString(r.unique),
                 Long.toString(r.lost()), Long.toString(r.duplicates()),
                 f1(r.publishRate()), f1(r.receiveRate()), ms(r.p50), ms(r.p99), ms(r.max), ms((long) r.mean),
-                csvQuote(String.join("; ", r.errors))));
+                Double.isNaN(ratio) ? "" : ratio(ratio), csvQuote(String.join("; ", r.errors))));
         }
     }
 
     static void json(PrintStream out, BenchmarkOptions o, List<CaseResult> results) {
         StringBuilder b = new StringBuilder();
         b.append("{\n  \"broker\": ").append(jsonString(o.host() + ":" + o.port()))
+            .append(",\n  \"mqtt\": ").append(jsonString(versions(o)))
             .append(",\n  \"payload\": ").append(o.payload())
             .append(",\n  \"inflight\": ").append(o.inflight())
             .append(",\n  \"clients\": ").append(o.clients())
@@ -142,9 +195,11 @@ final class Report {
             .append(",\n  \"results\": [");
         for (int i = 0; i < results.size(); i++) {
             CaseResult r = results.get(i);
+            double ratio = receiveRatio(results, r);
             b.append(i == 0 ? "\n" : ",\n").append("    {")
                 .append("\"scenario\": ").append(jsonString(r.scenario.label()))
                 .append(", \"qos\": ").append(r.qos)
+                .append(", \"mqtt\": ").append(jsonString(r.mqtt.label()))
                 .append(", \"publishers\": ").append(r.publishers)
                 .append(", \"subscribers\": ").append(r.subscribers)
                 .append(", \"sent\": ").append(r.sent)
@@ -160,6 +215,7 @@ final class Report {
                 .append(", \"p99_ms\": ").append(ms(r.p99))
                 .append(", \"max_ms\": ").append(ms(r.max))
                 .append(", \"mean_ms\": ").append(ms((long) r.mean))
+                .append(", \"recv_ratio_5_to_311\": ").append(Double.isNaN(ratio) ? "null" : ratio(ratio))
                 .append(", \"guarantee_violated\": ").append(r.violatesGuarantee())
                 .append(", \"errors\": [");
             for (int e = 0; e < r.errors.size(); e++) {

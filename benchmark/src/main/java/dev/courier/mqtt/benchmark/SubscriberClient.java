@@ -38,9 +38,9 @@ final class SubscriberClient extends BenchClient {
     private long lastReceiveNanos;
     private int grantedQos = -1;
 
-    SubscriberClient(String clientId, int keepAlive, boolean nettyEncoder, String topic, int qos, int publishers,
-                     LongAdder uniqueCounter, LongAdder warmupCounter, DeliveryWindow e2e) {
-        super(clientId, keepAlive, nettyEncoder);
+    SubscriberClient(String clientId, ProtocolVersion version, int keepAlive, boolean nettyEncoder, String topic,
+                     int qos, int publishers, LongAdder uniqueCounter, LongAdder warmupCounter, DeliveryWindow e2e) {
+        super(clientId, version, keepAlive, nettyEncoder);
         this.topic = topic;
         this.qos = MqttQoS.valueOf(qos);
         this.trackers = new SequenceTracker[publishers];
@@ -54,6 +54,8 @@ final class SubscriberClient extends BenchClient {
 
     @Override
     void onConnected() {
+        // 5.0 (§3.8.2, §3.8.3.1): MqttEncoder adds Property Length 0; the options byte is the QoS alone (No Local 0,
+        // Retain As Published 0, Retain Handling 0)
         MqttMessage subscribe = MqttMessageBuilders.subscribe()
             .messageId(1)
             .addSubscription(qos, topic)
@@ -70,6 +72,9 @@ final class SubscriberClient extends BenchClient {
                 break;
             case PUBREL: {
                 int id = packetId(m);
+                if (failedByReasonCode(ctx, m)) {
+                    break;      // 0x92 Packet Identifier not found: the broker lost the QoS 2 state
+                }
                 if (awaitingRel[id]) {
                     awaitingRel[id] = false;
                     if (e2e != null) {
@@ -82,10 +87,12 @@ final class SubscriberClient extends BenchClient {
                 break;
             }
             case SUBACK: {
-                List<Integer> codes = ((MqttSubAckMessage) m).payload().grantedQoSLevels();
+                // 3.1.1 return codes 0x00-0x02 and 0x80; 5.0 reason codes 0x00-0x02 granted, >= 0x80 refused (§3.9.3)
+                List<Integer> codes = ((MqttSubAckMessage) m).payload().reasonCodes();
                 int code = codes.isEmpty() ? 0x80 : codes.get(0);
-                if (code == 0x80 || code < 0 || code > 2) {
-                    fail("SUBSCRIBE to '" + topic + "' refused (return code " + code + ")");
+                if (ReasonCodes.isFailure(code) || code < 0 || code > 2) {
+                    fail("SUBSCRIBE to '" + topic + "' refused with " + (version.isV5() ? "reason" : "return")
+                        + " code " + ReasonCodes.describe(code));
                     ctx.close();
                 } else {
                     grantedQos = code;

@@ -21,6 +21,18 @@ class BenchmarkOptionsTest {
         assertEquals(1000, o.e2eWindow());
         assertEquals(10.0, o.effectiveDurationSeconds());
         assertEquals(BenchmarkOptions.Format.TABLE, o.format());
+        assertEquals(List.of(ProtocolVersion.V3_1_1), o.mqtt());
+    }
+
+    @Test
+    void whenMqttGiven_thenVersionsInOrder() {
+        assertEquals(List.of(ProtocolVersion.V5), BenchmarkOptions.parse("--mqtt", "5").mqtt());
+        assertEquals(List.of(ProtocolVersion.V3_1_1, ProtocolVersion.V5),
+            BenchmarkOptions.parse("--mqtt=3.1.1,5").mqtt());
+        assertEquals(List.of(ProtocolVersion.V5, ProtocolVersion.V3_1_1),
+            BenchmarkOptions.parse("--mqtt", "5.0,311,5").mqtt());
+        assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.parse("--mqtt", "3.1"));
+        assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.parse("--mqtt", ","));
     }
 
     @Test
