@@ -4,7 +4,9 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -147,18 +149,29 @@ public final class ArtemisBridge implements MessagingBridge {
       addIfSet(addresses, defaults.getDeadLetterAddress());
       addIfSet(addresses, defaults.getExpiryAddress());
     }
+    return reservedTopics(addresses);
+  }
+
+  /** The MQTT filters covering these Artemis addresses (or address prefixes ending in '.'). */
+  static List<String> reservedTopics(Collection<String> addresses) {
     List<String> topics = new ArrayList<>();
     for (String address : addresses) {
       String prefix = address.endsWith(".") ? address.substring(0, address.length() - 1) : address;
       String topic = TopicMapping.toTopic(prefix);
-      if (topic.isEmpty() || topic.indexOf('#') >= 0 || topic.indexOf('+') >= 0
-          || topic.indexOf('\u0000') >= 0) {
-        LOG.warn("Artemis address {} cannot be reserved as an MQTT topic", address);
+      String filter = topic + "/#";
+      // An address no MQTT client can name needs no reserving; the transport refuses invalid ones.
+      if (!TopicFilters.isValidTopicName(topic) || !TopicFilters.isValidFilter(filter)) {
+        LOG.warn("Artemis address {} cannot be reserved as an MQTT topic", abbreviated(address));
         continue;
       }
-      topics.add(topic + "/#");
+      topics.add(filter);
     }
     return List.copyOf(topics);
+  }
+
+  /** An address as a log shows it: at most 200 characters. */
+  static String abbreviated(String address) {
+    return address.length() <= 200 ? address : address.substring(0, 200) + "...";
   }
 
   private static void addIfSet(Set<String> addresses, SimpleString address) {
@@ -305,7 +318,7 @@ public final class ArtemisBridge implements MessagingBridge {
         .setAutoCreateAddress(true)
         .setAutoCreated(false)
         .setMaxConsumers(1);
-    if (TopicMapping.startsWithWildcard(filter)) {
+    if (TopicFilters.startsWithWildcard(filter)) { // [MQTT-4.7.2-1]
       queueConfig.setFilterString(TopicMapping.NO_SYSTEM_ADDRESSES);
     }
     return server.createQueue(queueConfig, true);

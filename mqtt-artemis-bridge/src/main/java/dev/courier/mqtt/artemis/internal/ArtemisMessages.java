@@ -1,6 +1,7 @@
 package dev.courier.mqtt.artemis.internal;
 
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.nio.charset.StandardCharsets;
 import org.apache.activemq.artemis.api.core.ActiveMQBuffer;
 import org.apache.activemq.artemis.api.core.ICoreMessage;
@@ -57,10 +58,14 @@ final class ArtemisMessages {
     return message;
   }
 
-  /** The MQTT topic of a message: its {@value #TOPIC} property, else its mapped address. */
+  /**
+   * The MQTT topic of a message: its {@value #TOPIC} property if that is a valid topic name
+   * (another protocol's client may set it to anything), else its mapped address, which may be no
+   * valid topic name either (see {@link TopicFilters#isValidTopicName}).
+   */
   static String topic(Message message) {
     Object topic = message.getObjectProperty(TOPIC_KEY);
-    if (topic != null) {
+    if (topic != null && TopicFilters.isValidTopicName(topic.toString())) {
       return topic.toString();
     }
     return TopicMapping.toTopic(message.getAddress());

@@ -5,6 +5,7 @@ import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -261,9 +262,17 @@ final class ArtemisSession implements BridgeSession {
         continue; // unsubscribed meanwhile; its queue is gone
       }
       Message message = reference.getMessage();
+      String topic = ArtemisMessages.topic(message);
+      if (!TopicFilters.isValidTopicName(topic)) {
+        // Sent by another protocol to an address no PUBLISH can name (section 4.7): undeliverable
+        LOG.debug("Client {}: message on Artemis address {} dropped: not a valid MQTT topic name",
+            clientId, ArtemisBridge.abbreviated(String.valueOf(message.getAddress())));
+        acknowledge(reference);
+        continue;
+      }
       int qos = Math.min(taken.subscription().qos, ArtemisMessages.qos(message));
       long tag = ++nextTag;
-      Delivery delivery = new Delivery(ArtemisMessages.topic(message),
+      Delivery delivery = new Delivery(topic,
           ArtemisMessages.payload(message), qos, false, reference.getDeliveryCount() > 1, tag);
       if (qos == 0) {
         acknowledge(reference); // at most once: done when written

@@ -37,11 +37,6 @@ final class TopicMapping {
     return swap(address, '.', '/', '*', '+');
   }
 
-  /** Whether a filter's first level is a wildcard, so that it must not match {@code $} topics. */
-  static boolean startsWithWildcard(String filter) {
-    return filter.startsWith("#") || filter.startsWith("+");
-  }
-
   private static String swap(String in, char from, char to, char fromWild, char toWild) {
     char[] chars = null;
     for (int i = 0; i < in.length(); i++) {

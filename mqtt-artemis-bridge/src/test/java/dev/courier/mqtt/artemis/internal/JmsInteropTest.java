@@ -97,4 +97,33 @@ class JmsInteropTest {
     assertThat(got.get(1).payload()).containsExactly(1, 2, 3);
     assertThat(got.get(1).qos()).isZero(); // non-persistent: at most once
   }
+
+  @Test
+  void whenJmsNamesNoValidMqttTopic_thenTheAddressDecidesOrTheMessageIsDropped() throws Exception {
+    BridgeSession subscriber = open("mqtt-sub");
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    subscriber.subscribe(List.of(new SubscriptionRequest("orders/#", 1)))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    MessageProducer producer = session.createProducer(null);
+    producer.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
+
+    // A topic property no MQTT client could publish to: the message's address names the topic.
+    for (String forged : List.of("orders/\uD800", "orders/#", "a".repeat(65_536))) {
+      javax.jms.Message message = session.createTextMessage("forged");
+      message.setStringProperty(ArtemisMessages.TOPIC, forged);
+      producer.send(session.createTopic("orders.new"), message);
+    }
+    // An address no MQTT topic can carry [MQTT-1.5.3-1] [MQTT-4.7.3-3]: never delivered.
+    producer.send(session.createTopic("orders.bad\uDC00"), session.createTextMessage("bad"));
+    producer.send(session.createTopic("orders." + "b".repeat(65_530)),
+        session.createTextMessage("long"));
+    producer.send(session.createTopic("orders.last"), session.createTextMessage("last"));
+
+    List<Delivery> got = sink.take(4, true);
+    assertThat(got).extracting(Delivery::topic)
+        .containsExactly("orders/new", "orders/new", "orders/new", "orders/last");
+    assertThat(subscriber.poll()).isNull();
+  }
 }

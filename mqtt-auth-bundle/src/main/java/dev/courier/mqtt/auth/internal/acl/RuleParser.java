@@ -3,6 +3,8 @@ package dev.courier.mqtt.auth.internal.acl;
 import dev.courier.mqtt.auth.internal.acl.TopicRule.Action;
 import dev.courier.mqtt.auth.internal.acl.TopicRule.Effect;
 import dev.courier.mqtt.auth.internal.acl.TopicRule.Subject;
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -88,7 +90,10 @@ public final class RuleParser {
     return new TopicRule(effect, subject, name, action, filter, text);
   }
 
-  /** Why a filter is not a valid MQTT topic filter [MQTT-4.7.1], or null if it is. */
+  /**
+   * Why a filter is not a valid MQTT topic filter (section 4.7, the rules of {@link
+   * TopicFilters#isValidFilter}), or null if it is.
+   */
   static String filterProblem(String filter) {
     if (filter.isEmpty()) {
       return "is empty";
@@ -96,15 +101,20 @@ public final class RuleParser {
     if (filter.indexOf('\u0000') >= 0) {
       return "contains U+0000";
     }
-    String[] levels = TopicFilters.levels(filter);
-    for (int i = 0; i < levels.length; i++) {
-      String level = levels[i];
-      if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
+    List<String> levels = TopicFilters.levels(filter);
+    for (int i = 0; i < levels.size(); i++) {
+      String level = levels.get(i);
+      if (level.contains("#") && (!level.equals("#") || i != levels.size() - 1)) {
         return "uses '#' other than as the whole last level [MQTT-4.7.1-2]";
       }
       if (level.contains("+") && !level.equals("+")) {
         return "uses '+' other than as a whole level [MQTT-4.7.1-3]";
       }
+    }
+    if (!TopicFilters.isValidFilter(filter)) {
+      // What is left: the string rules no topic a client names can break.
+      return "is not well-formed UTF-8 of at most " + TopicFilters.MAX_UTF8_BYTES
+          + " bytes [MQTT-1.5.3-1] [MQTT-4.7.3-3]";
     }
     return null;
   }

@@ -2,6 +2,7 @@ package dev.courier.mqtt.auth.internal.acl;
 
 import dev.courier.mqtt.auth.internal.acl.TopicRule.Effect;
 import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -189,9 +190,8 @@ public final class TopicPolicy {
 
   /** A deny filter cut at its first placeholder level and ended with '#': a superset. */
   static String widened(String filter) {
-    String[] levels = TopicFilters.levels(filter);
     StringBuilder prefix = new StringBuilder();
-    for (String level : levels) {
+    for (String level : TopicFilters.levels(filter)) {
       if (level.contains("%u") || level.contains("%c")) {
         break;
       }

@@ -68,6 +68,16 @@ class RuleParserTest {
   }
 
   @Test
+  void whenFilterIsNoWellFormedMqttString_thenError() {
+    // [MQTT-1.5.3-1] an unpaired surrogate, [MQTT-4.7.3-3] more than 65535 UTF-8 bytes: no topic
+    // a client can name, so the rule is an operator's mistake, not a rule that never applies.
+    assertThatThrownBy(() -> RuleParser.parse("allow any publish a/\uD800/b"))
+        .isInstanceOf(RuleParser.RuleSyntaxException.class).hasMessageContaining("UTF-8");
+    assertThatThrownBy(() -> RuleParser.parse("allow any publish " + "€".repeat(21_846)))
+        .isInstanceOf(RuleParser.RuleSyntaxException.class).hasMessageContaining("65535");
+  }
+
+  @Test
   void whenLineIsEmpty_thenError() {
     assertThatThrownBy(() -> RuleParser.parse(""))
         .isInstanceOf(RuleParser.RuleSyntaxException.class);

@@ -1,6 +1,6 @@
 package dev.courier.mqtt.transport.internal.topic;
 
-import java.util.ArrayList;
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +23,6 @@ public final class ReservedTopics {
   private static final ReservedTopics NONE = new ReservedTopics(List.of());
 
   private final String[] filters;
-  /** The same filters cut into levels once, for {@link #confines}. */
-  private final List<List<String>> filterLevels;
   /** First characters of the reserved filters; a topic starting otherwise is not reserved. */
   private final String firstChars;
   /** Whether some filter starts with a wildcard, so that the first-character test cannot decide. */
@@ -32,16 +30,11 @@ public final class ReservedTopics {
 
   private ReservedTopics(Collection<String> filters) {
     this.filters = filters.toArray(String[]::new);
-    List<List<String>> levels = new ArrayList<>(this.filters.length);
-    for (String filter : this.filters) {
-      levels.add(split(filter));
-    }
-    this.filterLevels = List.copyOf(levels);
     StringBuilder first = new StringBuilder();
     boolean wildcard = false;
     for (String filter : this.filters) {
       char c = filter.charAt(0);
-      if (c == TopicSyntax.MULTI_LEVEL_WILDCARD || c == TopicSyntax.SINGLE_LEVEL_WILDCARD) {
+      if (TopicFilters.startsWithWildcard(filter)) {
         wildcard = true;
       } else if (first.indexOf(String.valueOf(c)) < 0) {
         first.append(c);
@@ -62,7 +55,7 @@ public final class ReservedTopics {
     Set<String> all = new LinkedHashSet<>();
     all.add(COURIER);
     for (String filter : bridgeFilters) {
-      if (!TopicSyntax.isValidTopicFilter(filter)) {
+      if (!TopicFilters.isValidFilter(filter)) {
         throw new IllegalArgumentException("not a valid topic filter: " + filter);
       }
       all.add(filter);
@@ -94,7 +87,7 @@ public final class ReservedTopics {
       return false;
     }
     for (String filter : filters) {
-      if (TopicSyntax.matchesValid(filter, topic)) {
+      if (TopicFilters.matches(filter, topic)) {
         return true;
       }
     }
@@ -111,49 +104,13 @@ public final class ReservedTopics {
    * @return true if the SUBSCRIBE must be refused for this filter
    */
   public boolean confines(String filter) {
-    if (filters.length == 0) {
-      return false;
-    }
-    List<String> levels = split(filter);
-    for (List<String> reserved : filterLevels) {
-      if (covers(reserved, levels)) {
+    for (String reserved : filters) {
+      // [MQTT-4.7.2-1] included: "+/x" does not confine "$y/x", whose topics it cannot match
+      if (TopicFilters.covers(reserved, filter)) {
         return true;
       }
     }
     return false;
-  }
-
-  /** Whether {@code reserved} matches every topic that {@code filter} matches. */
-  private static boolean covers(List<String> reserved, List<String> filter) {
-    for (int i = 0; i < reserved.size(); i++) {
-      String r = reserved.get(i);
-      if (r.equals("#")) {
-        return true; // [MQTT-4.7.1-2] also matches the parent level, as the filter's rest may
-      }
-      if (i >= filter.size()) {
-        return false; // the filter matches a shorter topic that the reserved filter does not
-      }
-      String f = filter.get(i);
-      if (f.equals("#")) {
-        return false; // the filter reaches beyond a level the reserved filter constrains
-      }
-      if (!r.equals("+") && !r.equals(f)) {
-        return false; // a literal level that the filter does not pin to the same value
-      }
-    }
-    return reserved.size() == filter.size();
-  }
-
-  private static List<String> split(String filter) {
-    List<String> levels = new ArrayList<>();
-    int start = 0;
-    for (int i = 0; i <= filter.length(); i++) {
-      if (i == filter.length() || filter.charAt(i) == TopicSyntax.LEVEL_SEPARATOR) {
-        levels.add(filter.substring(start, i));
-        start = i + 1;
-      }
-    }
-    return levels;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.topic;
 
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
@@ -30,10 +31,10 @@ public final class SubscriptionTrie<K, V> {
 
   /** Children key of the single-level wildcard node; like every stored key, never re-pointed. */
   private final LevelKey singleLevelKey =
-      LevelKey.of(String.valueOf(TopicSyntax.SINGLE_LEVEL_WILDCARD));
+      LevelKey.of(String.valueOf(TopicFilters.SINGLE_LEVEL_WILDCARD));
   /** Children key of the multi-level wildcard node; never re-pointed. */
   private final LevelKey multiLevelKey =
-      LevelKey.of(String.valueOf(TopicSyntax.MULTI_LEVEL_WILDCARD));
+      LevelKey.of(String.valueOf(TopicFilters.MULTI_LEVEL_WILDCARD));
 
   private final Node<K, V> root = new Node<>(null, null);
   /** Serialises writers, so that pruning can never detach a node a concurrent put is filling. */
@@ -143,7 +144,7 @@ public final class SubscriptionTrie<K, V> {
     Objects.requireNonNull(topicName, "topicName");
     Objects.requireNonNull(visitor, "visitor");
     int length = topicName.length();
-    boolean serverTopic = length > 0 && topicName.charAt(0) == TopicSyntax.SERVER_TOPIC_PREFIX;
+    boolean serverTopic = length > 0 && topicName.charAt(0) == TopicFilters.SERVER_TOPIC_PREFIX;
     // One probe and one explicit stack per call instead of a substring per level; the stack
     // also keeps a deep topic ("/////...") from overflowing the thread stack.
     LevelKey probe = new LevelKey();

@@ -27,10 +27,10 @@ import java.util.function.Consumer;
  */
 public final class RetainedIndex<V> {
 
-  private static final char LEVEL_SEPARATOR = '/';
-  private static final String MULTI_LEVEL_WILDCARD = "#";
-  private static final String SINGLE_LEVEL_WILDCARD = "+";
-  private static final char SERVER_TOPIC_PREFIX = '$';
+  private static final String MULTI_LEVEL_WILDCARD =
+      String.valueOf(TopicFilters.MULTI_LEVEL_WILDCARD);
+  private static final String SINGLE_LEVEL_WILDCARD =
+      String.valueOf(TopicFilters.SINGLE_LEVEL_WILDCARD);
 
   private final Node<V> root = new Node<>(null, null);
   /** Serialises writers, so that pruning can never detach a node a concurrent put is filling. */
@@ -232,7 +232,7 @@ public final class RetainedIndex<V> {
   }
 
   private static boolean isServerTopicLevel(Node<?> node) {
-    return !node.level.isEmpty() && node.level.charAt(0) == SERVER_TOPIC_PREFIX;
+    return !node.level.isEmpty() && node.level.charAt(0) == TopicFilters.SERVER_TOPIC_PREFIX;
   }
 
   private static boolean isLevel(String filter, int start, int end, String level) {
@@ -240,8 +240,7 @@ public final class RetainedIndex<V> {
   }
 
   private static int levelEnd(String topic, int start) {
-    int separator = topic.indexOf(LEVEL_SEPARATOR, start);
-    return separator < 0 ? topic.length() : separator;
+    return TopicFilters.levelEnd(topic, start);
   }
 
   private static void requireTopicName(String topicName) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,43 @@ class ReservedTopicsTest {
       "$SYS/#, $SYS/x, true", "a/+/c, a/b/c, true", "a/+/c, a/b/d, false"})
   void theMatcherItUsesMatchesAsTheSpecSays(String filter, String topic, boolean expected) {
     assertThat(TopicSyntax.matchesValid(filter, topic)).isEqualTo(expected);
+  }
+
+  @Test
+  void whenReservedFilterStartsWithWildcard_thenDollarFiltersAreNotConfined() {
+    // [MQTT-4.7.2-1] "+/hidden" does not match "$x/hidden", so that topic is not reserved, and a
+    // subscription to it is not confined to reserved topics (it was refused all the same).
+    ReservedTopics wildcard = ReservedTopics.of(List.of("+/hidden"));
+    assertThat(wildcard.isReserved("$x/hidden")).isFalse();
+    assertThat(wildcard.confines("$x/hidden")).isFalse();
+    assertThat(wildcard.confines("$x/+")).isFalse();
+    assertThat(wildcard.confines("a/hidden")).isTrue();
+    assertThat(wildcard.confines("+/hidden")).isTrue();
+  }
+
+  @Test
+  void whenAFilterIsConfined_thenEveryTopicItMatchesIsReserved() {
+    RandomTopics random = new RandomTopics(0x52534556L);
+    List<String> topics = IntStream.range(0, 300)
+        .mapToObj(i -> random.topicName()).toList();
+    int confined = 0;
+    for (int i = 0; i < 300; i++) {
+      ReservedTopics space = ReservedTopics.of(List.of(random.topicFilter(), random.topicFilter()));
+      for (int j = 0; j < 30; j++) {
+        String filter = random.topicFilter();
+        if (!space.confines(filter)) {
+          continue;
+        }
+        confined++;
+        for (String topic : topics) {
+          if (TopicSyntax.matches(filter, topic)) {
+            assertThat(space.isReserved(topic)).as("%s confined by %s, but %s is not reserved",
+                filter, space, topic).isTrue();
+          }
+        }
+      }
+    }
+    assertThat(confined).isGreaterThan(50);
   }
 
   @Test
