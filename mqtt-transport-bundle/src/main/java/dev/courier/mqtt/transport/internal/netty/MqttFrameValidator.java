@@ -40,6 +40,9 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
   private static final int PUBCOMP = 7;
   private static final int SUBSCRIBE = 8;
   private static final int UNSUBSCRIBE = 10;
+  /** Reserved bits of a SUBSCRIBE options byte: MQTT 3.1.1 (all above QoS), MQTT 5.0 (bits 6, 7). */
+  private static final int OPTIONS_3 = 0xFC;
+  private static final int OPTIONS_5 = 0xC0;
   private static final int MQTT_5 = 5;
 
   private final int maxPacketSize;
@@ -112,8 +115,8 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
           protocolLevel = protocolLevel == 0 ? level : protocolLevel; // a second one is refused
         }
         case PUBLISH -> checkTopic(in, body, remaining);
-        case SUBSCRIBE -> checkFilters(in, body + 2, remaining - 2, mqtt3 ? 1 : -1);
-        case UNSUBSCRIBE -> checkFilters(in, body + 2, remaining - 2, 0);
+        case SUBSCRIBE -> checkFilters(in, body, remaining, mqtt3 ? OPTIONS_3 : OPTIONS_5, mqtt3);
+        case UNSUBSCRIBE -> checkFilters(in, body, remaining, 0, mqtt3);
         default -> {
           if (type >= PUBACK && type <= PUBCOMP && mqtt3 && remaining != 2) {
             // MQTT 3.1.1 sections 3.4.1 to 3.7.1: the Remaining Length is 2 (the packet id).
@@ -147,27 +150,59 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
   }
 
   /**
-   * Checks the UTF-8 strings of a SUBSCRIBE or UNSUBSCRIBE payload.
+   * Checks the UTF-8 strings of a SUBSCRIBE or UNSUBSCRIBE payload, after the packet id and, on
+   * MQTT 5.0, the property section (whose content the codec checks).
    *
-   * @param options 0 for UNSUBSCRIBE (no byte after each filter); for SUBSCRIBE 1 to check each
-   *     options byte as MQTT 3.1.1 defines it, -1 to skip it unchecked
+   * @param reserved 0 for UNSUBSCRIBE (no options byte after each filter); for SUBSCRIBE the bits
+   *     of the options byte that must be 0 ({@link #OPTIONS_3} or {@link #OPTIONS_5})
    */
-  private static void checkFilters(ByteBuf in, int index, int length, int options) {
-    int end = index + length;
+  private static void checkFilters(ByteBuf in, int body, int remaining, int reserved,
+      boolean mqtt3) {
+    int end = body + remaining;
+    int index = body + 2;
+    if (!mqtt3) {
+      index = skipProperties(in, index, end);
+    }
     while (index < end) {
       index = checkString(in, index, end, "topic filter");
-      if (options > 0 && index < end) {
-        int requested = in.getUnsignedByte(index);
-        // [MQTT-3.8.3-4] reserved bits 0, QoS 0, 1 or 2.
-        if ((requested & 0xFC) != 0 || (requested & 0x03) == 3) {
-          throw new CorruptedFrameException("SUBSCRIBE options byte has reserved bits or QoS 3");
+      if (reserved != 0) {
+        if (index >= end) {
+          throw new CorruptedFrameException("SUBSCRIBE topic filter without its options byte");
+        }
+        int requested = in.getUnsignedByte(index++);
+        // 3.1.1 [MQTT-3.8.3-4] / 5.0 [MQTT-3.8.3-5]: reserved bits 0; QoS 3 and Retain Handling 3
+        // are malformed / a protocol error (5.0 section 3.8.3.1).
+        if ((requested & reserved) != 0 || (requested & 0x03) == 3
+            || (requested & 0x30) == 0x30) {
+          throw new CorruptedFrameException(
+              "SUBSCRIBE options byte has reserved bits, QoS 3 or Retain Handling 3");
         }
       }
-      index += Math.abs(options);
     }
     if (index > end) {
       throw new CorruptedFrameException("topic filter list overruns the packet");
     }
+  }
+
+  /** Skips a Variable Byte Integer property length and the properties; returns what follows. */
+  private static int skipProperties(ByteBuf in, int index, int end) {
+    int length = 0;
+    int shift = 0;
+    while (true) {
+      if (index >= end || shift > 21) {
+        throw new CorruptedFrameException("malformed property length");
+      }
+      int digit = in.getUnsignedByte(index++);
+      length |= (digit & 0x7F) << shift;
+      shift += 7;
+      if ((digit & 0x80) == 0) {
+        break;
+      }
+    }
+    if (length > end - index) {
+      throw new CorruptedFrameException("properties overrun the packet");
+    }
+    return index + length;
   }
 
   /**

@@ -21,9 +21,14 @@ public final class InboundProperties {
     this.properties = properties;
   }
 
-  /** The properties of a variable header (null: none). */
+  /**
+   * The properties of a variable header (null: none). Netty's {@link MqttProperties#isEmpty} looks
+   * only at the single-valued properties, so a packet whose only properties are User Properties or
+   * Subscription Identifiers must not be taken for one without any.
+   */
   public static InboundProperties of(MqttProperties properties) {
-    return properties == null || properties.isEmpty() ? NONE : new InboundProperties(properties);
+    return properties == null || properties == MqttProperties.NO_PROPERTIES
+        ? NONE : new InboundProperties(properties);
   }
 
   /** Whether the property is present. */
