@@ -39,6 +39,8 @@ final class ArtemisSession implements BridgeSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisSession.class);
   private static final AtomicLong CONSUMER_IDS = new AtomicLong(Long.MIN_VALUE / 4);
+  /** The subscription identifiers of a delivery without any: shared, never modified. */
+  static final int[] NO_IDS = new int[0];
 
   private final ArtemisBridge bridge;
   private final String clientId;
@@ -137,7 +139,8 @@ final class ArtemisSession implements BridgeSession {
           addSubscription(request.filter(), request.qos());
           for (RetainedStore.Retained message : bridge.retained(request.filter())) {
             retained.add(new Delivery(message.topic(), message.payload(),
-                Math.min(message.qos(), request.qos()), true, false, 0));
+                Math.min(message.qos(), request.qos()), true, false, 0, message.properties(),
+                NO_IDS));
             retainedQueued = true;
           }
           granted.add(request.qos());
@@ -242,7 +245,8 @@ final class ArtemisSession implements BridgeSession {
     Delivery retainedDelivery = retained.poll();
     if (retainedDelivery != null) {
       return new Delivery(retainedDelivery.topic(), retainedDelivery.payload(),
-          retainedDelivery.qos(), true, false, ++nextTag);
+          retainedDelivery.qos(), true, false, ++nextTag, retainedDelivery.properties(),
+          retainedDelivery.subscriptionIds());
     }
     while (true) {
       Taken taken = buffer.poll();
@@ -264,7 +268,8 @@ final class ArtemisSession implements BridgeSession {
       int qos = Math.min(taken.subscription().qos, ArtemisMessages.qos(message));
       long tag = ++nextTag;
       Delivery delivery = new Delivery(ArtemisMessages.topic(message),
-          ArtemisMessages.payload(message), qos, false, reference.getDeliveryCount() > 1, tag);
+          ArtemisMessages.payload(message), qos, false, reference.getDeliveryCount() > 1, tag,
+          ArtemisMessages.properties(message), NO_IDS);
       if (qos == 0) {
         acknowledge(reference); // at most once: done when written
       } else {

@@ -1,5 +1,6 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.topic.RetainedIndex;
 import java.util.ArrayList;
@@ -35,8 +36,13 @@ final class RetainedStore {
   private static final SimpleString ORIGIN = SimpleString.of("courier_origin");
   private static final Logger LOG = LoggerFactory.getLogger(RetainedStore.class);
 
-  /** A retained message. */
-  record Retained(String topic, byte[] payload, int qos, long recordId) {}
+  /** Where a record keeps its expiry (epoch ms): not as its Artemis expiration, which would let
+   *  Artemis expire the record itself, or move it to the expiry address. */
+  private static final SimpleString EXPIRES_AT = SimpleString.of("courier_expires_at");
+
+  /** A retained message, with its MQTT 5.0 properties and absolute expiry. */
+  record Retained(String topic, byte[] payload, int qos, MessageProperties properties,
+      String publisherId, long recordId) {}
 
   private final StorageManager storage;
   /** The retained messages by topic, in the transport's trie: a wildcard lookup scans no more
@@ -75,10 +81,9 @@ final class RetainedStore {
     if (origin == null || origin.toString().equals(node)) {
       return; // our own, already stored
     }
-    Object publisher = announcement.getObjectProperty(ArtemisMessages.CLIENT_ID);
     Publication publication = new Publication(ArtemisMessages.topic(announcement),
         ArtemisMessages.payload(announcement), ArtemisMessages.qos(announcement), true,
-        publisher == null ? "cluster" : publisher.toString());
+        publisher(announcement), properties(announcement));
     try {
       storeHere(publication, null);
     } catch (Exception e) {
@@ -110,7 +115,7 @@ final class RetainedStore {
       tombstonesAtLoad.add(record.getMessageID());
     } else {
       previous = byTopic.put(topic, new Retained(topic, payload, ArtemisMessages.qos(record),
-          record.getMessageID()));
+          properties(record), publisher(record), record.getMessageID()));
     }
     return previous == null ? 0 : previous.recordId();
   }
@@ -127,8 +132,7 @@ final class RetainedStore {
   void store(Publication publication, Transaction tx) throws Exception {
     storeHere(publication, tx);
     if (shared != null) {
-      CoreMessage announcement = ArtemisMessages.toMessage(storage.generateID(), publication,
-          shared.address(), true);
+      CoreMessage announcement = record(publication, shared.address());
       announcement.putStringProperty(ORIGIN, SimpleString.of(node));
       shared.write(announcement, tx);
     }
@@ -144,21 +148,42 @@ final class RetainedStore {
         // asynchronous (it may not even have reached our consumer yet): a durable tombstone,
         // written with the publication, tells a restart that still finds the old record that
         // the topic was cleared. Both are then deleted, in the order they were written.
-        long tombstone = records.write(ArtemisMessages.toMessage(storage.generateID(),
-            publication, records.address(), true), tx);
+        long tombstone = records.write(record(publication, records.address()), tx);
         records.delete(previous.recordId());
         records.delete(tombstone);
         return;
       }
     } else {
-      long id = records.write(ArtemisMessages.toMessage(storage.generateID(), publication,
-          records.address(), true), tx);
+      long id = records.write(record(publication, records.address()), tx);
       previous = byTopic.put(topic, new Retained(topic, publication.payload(), publication.qos(),
-          id));
+          publication.properties(), publication.publisherId(), id));
     }
     if (previous != null) {
       records.delete(previous.recordId());
     }
+  }
+
+  /** A durable record of a retained publication, its expiry kept in {@link #EXPIRES_AT}. */
+  private CoreMessage record(Publication publication, SimpleString address) {
+    CoreMessage record = ArtemisMessages.toMessage(storage.generateID(), publication, address,
+        true);
+    long expiresAt = publication.properties().expiresAtMillis();
+    if (expiresAt != 0) {
+      record.setExpiration(0);
+      record.putLongProperty(EXPIRES_AT, expiresAt);
+    }
+    return record;
+  }
+
+  private static MessageProperties properties(Message record) {
+    Object expiresAt = record.getObjectProperty(EXPIRES_AT);
+    return MessagePropertiesMapping.read(record,
+        expiresAt instanceof Long at ? at : record.getExpiration());
+  }
+
+  private static String publisher(Message record) {
+    Object publisher = record.getObjectProperty(ArtemisMessages.CLIENT_ID_KEY);
+    return publisher == null ? "cluster" : publisher.toString();
   }
 
   /** The retained messages whose topic matches an MQTT filter [MQTT-3.3.1-6]. */
