@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
@@ -74,6 +75,7 @@ public final class ArtemisBridge implements MessagingBridge {
   private final ThreadPoolExecutor executor;
   private volatile boolean stopped;
   private final List<String> reservedTopics;
+  private final LongSupplier clock;
 
   /**
    * Loads stored sessions and retained messages from Artemis; blocks until they are indexed.
@@ -81,6 +83,18 @@ public final class ArtemisBridge implements MessagingBridge {
    * @param server a started, active broker
    */
   public ArtemisBridge(ActiveMQServer server, ArtemisBridgeConfig config) throws Exception {
+    this(server, config, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #ArtemisBridge(ActiveMQServer, ArtemisBridgeConfig)}, on a clock of its own.
+   *
+   * @param clock epoch milliseconds, against which message and session expiry are checked (Artemis
+   *     itself expires queued messages by the system clock)
+   */
+  ArtemisBridge(ActiveMQServer server, ArtemisBridgeConfig config, LongSupplier clock)
+      throws Exception {
+    this.clock = clock;
     this.server = server;
     this.postOffice = server.getPostOffice();
     this.storage = server.getStorageManager();
@@ -96,7 +110,7 @@ public final class ArtemisBridge implements MessagingBridge {
         });
     this.executor.allowCoreThreadTimeOut(true);
     this.sessions = new SessionStore(storage);
-    this.retained = new RetainedStore(storage);
+    this.retained = new RetainedStore(storage, clock);
     try {
       sessions.open(server, config.loadTimeoutMillis());
       retained.open(server, config.loadTimeoutMillis());
@@ -187,6 +201,11 @@ public final class ArtemisBridge implements MessagingBridge {
     }
     sessions.close();
     retained.close();
+  }
+
+  /** Now, in epoch milliseconds, by the bridge's clock. */
+  long now() {
+    return clock.getAsLong();
   }
 
   Executor executor() {

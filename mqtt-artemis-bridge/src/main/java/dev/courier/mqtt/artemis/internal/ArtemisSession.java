@@ -41,6 +41,7 @@ final class ArtemisSession implements BridgeSession {
   private static final AtomicLong CONSUMER_IDS = new AtomicLong(Long.MIN_VALUE / 4);
   /** The subscription identifiers of a delivery without any: shared, never modified. */
   static final int[] NO_IDS = new int[0];
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final ArtemisBridge bridge;
   private final String clientId;
@@ -109,12 +110,23 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publish(Publication publication) {
+    if (expired(publication)) {
+      return DONE; // [MQTT-3.3.2-5] neither forwarded nor retained
+    }
     return publisher.publish(publication, null, 0);
   }
 
   @Override
   public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
+    if (expired(publication)) {
+      return DONE;
+    }
     return publisher.publish(publication, stored, packetId);
+  }
+
+  private boolean expired(Publication publication) {
+    long expiresAt = publication.properties().expiresAtMillis();
+    return expiresAt != 0 && bridge.now() >= expiresAt;
   }
 
   @Override
@@ -265,6 +277,11 @@ final class ArtemisSession implements BridgeSession {
         continue; // unsubscribed meanwhile; its queue is gone
       }
       Message message = reference.getMessage();
+      long expiresAt = message.getExpiration();
+      if (expiresAt != 0 && bridge.now() >= expiresAt) {
+        acknowledge(reference); // [MQTT-3.3.2-5] expired while buffered: never delivered
+        continue;
+      }
       int qos = Math.min(taken.subscription().qos, ArtemisMessages.qos(message));
       long tag = ++nextTag;
       Delivery delivery = new Delivery(ArtemisMessages.topic(message),

@@ -5,6 +5,7 @@ import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.topic.RetainedIndex;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
@@ -45,6 +46,7 @@ final class RetainedStore {
       String publisherId, long recordId) {}
 
   private final StorageManager storage;
+  private final LongSupplier clock;
   /** The retained messages by topic, in the transport's trie: a wildcard lookup scans no more
    *  than the subtrees its filter can match. */
   private final RetainedIndex<Retained> byTopic = new RetainedIndex<>();
@@ -54,8 +56,9 @@ final class RetainedStore {
   private RecordQueue shared;
   private String node;
 
-  RetainedStore(StorageManager storage) {
+  RetainedStore(StorageManager storage, LongSupplier clock) {
     this.storage = storage;
+    this.clock = clock;
   }
 
   void open(ActiveMQServer server, long timeoutMillis) throws Exception {
@@ -110,12 +113,14 @@ final class RetainedStore {
     String topic = ArtemisMessages.topic(record);
     byte[] payload = ArtemisMessages.payload(record);
     Retained previous;
-    if (payload.length == 0) {
+    MessageProperties properties = properties(record);
+    if (payload.length == 0 || properties.expired(clock.getAsLong())) {
+      // a tombstone, or a message that expired meanwhile [MQTT-3.3.2-5]: the topic has none
       previous = byTopic.remove(topic);
       tombstonesAtLoad.add(record.getMessageID());
     } else {
       previous = byTopic.put(topic, new Retained(topic, payload, ArtemisMessages.qos(record),
-          properties(record), publisher(record), record.getMessageID()));
+          properties, publisher(record), record.getMessageID()));
     }
     return previous == null ? 0 : previous.recordId();
   }
@@ -142,7 +147,7 @@ final class RetainedStore {
     String topic = publication.topic();
     Retained previous;
     if (publication.payload().length == 0) {
-      previous = byTopic.remove(topic);
+      previous = unindex(topic);
       if (previous != null) {
         // [MQTT-3.3.1-10] the clear must survive a restart, but deleting the old record is
         // asynchronous (it may not even have reached our consumer yet): a durable tombstone,
@@ -155,7 +160,7 @@ final class RetainedStore {
       }
     } else {
       long id = records.write(record(publication, records.address()), tx);
-      previous = byTopic.put(topic, new Retained(topic, publication.payload(), publication.qos(),
+      previous = index(new Retained(topic, publication.payload(), publication.qos(),
           publication.properties(), publication.publisherId(), id));
     }
     if (previous != null) {
@@ -190,7 +195,36 @@ final class RetainedStore {
   List<Retained> matching(String filter) {
     List<Retained> found = new ArrayList<>();
     byTopic.match(filter, found::add);
+    long now = clock.getAsLong();
+    for (int i = found.size() - 1; i >= 0; i--) {
+      Retained message = found.get(i);
+      if (message.properties().expired(now)) {
+        found.remove(i); // [MQTT-3.3.2-5] an expired message is retained no longer
+        forgetExpired(message);
+      }
+    }
     return found;
+  }
+
+  /** Deletes an expired retained message, unless a newer one replaced it meanwhile. */
+  private void forgetExpired(Retained message) {
+    synchronized (this) {
+      if (byTopic.get(message.topic()) != message) {
+        return;
+      }
+      byTopic.remove(message.topic());
+    }
+    records.delete(message.recordId());
+  }
+
+  // Index writes hold this store's monitor (uncontended but for one topic's concurrent
+  // publishers), so that forgetting an expired message never removes a newer one.
+  private synchronized Retained index(Retained message) {
+    return byTopic.put(message.topic(), message);
+  }
+
+  private synchronized Retained unindex(String topic) {
+    return byTopic.remove(topic);
   }
 
 }
