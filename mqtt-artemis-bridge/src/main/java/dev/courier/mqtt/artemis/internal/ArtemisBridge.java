@@ -274,9 +274,9 @@ public final class ArtemisBridge implements MessagingBridge {
     }
     ArtemisSession session = new ArtemisSession(this, clientId, stored, present,
         config.deliveryBuffer());
-    for (Map.Entry<String, SessionStore.Subscription> entry : stored.subscriptions.entrySet()) {
-      session.restore(entry.getKey(), entry.getValue().qos(),
-          subscriptionQueue(clientId, entry.getKey(), true));
+    for (SessionStore.Subscription subscription : stored.subscriptions.values()) {
+      session.restore(subscription.request(),
+          subscriptionQueue(clientId, subscription.request().filter(), true));
     }
     live.put(clientId, session);
     return session;

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.filter.Filter;
 import org.apache.activemq.artemis.core.server.HandleStatus;
 import org.apache.activemq.artemis.core.server.MessageReference;
@@ -45,6 +46,7 @@ final class ArtemisSession implements BridgeSession {
 
   private final ArtemisBridge bridge;
   private final String clientId;
+  private final SimpleString clientIdKey;
   private final boolean persistent;
   private final int capacity;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -71,6 +73,7 @@ final class ArtemisSession implements BridgeSession {
       boolean present, int capacity) {
     this.bridge = bridge;
     this.clientId = clientId;
+    this.clientIdKey = SimpleString.of(clientId);
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
@@ -95,8 +98,9 @@ final class ArtemisSession implements BridgeSession {
   }
 
   /** Re-creates a stored subscription on opening (bridge executor). */
-  void restore(String filter, int qos, Queue queue) {
-    subscriptions.put(filter, new Subscription(filter, qos, queue));
+  void restore(SubscriptionRequest request, Queue queue) {
+    subscriptions.put(request.filter(),
+        new Subscription(request.filter(), SubscriptionOptions.of(request), queue));
   }
 
   Iterable<Subscription> subscriptions() {
@@ -148,12 +152,10 @@ final class ArtemisSession implements BridgeSession {
       boolean retainedQueued = false;
       for (SubscriptionRequest request : requests) {
         try {
-          addSubscription(request.filter(), request.qos());
-          for (RetainedStore.Retained message : bridge.retained(request.filter())) {
-            retained.add(new Delivery(message.topic(), message.payload(),
-                Math.min(message.qos(), request.qos()), true, false, 0, message.properties(),
-                NO_IDS));
-            retainedQueued = true;
+          SubscriptionOptions options = SubscriptionOptions.of(request);
+          boolean existed = addSubscription(request, options);
+          if (options.sendsRetained(existed)) {
+            retainedQueued |= queueRetained(request.filter(), options);
           }
           granted.add(request.qos());
         } catch (Exception e) {
@@ -169,21 +171,43 @@ final class ArtemisSession implements BridgeSession {
     });
   }
 
-  private void addSubscription(String filter, int qos) throws Exception {
+  /** Adds or replaces a subscription; returns whether it existed. */
+  private boolean addSubscription(SubscriptionRequest request, SubscriptionOptions options)
+      throws Exception {
+    String filter = request.filter();
     Subscription existing = subscriptions.get(filter);
     if (existing != null) {
-      existing.qos = qos; // [MQTT-3.8.4-3] replace, keeping the flow of publications
+      existing.options = options; // [MQTT-3.8.4-3] replace, keeping the flow of publications
     } else {
       Queue queue = bridge.subscriptionQueue(clientId, filter, persistent);
-      Subscription subscription = new Subscription(filter, qos, queue);
+      Subscription subscription = new Subscription(filter, options, queue);
       subscriptions.put(filter, subscription);
       if (attached) {
         subscription.register();
       }
     }
     if (stored != null) {
-      bridge.sessionStore().subscribe(stored, filter, qos);
+      bridge.sessionStore().subscribe(stored, request);
     }
+    return existing != null;
+  }
+
+  /**
+   * Queues the retained messages matching a new subscription [MQTT-3.8.4-3], with RETAIN set
+   * [MQTT-3.3.1-8], its identifier, its QoS cap, and No Local applied (a client does not get back
+   * a retained message it published itself).
+   */
+  private boolean queueRetained(String filter, SubscriptionOptions options) {
+    boolean queued = false;
+    for (RetainedStore.Retained message : bridge.retained(filter)) {
+      if (options.admits(message.publisherId(), clientId)) {
+        retained.add(new Delivery(message.topic(), message.payload(),
+            Math.min(message.qos(), options.qos()), true, false, 0, message.properties(),
+            options.ids()));
+        queued = true;
+      }
+    }
+    return queued;
   }
 
   @Override
@@ -282,11 +306,19 @@ final class ArtemisSession implements BridgeSession {
         acknowledge(reference); // [MQTT-3.3.2-5] expired while buffered: never delivered
         continue;
       }
-      int qos = Math.min(taken.subscription().qos, ArtemisMessages.qos(message));
+      SubscriptionOptions options = taken.subscription().options;
+      if (!options.admits(message, clientIdKey)) {
+        acknowledge(reference); // [MQTT-3.8.3-3] No Local: the client's own message
+        continue;
+      }
+      int qos = Math.min(options.qos(), ArtemisMessages.qos(message));
       long tag = ++nextTag;
+      // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN as published only with Retain As Published
       Delivery delivery = new Delivery(ArtemisMessages.topic(message),
-          ArtemisMessages.payload(message), qos, false, reference.getDeliveryCount() > 1, tag,
-          ArtemisMessages.properties(message), NO_IDS);
+          ArtemisMessages.payload(message), qos,
+          options.retainAsPublished() && ArtemisMessages.retain(message),
+          reference.getDeliveryCount() > 1, tag, ArtemisMessages.properties(message),
+          options.ids());
       if (qos == 0) {
         acknowledge(reference); // at most once: done when written
       } else {
@@ -385,13 +417,13 @@ final class ArtemisSession implements BridgeSession {
     final String filter;
     final Queue queue;
     final long id = CONSUMER_IDS.incrementAndGet();
-    volatile int qos;
+    volatile SubscriptionOptions options;
     volatile boolean removed;
     private boolean registered;
 
-    Subscription(String filter, int qos, Queue queue) {
+    Subscription(String filter, SubscriptionOptions options, Queue queue) {
       this.filter = filter;
-      this.qos = qos;
+      this.options = options;
       this.queue = queue;
     }
 

@@ -1,5 +1,6 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.activemq.artemis.api.core.Message;
@@ -11,7 +12,8 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
 
 /**
  * The state of persistent MQTT sessions, stored as records in the Artemis queue {@value #QUEUE}:
- * one record that the session exists, one per subscription (filter and QoS), and one per QoS 2
+ * one record that the session exists, one per subscription (filter, QoS and MQTT 5.0 options, the
+ * Subscription Identifier among them), and one per QoS 2
  * packet identifier awaiting PUBREL. The queues holding a session's messages are ordinary durable
  * Artemis queues (see {@link ArtemisBridge#queueName}); these records say what they mean to MQTT.
  *
@@ -28,6 +30,10 @@ final class SessionStore {
   private static final SimpleString FILTER = SimpleString.of("courier_filter");
   private static final SimpleString QOS = SimpleString.of("courier_qos");
   private static final SimpleString PACKET = SimpleString.of("courier_packet");
+  private static final SimpleString NO_LOCAL = SimpleString.of("courier_no_local");
+  private static final SimpleString RETAIN_AS_PUBLISHED = SimpleString.of("courier_rap");
+  private static final SimpleString RETAIN_HANDLING = SimpleString.of("courier_retain_handling");
+  private static final SimpleString SUBSCRIPTION_ID = SimpleString.of("courier_subscription_id");
   private static final SimpleString KIND_SESSION = SimpleString.of("session");
   private static final SimpleString KIND_SUBSCRIPTION = SimpleString.of("subscription");
   private static final SimpleString KIND_AWAITING = SimpleString.of("awaiting_release");
@@ -46,8 +52,8 @@ final class SessionStore {
     }
   }
 
-  /** A stored subscription. */
-  record Subscription(int qos, long recordId) {}
+  /** A stored subscription: its filter, QoS and options, as subscribed. */
+  record Subscription(SubscriptionRequest request, long recordId) {}
 
   private final StorageManager storage;
   private final Map<String, Stored> byClient = new ConcurrentHashMap<>();
@@ -89,8 +95,9 @@ final class SessionStore {
         return previous;
       }
       case "subscription" -> {
-        Subscription previous = stored.subscriptions.put(record.getStringProperty(FILTER),
-            new Subscription(record.getIntProperty(QOS), id));
+        SubscriptionRequest request = subscription(record);
+        Subscription previous = stored.subscriptions.put(request.filter(),
+            new Subscription(request, id));
         return previous == null ? 0 : previous.recordId();
       }
       case "awaiting_release" -> {
@@ -117,17 +124,39 @@ final class SessionStore {
     return stored;
   }
 
-  /** Stores a subscription, replacing one with the same filter. */
-  void subscribe(Stored stored, String filter, int qos) throws Exception {
+  /** A stored subscription record (options absent in records before 0.4: the defaults). */
+  private static SubscriptionRequest subscription(Message record) {
+    return new SubscriptionRequest(record.getStringProperty(FILTER), record.getIntProperty(QOS),
+        Boolean.TRUE.equals(record.getObjectProperty(NO_LOCAL)),
+        Boolean.TRUE.equals(record.getObjectProperty(RETAIN_AS_PUBLISHED)),
+        record.getObjectProperty(RETAIN_HANDLING) instanceof Integer rh ? rh : 0,
+        record.getObjectProperty(SUBSCRIPTION_ID) instanceof Integer id ? id : 0);
+  }
+
+  /** Stores a subscription with its options, replacing one with the same filter. */
+  void subscribe(Stored stored, SubscriptionRequest request) throws Exception {
+    String filter = request.filter();
     Subscription current = stored.subscriptions.get(filter);
-    if (current != null && current.qos() == qos) {
+    if (current != null && current.request().equals(request)) {
       return;
     }
     CoreMessage record = record(KIND_SUBSCRIPTION, stored.clientId);
     record.putStringProperty(FILTER, SimpleString.of(filter));
-    record.putIntProperty(QOS, qos);
+    record.putIntProperty(QOS, request.qos());
+    if (request.noLocal()) {
+      record.putBooleanProperty(NO_LOCAL, true);
+    }
+    if (request.retainAsPublished()) {
+      record.putBooleanProperty(RETAIN_AS_PUBLISHED, true);
+    }
+    if (request.retainHandling() != 0) {
+      record.putIntProperty(RETAIN_HANDLING, request.retainHandling());
+    }
+    if (request.subscriptionId() != 0) {
+      record.putIntProperty(SUBSCRIPTION_ID, request.subscriptionId());
+    }
     long id = records.write(record, null);
-    Subscription previous = stored.subscriptions.put(filter, new Subscription(qos, id));
+    Subscription previous = stored.subscriptions.put(filter, new Subscription(request, id));
     if (previous != null) {
       records.delete(previous.recordId());
     }
