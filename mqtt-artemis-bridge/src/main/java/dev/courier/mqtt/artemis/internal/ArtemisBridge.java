@@ -21,6 +21,7 @@ import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.WildcardConfiguration;
 import org.apache.activemq.artemis.core.io.IOCallback;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
 import org.apache.activemq.artemis.core.paging.PagingManager;
@@ -28,6 +29,7 @@ import org.apache.activemq.artemis.core.paging.PagingStore;
 import org.apache.activemq.artemis.core.persistence.OperationContext;
 import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.postoffice.PostOffice;
+import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
@@ -335,6 +337,20 @@ public final class ArtemisBridge implements MessagingBridge {
     if (queue != null && server.locateQueue(queue.getName()) != null) {
       server.destroyQueue(queue.getName(), null, false, true, true);
     }
+  }
+
+  /** A subscription filter as Artemis binds it, in the broker's wildcard syntax. */
+  AddressImpl binding(String filter) {
+    return new AddressImpl(SimpleString.of(TopicMapping.toAddress(filter)), wildcards());
+  }
+
+  WildcardConfiguration wildcards() {
+    return server.getConfiguration().getWildcardConfiguration();
+  }
+
+  /** A new id from Artemis's id sequence (the one message ids come from). */
+  long nextId() {
+    return storage.generateID();
   }
 
   List<RetainedStore.Retained> retained(String filter) {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.filter.Filter;
+import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 import org.apache.activemq.artemis.core.server.HandleStatus;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * buffer has room (otherwise it answers {@link HandleStatus#BUSY} and the messages stay in Artemis,
  * which pages them to disk as its address settings say).
  *
+ * <p>Filters of one session that overlap have a copy of a message each; {@link OverlapResolver}
+ * delivers one of them and acknowledges the others [MQTT-3.3.4-2] (its javadoc has the small
+ * window this leaves when a SUBSCRIBE or UNSUBSCRIBE races such a message).
+ *
  * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event loop;
  * Artemis calls {@link Subscription#handle} and {@link Subscription#proceedDeliver} from its queue
  * executors; blocking work (creating and destroying queues) runs on the bridge's executor, in order
@@ -42,11 +47,14 @@ final class ArtemisSession implements BridgeSession {
   private static final AtomicLong CONSUMER_IDS = new AtomicLong(Long.MIN_VALUE / 4);
   /** The subscription identifiers of a delivery without any: shared, never modified. */
   static final int[] NO_IDS = new int[0];
+  private static final Subscription[] NO_PEERS = new Subscription[0];
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final ArtemisBridge bridge;
   private final String clientId;
   private final SimpleString clientIdKey;
+  /** Elects the one copy to deliver when filters of this session overlap (poll only). */
+  private final OverlapResolver overlaps;
   private final boolean persistent;
   private final int capacity;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -74,6 +82,7 @@ final class ArtemisSession implements BridgeSession {
     this.bridge = bridge;
     this.clientId = clientId;
     this.clientIdKey = SimpleString.of(clientId);
+    this.overlaps = new OverlapResolver(bridge.wildcards(), clientIdKey);
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
@@ -99,8 +108,8 @@ final class ArtemisSession implements BridgeSession {
 
   /** Re-creates a stored subscription on opening (bridge executor). */
   void restore(SubscriptionRequest request, Queue queue) {
-    subscriptions.put(request.filter(),
-        new Subscription(request.filter(), SubscriptionOptions.of(request), queue));
+    // Its queue predates this bridge: every message in it was routed to it.
+    link(new Subscription(request.filter(), SubscriptionOptions.of(request), queue, 0));
   }
 
   Iterable<Subscription> subscriptions() {
@@ -180,8 +189,8 @@ final class ArtemisSession implements BridgeSession {
       existing.options = options; // [MQTT-3.8.4-3] replace, keeping the flow of publications
     } else {
       Queue queue = bridge.subscriptionQueue(clientId, filter, persistent);
-      Subscription subscription = new Subscription(filter, options, queue);
-      subscriptions.put(filter, subscription);
+      Subscription subscription = new Subscription(filter, options, queue, bridge.nextId());
+      link(subscription);
       if (attached) {
         subscription.register();
       }
@@ -210,12 +219,44 @@ final class ArtemisSession implements BridgeSession {
     return queued;
   }
 
+  /** Adds a subscription, made a peer of each other one its filter may overlap (bridge thread). */
+  private void link(Subscription added) {
+    for (Subscription other : subscriptions.values()) {
+      if (OverlapResolver.mayOverlap(added.filter, other.filter)) {
+        added.peers = with(added.peers, other);
+        other.peers = with(other.peers, added);
+      }
+    }
+    subscriptions.put(added.filter, added);
+  }
+
+  private void unlink(Subscription removed) {
+    for (Subscription peer : removed.peers) {
+      Subscription[] left = new Subscription[peer.peers.length - 1];
+      int n = 0;
+      for (Subscription p : peer.peers) {
+        if (p != removed && n < left.length) {
+          left[n++] = p;
+        }
+      }
+      peer.peers = left;
+    }
+    removed.peers = NO_PEERS;
+  }
+
+  private static Subscription[] with(Subscription[] peers, Subscription added) {
+    Subscription[] more = java.util.Arrays.copyOf(peers, peers.length + 1);
+    more[peers.length] = added;
+    return more;
+  }
+
   @Override
   public CompletionStage<Void> unsubscribe(List<String> filters) {
     return inOrder(() -> {
       for (String filter : filters) {
         Subscription subscription = subscriptions.remove(filter);
         if (subscription != null) {
+          unlink(subscription);
           subscription.remove(true);
         }
         if (stored != null) {
@@ -306,19 +347,36 @@ final class ArtemisSession implements BridgeSession {
         acknowledge(reference); // [MQTT-3.3.2-5] expired while buffered: never delivered
         continue;
       }
-      SubscriptionOptions options = taken.subscription().options;
-      if (!options.admits(message, clientIdKey)) {
-        acknowledge(reference); // [MQTT-3.8.3-3] No Local: the client's own message
-        continue;
+      Subscription subscription = taken.subscription();
+      SubscriptionOptions options = subscription.options;
+      Subscription[] peers = subscription.peers;
+      int maxQos;
+      boolean retainAsPublished;
+      int[] ids;
+      if (peers.length == 0) {
+        if (!options.admits(message, clientIdKey)) {
+          acknowledge(reference); // [MQTT-3.8.3-3] No Local: the client's own message
+          continue;
+        }
+        maxQos = options.qos();
+        retainAsPublished = options.retainAsPublished();
+        ids = options.ids();
+      } else {
+        if (!overlaps.resolve(subscription, peers, message)) {
+          acknowledge(reference); // [MQTT-3.3.4-2] once: another subscription's copy delivers
+          continue;
+        }
+        maxQos = overlaps.qos();
+        retainAsPublished = overlaps.retainAsPublished();
+        ids = overlaps.ids();
       }
-      int qos = Math.min(options.qos(), ArtemisMessages.qos(message));
+      int qos = Math.min(maxQos, ArtemisMessages.qos(message));
       long tag = ++nextTag;
       // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN as published only with Retain As Published
       Delivery delivery = new Delivery(ArtemisMessages.topic(message),
           ArtemisMessages.payload(message), qos,
-          options.retainAsPublished() && ArtemisMessages.retain(message),
-          reference.getDeliveryCount() > 1, tag, ArtemisMessages.properties(message),
-          options.ids());
+          retainAsPublished && ArtemisMessages.retain(message),
+          reference.getDeliveryCount() > 1, tag, ArtemisMessages.properties(message), ids);
       if (qos == 0) {
         acknowledge(reference); // at most once: done when written
       } else {
@@ -419,12 +477,22 @@ final class ArtemisSession implements BridgeSession {
     final long id = CONSUMER_IDS.incrementAndGet();
     volatile SubscriptionOptions options;
     volatile boolean removed;
+    /** The filter as Artemis binds it, to tell which copies routing made (see {@link
+     *  OverlapResolver}). */
+    final AddressImpl binding;
+    /** A message id taken once the queue existed: younger messages may have a copy here. */
+    final long since;
+    /** The session's other subscriptions whose filters may overlap this one's; copy on write,
+     *  written on the bridge's thread for this session. */
+    volatile Subscription[] peers = NO_PEERS;
     private boolean registered;
 
-    Subscription(String filter, SubscriptionOptions options, Queue queue) {
+    Subscription(String filter, SubscriptionOptions options, Queue queue, long since) {
       this.filter = filter;
       this.options = options;
       this.queue = queue;
+      this.binding = bridge.binding(filter);
+      this.since = since;
     }
 
     synchronized void register() {
