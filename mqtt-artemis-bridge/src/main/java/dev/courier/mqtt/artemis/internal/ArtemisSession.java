@@ -4,6 +4,7 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +68,10 @@ final class ArtemisSession implements BridgeSession {
   private final Map<Long, MessageReference> inflight = new HashMap<>();
   private final SessionStore.Stored stored;
   private volatile boolean present;
+  /** The session expiry interval in force, for {@link #detach()}. */
+  private volatile long expirySeconds;
+  /** Written under the session's lifecycle lock, read by a later detach. */
+  private volatile int generation;
   private volatile boolean starved;
   private volatile boolean attached;
   private volatile boolean closed;
@@ -78,8 +83,9 @@ final class ArtemisSession implements BridgeSession {
   private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
   ArtemisSession(ArtemisBridge bridge, String clientId, SessionStore.Stored stored,
-      boolean present, int capacity) {
+      boolean present, int capacity, long expirySeconds) {
     this.bridge = bridge;
+    this.expirySeconds = expirySeconds;
     this.clientId = clientId;
     this.clientIdKey = SimpleString.of(clientId);
     this.overlaps = new OverlapResolver(bridge.wildcards(), clientIdKey);
@@ -102,8 +108,24 @@ final class ArtemisSession implements BridgeSession {
     return stored;
   }
 
-  void markPresent() {
-    present = true;
+  /** Opened again by a new connection with a (possibly new) expiry interval (bridge executor). */
+  void resumed(long expirySeconds) {
+    this.expirySeconds = expirySeconds;
+    generation++;
+    present = true; // [MQTT-3.2.2-2]
+  }
+
+  /** Counts resumptions, so that a detach journaled late is not taken for a newer one. */
+  int generation() {
+    return generation;
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  boolean attached() {
+    return attached;
   }
 
   /** Re-creates a stored subscription on opening (bridge executor). */
@@ -281,6 +303,26 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public void detach() {
+    detach(expirySeconds); // 3.1.1 and clients that set none at DISCONNECT: as at CONNECT
+  }
+
+  @Override
+  public void detach(long sessionExpirySeconds) {
+    if (sessionExpirySeconds <= 0 || stored == null) {
+      close(); // MQTT 5.0 section 3.1.2.11.2: 0 ends the session with the connection
+      return;
+    }
+    unplug();
+    long seconds = Math.min(sessionExpirySeconds, SessionRequest.NEVER);
+    int detachedGeneration = generation;
+    inOrder(() -> {
+      bridge.lifecycle().detached(this, seconds, detachedGeneration);
+      return null;
+    });
+  }
+
+  /** Stops taking messages from Artemis and gives back what the client never saw. */
+  private void unplug() {
     attached = false;
     sink = null;
     for (Subscription subscription : subscriptions.values()) {
@@ -313,8 +355,14 @@ final class ArtemisSession implements BridgeSession {
 
   /** Lets the bridge, when it stops, hand everything held back to Artemis. */
   void release() {
-    detach();
+    unplug();
     recover();
+  }
+
+  /** Ends this session object for good: it is discarded or expired (bridge executor). */
+  void end() {
+    closed = true;
+    release();
   }
 
   @Override

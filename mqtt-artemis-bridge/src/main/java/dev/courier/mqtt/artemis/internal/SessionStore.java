@@ -1,5 +1,6 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +13,8 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
 
 /**
  * The state of persistent MQTT sessions, stored as records in the Artemis queue {@value #QUEUE}:
- * one record that the session exists, one per subscription (filter, QoS and MQTT 5.0 options, the
+ * one record that the session exists (with its expiry interval and, while its client is away, since
+ * when), one per subscription (filter, QoS and MQTT 5.0 options, the
  * Subscription Identifier among them), and one per QoS 2
  * packet identifier awaiting PUBREL. The queues holding a session's messages are ordinary durable
  * Artemis queues (see {@link ArtemisBridge#queueName}); these records say what they mean to MQTT.
@@ -34,6 +36,8 @@ final class SessionStore {
   private static final SimpleString RETAIN_AS_PUBLISHED = SimpleString.of("courier_rap");
   private static final SimpleString RETAIN_HANDLING = SimpleString.of("courier_retain_handling");
   private static final SimpleString SUBSCRIPTION_ID = SimpleString.of("courier_subscription_id");
+  private static final SimpleString EXPIRY = SimpleString.of("courier_expiry_seconds");
+  private static final SimpleString DETACHED_AT = SimpleString.of("courier_detached_at");
   private static final SimpleString KIND_SESSION = SimpleString.of("session");
   private static final SimpleString KIND_SUBSCRIPTION = SimpleString.of("subscription");
   private static final SimpleString KIND_AWAITING = SimpleString.of("awaiting_release");
@@ -42,6 +46,10 @@ final class SessionStore {
   static final class Stored {
     final String clientId;
     volatile long sessionRecord;
+    /** The session expiry interval, seconds (section 3.1.2.11); records before 0.4: never. */
+    volatile long expirySeconds = SessionRequest.NEVER;
+    /** When the client went away (epoch ms), or 0 while connected. */
+    volatile long detachedAt;
     /** filter to subscription. */
     final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** QoS 2 packet id to record id. */
@@ -49,6 +57,18 @@ final class SessionStore {
 
     Stored(String clientId) {
       this.clientId = clientId;
+    }
+
+    /**
+     * When the session expires (epoch ms) if it is not resumed, counting from {@code since} if it
+     * is not known to be detached; {@link Long#MAX_VALUE} for never.
+     */
+    long expiresAt(long since) {
+      long interval = expirySeconds;
+      if (interval >= SessionRequest.NEVER) {
+        return Long.MAX_VALUE;
+      }
+      return (detachedAt != 0 ? detachedAt : since) + interval * 1000;
     }
   }
 
@@ -92,6 +112,9 @@ final class SessionStore {
       case "session" -> {
         long previous = stored.sessionRecord;
         stored.sessionRecord = id;
+        stored.expirySeconds = record.getObjectProperty(EXPIRY) instanceof Long expiry
+            ? expiry : SessionRequest.NEVER;
+        stored.detachedAt = record.getObjectProperty(DETACHED_AT) instanceof Long at ? at : 0;
         return previous;
       }
       case "subscription" -> {
@@ -115,13 +138,49 @@ final class SessionStore {
     return byClient.get(clientId);
   }
 
-  /** Stores that a client has a persistent session (durable when the thread's storage completes). */
-  Stored create(String clientId) throws Exception {
+  /**
+   * Stores that a client has a persistent session, connected, with an expiry interval (durable
+   * when the thread's storage completes).
+   */
+  Stored create(String clientId, long expirySeconds) throws Exception {
     Stored stored = byClient.computeIfAbsent(clientId, Stored::new);
     if (stored.sessionRecord == 0) {
-      stored.sessionRecord = records.write(record(KIND_SESSION, clientId), null);
+      stored.expirySeconds = expirySeconds;
+      stored.sessionRecord = records.write(sessionRecord(stored), null);
     }
     return stored;
+  }
+
+  /**
+   * Journals the session's expiry interval and whether (since when) its client is away, replacing
+   * its session record; nothing for a session deleted meanwhile.
+   *
+   * @param detachedAt epoch ms the client went away, or 0 when it is connected
+   */
+  void update(Stored stored, long expirySeconds, long detachedAt) throws Exception {
+    long previous = stored.sessionRecord;
+    if (previous == 0 || (stored.expirySeconds == expirySeconds
+        && stored.detachedAt == detachedAt)) {
+      return;
+    }
+    stored.expirySeconds = expirySeconds;
+    stored.detachedAt = detachedAt;
+    stored.sessionRecord = records.write(sessionRecord(stored), null);
+    records.delete(previous);
+  }
+
+  private CoreMessage sessionRecord(Stored stored) {
+    CoreMessage record = record(KIND_SESSION, stored.clientId);
+    record.putLongProperty(EXPIRY, stored.expirySeconds);
+    if (stored.detachedAt != 0) {
+      record.putLongProperty(DETACHED_AT, stored.detachedAt);
+    }
+    return record;
+  }
+
+  /** Every stored session, for the expiry check at start. */
+  java.util.Collection<Stored> all() {
+    return byClient.values();
   }
 
   /** A stored subscription record (options absent in records before 0.4: the defaults). */
