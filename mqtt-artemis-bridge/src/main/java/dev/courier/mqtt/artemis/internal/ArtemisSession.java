@@ -16,12 +16,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.filter.Filter;
-import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
-import org.apache.activemq.artemis.core.server.HandleStatus;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.slf4j.Logger;
@@ -29,36 +25,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT session on Artemis: one Artemis queue per subscription, consumed by a {@link
- * Subscription} that takes messages only while the client is attached and the session's small
- * buffer has room (otherwise it answers {@link HandleStatus#BUSY} and the messages stay in Artemis,
- * which pages them to disk as its address settings say).
+ * SessionSubscription} that takes messages only while the client is attached and the session's
+ * small buffer has room (otherwise the messages stay in Artemis, which pages them to disk as its
+ * address settings say).
  *
  * <p>Filters of one session that overlap have a copy of a message each; {@link OverlapResolver}
  * delivers one of them and acknowledges the others [MQTT-3.3.4-2] (its javadoc has the small
  * window this leaves when a SUBSCRIBE or UNSUBSCRIBE races such a message).
  *
- * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event loop;
- * Artemis calls {@link Subscription#handle} and {@link Subscription#proceedDeliver} from its queue
- * executors; blocking work (creating and destroying queues) runs on the bridge's executor, in order
- * per session.
+ * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event
+ * loop; Artemis calls the subscriptions' consumers from its queue executors; blocking work
+ * (creating and destroying queues) runs on the bridge's executor, in order per session.
  */
 final class ArtemisSession implements BridgeSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisSession.class);
-  private static final AtomicLong CONSUMER_IDS = new AtomicLong(Long.MIN_VALUE / 4);
   /** The subscription identifiers of a delivery without any: shared, never modified. */
   static final int[] NO_IDS = new int[0];
-  private static final Subscription[] NO_PEERS = new Subscription[0];
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final ArtemisBridge bridge;
   private final String clientId;
   private final SimpleString clientIdKey;
-  /** Elects the one copy to deliver when filters of this session overlap (poll only). */
-  private final OverlapResolver overlaps;
+  /** How a polled copy is delivered, if at all: options, No Local, overlaps (poll only). */
+  private final OverlapResolver decision;
   private final boolean persistent;
   private final int capacity;
-  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final Map<String, SessionSubscription> subscriptions = new ConcurrentHashMap<>();
   /** Messages Artemis handed over, not yet polled; at most {@link #capacity}. */
   private final ConcurrentLinkedQueue<Taken> buffer = new ConcurrentLinkedQueue<>();
   private final AtomicInteger buffered = new AtomicInteger();
@@ -88,7 +81,7 @@ final class ArtemisSession implements BridgeSession {
     this.expirySeconds = expirySeconds;
     this.clientId = clientId;
     this.clientIdKey = SimpleString.of(clientId);
-    this.overlaps = new OverlapResolver(bridge.wildcards(), clientIdKey);
+    this.decision = new OverlapResolver(bridge.wildcards(), clientIdKey);
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
@@ -131,10 +124,11 @@ final class ArtemisSession implements BridgeSession {
   /** Re-creates a stored subscription on opening (bridge executor). */
   void restore(SubscriptionRequest request, Queue queue) {
     // Its queue predates this bridge: every message in it was routed to it.
-    link(new Subscription(request.filter(), SubscriptionOptions.of(request), queue, 0));
+    link(new SessionSubscription(this, request.filter(), SubscriptionOptions.of(request), queue,
+        0));
   }
 
-  Iterable<Subscription> subscriptions() {
+  Iterable<SessionSubscription> subscriptions() {
     return subscriptions.values();
   }
 
@@ -206,12 +200,13 @@ final class ArtemisSession implements BridgeSession {
   private boolean addSubscription(SubscriptionRequest request, SubscriptionOptions options)
       throws Exception {
     String filter = request.filter();
-    Subscription existing = subscriptions.get(filter);
+    SessionSubscription existing = subscriptions.get(filter);
     if (existing != null) {
       existing.options = options; // [MQTT-3.8.4-3] replace, keeping the flow of publications
     } else {
       Queue queue = bridge.subscriptionQueue(clientId, filter, persistent);
-      Subscription subscription = new Subscription(filter, options, queue, bridge.nextId());
+      SessionSubscription subscription = new SessionSubscription(this, filter, options, queue,
+          bridge.nextId());
       link(subscription);
       if (attached) {
         subscription.register();
@@ -241,44 +236,19 @@ final class ArtemisSession implements BridgeSession {
     return queued;
   }
 
-  /** Adds a subscription, made a peer of each other one its filter may overlap (bridge thread). */
-  private void link(Subscription added) {
-    for (Subscription other : subscriptions.values()) {
-      if (OverlapResolver.mayOverlap(added.filter, other.filter)) {
-        added.peers = with(added.peers, other);
-        other.peers = with(other.peers, added);
-      }
-    }
+  /** Adds a subscription, a peer of each other one its filter may overlap (bridge thread). */
+  private void link(SessionSubscription added) {
+    added.linkTo(subscriptions.values());
     subscriptions.put(added.filter, added);
-  }
-
-  private void unlink(Subscription removed) {
-    for (Subscription peer : removed.peers) {
-      Subscription[] left = new Subscription[peer.peers.length - 1];
-      int n = 0;
-      for (Subscription p : peer.peers) {
-        if (p != removed && n < left.length) {
-          left[n++] = p;
-        }
-      }
-      peer.peers = left;
-    }
-    removed.peers = NO_PEERS;
-  }
-
-  private static Subscription[] with(Subscription[] peers, Subscription added) {
-    Subscription[] more = java.util.Arrays.copyOf(peers, peers.length + 1);
-    more[peers.length] = added;
-    return more;
   }
 
   @Override
   public CompletionStage<Void> unsubscribe(List<String> filters) {
     return inOrder(() -> {
       for (String filter : filters) {
-        Subscription subscription = subscriptions.remove(filter);
+        SessionSubscription subscription = subscriptions.remove(filter);
         if (subscription != null) {
-          unlink(subscription);
+          subscription.unlink();
           subscription.remove(true);
         }
         if (stored != null) {
@@ -293,7 +263,7 @@ final class ArtemisSession implements BridgeSession {
   public void attach(DeliverySink sink) {
     this.sink = sink;
     attached = true;
-    for (Subscription subscription : subscriptions.values()) {
+    for (SessionSubscription subscription : subscriptions.values()) {
       subscription.register();
     }
     if (!buffer.isEmpty() || !retained.isEmpty()) {
@@ -325,7 +295,7 @@ final class ArtemisSession implements BridgeSession {
   private void unplug() {
     attached = false;
     sink = null;
-    for (Subscription subscription : subscriptions.values()) {
+    for (SessionSubscription subscription : subscriptions.values()) {
       subscription.unregister();
     }
     returnBuffered();
@@ -381,7 +351,7 @@ final class ArtemisSession implements BridgeSession {
       int left = buffered.decrementAndGet();
       if (starved && left <= capacity / 2) {
         starved = false;
-        for (Subscription subscription : subscriptions.values()) {
+        for (SessionSubscription subscription : subscriptions.values()) {
           subscription.queue.deliverAsync();
         }
       }
@@ -395,43 +365,30 @@ final class ArtemisSession implements BridgeSession {
         acknowledge(reference); // [MQTT-3.3.2-5] expired while buffered: never delivered
         continue;
       }
-      Subscription subscription = taken.subscription();
-      SubscriptionOptions options = subscription.options;
-      Subscription[] peers = subscription.peers;
-      int maxQos;
-      boolean retainAsPublished;
-      int[] ids;
-      if (peers.length == 0) {
-        if (!options.admits(message, clientIdKey)) {
-          acknowledge(reference); // [MQTT-3.8.3-3] No Local: the client's own message
-          continue;
-        }
-        maxQos = options.qos();
-        retainAsPublished = options.retainAsPublished();
-        ids = options.ids();
-      } else {
-        if (!overlaps.resolve(subscription, peers, message)) {
-          acknowledge(reference); // [MQTT-3.3.4-2] once: another subscription's copy delivers
-          continue;
-        }
-        maxQos = overlaps.qos();
-        retainAsPublished = overlaps.retainAsPublished();
-        ids = overlaps.ids();
+      if (!decision.decide(taken.subscription(), message)) {
+        acknowledge(reference); // No Local, or another copy of it delivers [MQTT-3.3.4-2]
+        continue;
       }
-      int qos = Math.min(maxQos, ArtemisMessages.qos(message));
-      long tag = ++nextTag;
-      // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN as published only with Retain As Published
-      Delivery delivery = new Delivery(ArtemisMessages.topic(message),
-          ArtemisMessages.payload(message), qos,
-          retainAsPublished && ArtemisMessages.retain(message),
-          reference.getDeliveryCount() > 1, tag, ArtemisMessages.properties(message), ids);
-      if (qos == 0) {
-        acknowledge(reference); // at most once: done when written
-      } else {
-        inflight.put(tag, reference);
-      }
-      return delivery;
+      return deliver(reference, message);
     }
+  }
+
+  /** The delivery of a message as {@link #decision} decided, in flight if QoS 1 or 2. */
+  private Delivery deliver(MessageReference reference, Message message) {
+    int qos = Math.min(decision.qos(), ArtemisMessages.qos(message));
+    long tag = ++nextTag;
+    // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN as published only with Retain As Published
+    Delivery delivery = new Delivery(ArtemisMessages.topic(message),
+        ArtemisMessages.payload(message), qos,
+        decision.retainAsPublished() && ArtemisMessages.retain(message),
+        reference.getDeliveryCount() > 1, tag, ArtemisMessages.properties(message),
+        decision.ids());
+    if (qos == 0) {
+      acknowledge(reference); // at most once: done when written
+    } else {
+      inflight.put(tag, reference);
+    }
+    return delivery;
   }
 
   @Override
@@ -459,7 +416,7 @@ final class ArtemisSession implements BridgeSession {
     inflight.clear();
     return inOrder(() -> {
       bridge.forget(this);
-      for (Subscription subscription : subscriptions.values()) {
+      for (SessionSubscription subscription : subscriptions.values()) {
         subscription.remove(true);
       }
       subscriptions.clear();
@@ -499,7 +456,7 @@ final class ArtemisSession implements BridgeSession {
   }
 
   /** Reserves a buffer slot for a message Artemis offers, or marks the session starved. */
-  private boolean reserve() {
+  boolean reserve() {
     while (true) {
       int n = buffered.get();
       if (n < capacity) {
@@ -516,114 +473,20 @@ final class ArtemisSession implements BridgeSession {
     }
   }
 
-  private record Taken(MessageReference reference, Subscription subscription) {}
-
-  /** The consumer of one subscription's queue. */
-  final class Subscription implements org.apache.activemq.artemis.core.server.Consumer {
-    final String filter;
-    final Queue queue;
-    final long id = CONSUMER_IDS.incrementAndGet();
-    volatile SubscriptionOptions options;
-    volatile boolean removed;
-    /** The filter as Artemis binds it, to tell which copies routing made (see {@link
-     *  OverlapResolver}). */
-    final AddressImpl binding;
-    /** A message id taken once the queue existed: younger messages may have a copy here. */
-    final long since;
-    /** The session's other subscriptions whose filters may overlap this one's; copy on write,
-     *  written on the bridge's thread for this session. */
-    volatile Subscription[] peers = NO_PEERS;
-    private boolean registered;
-
-    Subscription(String filter, SubscriptionOptions options, Queue queue, long since) {
-      this.filter = filter;
-      this.options = options;
-      this.queue = queue;
-      this.binding = bridge.binding(filter);
-      this.since = since;
-    }
-
-    synchronized void register() {
-      if (!registered && !removed) {
-        try {
-          queue.addConsumer(this);
-          registered = true;
-          queue.deliverAsync();
-        } catch (Exception e) {
-          LOG.warn("Client {}: could not consume from {}: {}", clientId, queue.getName(),
-              e.toString());
-        }
-      }
-    }
-
-    synchronized void unregister() {
-      if (registered) {
-        registered = false;
-        queue.removeConsumer(this);
-      }
-    }
-
-    /** Unsubscribed or session ended: the queue goes (bridge executor). */
-    void remove(boolean destroyQueue) throws Exception {
-      removed = true;
-      unregister();
-      if (destroyQueue) {
-        bridge.destroyQueue(queue);
-      }
-    }
-
-    @Override
-    public HandleStatus handle(MessageReference reference) {
-      if (!attached || removed || closed) {
-        return HandleStatus.BUSY;
-      }
-      if (!reserve()) {
-        return HandleStatus.BUSY;
-      }
-      reference.handled();
-      reference.incrementDeliveryCount();
-      return HandleStatus.HANDLED;
-    }
-
-    @Override
-    public void proceedDeliver(MessageReference reference) {
-      buffer.add(new Taken(reference, this));
-      signal();
-    }
-
-    @Override
-    public Filter getFilter() {
-      return null;
-    }
-
-    @Override
-    public List<MessageReference> getDeliveringMessages() {
-      return List.of();
-    }
-
-    @Override
-    public String debug() {
-      return toManagementString();
-    }
-
-    @Override
-    public String toManagementString() {
-      return "MQTT client " + clientId + " subscription " + filter;
-    }
-
-    @Override
-    public void disconnect() {
-      removed = true; // the queue was destroyed under us (an administrator)
-    }
-
-    @Override
-    public void failed(Throwable t) {
-      removed = true;
-    }
-
-    @Override
-    public long sequentialID() {
-      return id;
-    }
+  /** Whether Artemis may hand this session messages now. */
+  boolean accepting() {
+    return attached && !closed;
   }
+
+  /** A subscription's consumer took a message: buffer it for poll (any Artemis thread). */
+  void taken(MessageReference reference, SessionSubscription subscription) {
+    buffer.add(new Taken(reference, subscription));
+    signal();
+  }
+
+  ArtemisBridge bridge() {
+    return bridge;
+  }
+
+  private record Taken(MessageReference reference, SessionSubscription subscription) {}
 }

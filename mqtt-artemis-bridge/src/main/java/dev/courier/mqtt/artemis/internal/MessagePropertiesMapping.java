@@ -32,11 +32,11 @@ import org.apache.activemq.artemis.reader.MessageUtil;
  *       property {@value #PAYLOAD_FORMAT} (0 or 1, absent if not sent); a JMS TextMessage without
  *       it is delivered with 1 (UTF-8).
  *   <li>User Properties: in order, duplicates kept, in the bytes property {@value #USER_PROPERTIES}
- *       for MQTT subscribers; and each as a plain string property named as the user property (the
- *       last value of a repeated name), for JMS consumers and selectors, unless the name is empty or
- *       starts with {@code JMS}, {@code _}, {@code MQTT_} or {@code courier_} (header and internal
- *       names). From JMS or Core, without {@value #USER_PROPERTIES}: every application property
- *       (not one of those prefixes) as a user property, value as a string, ordered by name.
+ *       for MQTT subscribers; and each as a plain string property named as the user property
+ *       (the last value of a repeated name), for JMS consumers and selectors, unless the name is
+ *       empty or starts with {@code JMS}, {@code _}, {@code MQTT_} or {@code courier_} (header and
+ *       internal names). From JMS or Core, without {@value #USER_PROPERTIES}: every application
+ *       property (not one of those prefixes) as a user property, value as a string, by name.
  *   <li>Message Expiry: the Artemis expiration (epoch ms), so that Artemis drops (or moves to the
  *       expiry address) what expires in a queue; a JMS time-to-live becomes the MQTT expiry.
  * </ul>

@@ -29,7 +29,7 @@ import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
  * session. Both need an UNSUBSCRIBE or SUBSCRIBE racing a message of an overlapping filter.
  *
  * <p>Not thread-safe: one per session, used by {@code poll} on the connection's thread. The
- * result of {@link #resolve} stays in the fields until the next call.
+ * result of {@link #decide} stays in the fields until the next call.
  */
 final class OverlapResolver {
 
@@ -39,6 +39,8 @@ final class OverlapResolver {
   private boolean retainAsPublished;
   private int[] ids = new int[4];
   private int idCount;
+  /** After {@link #decide} without peers: the one subscription's options; else null. */
+  private SubscriptionOptions single;
 
   OverlapResolver(WildcardConfiguration wildcards, SimpleString clientId) {
     this.wildcards = wildcards;
@@ -85,19 +87,36 @@ final class OverlapResolver {
   }
 
   /**
+   * Decides whether and how the copy of {@code message} polled from {@code subscription}'s queue
+   * is delivered: without peers by the subscription's own options (no allocation), else by
+   * {@link #resolve}.
+   *
+   * @return false to acknowledge the copy unsent (No Local, or another copy delivers)
+   */
+  boolean decide(SessionSubscription subscription, Message message) {
+    SessionSubscription[] peers = subscription.peers;
+    if (peers.length > 0) {
+      single = null;
+      return resolve(subscription, peers, message);
+    }
+    single = subscription.options;
+    return single.admits(message, clientId); // [MQTT-3.8.3-3]
+  }
+
+  /**
    * Decides for the copy of {@code message} polled from {@code self}'s queue.
    *
    * @return true if {@code self} is the primary and delivers ({@link #qos}, {@link
    *     #retainAsPublished} and {@link #ids} then say how); false to acknowledge the copy unsent
    */
-  boolean resolve(ArtemisSession.Subscription self, ArtemisSession.Subscription[] peers,
+  boolean resolve(SessionSubscription self, SessionSubscription[] peers,
       Message message) {
     qos = -1;
     retainAsPublished = false;
     idCount = 0;
-    ArtemisSession.Subscription primary = consider(self, null, message);
+    SessionSubscription primary = consider(self, null, message);
     AddressImpl address = null;
-    for (ArtemisSession.Subscription peer : peers) {
+    for (SessionSubscription peer : peers) {
       if (peer.removed || message.getMessageID() < peer.since) {
         continue; // gone, or younger than the message: Artemis gave it no copy
       }
@@ -113,8 +132,8 @@ final class OverlapResolver {
   }
 
   /** Counts in an admitting matching subscription; returns the primary so far. */
-  private ArtemisSession.Subscription consider(ArtemisSession.Subscription candidate,
-      ArtemisSession.Subscription primary, Message message) {
+  private SessionSubscription consider(SessionSubscription candidate,
+      SessionSubscription primary, Message message) {
     SubscriptionOptions options = candidate.options;
     if (!options.admits(message, clientId)) {
       return primary; // [MQTT-3.8.3-3] No Local: this one does not forward it
@@ -146,16 +165,22 @@ final class OverlapResolver {
 
   /** The highest QoS of the admitting subscriptions. */
   int qos() {
-    return qos;
+    return single != null ? single.qos() : qos;
   }
 
   /** Whether an admitting subscription has Retain As Published [MQTT-3.3.1-13]. */
   boolean retainAsPublished() {
-    return retainAsPublished;
+    return single != null ? single.retainAsPublished() : retainAsPublished;
   }
 
-  /** The distinct identifiers of the admitting subscriptions, as a new array (the delivery's). */
+  /**
+   * The distinct identifiers of the admitting subscriptions: the subscription's own shared array,
+   * or, after {@link #resolve}, a new one (the delivery's).
+   */
   int[] ids() {
+    if (single != null) {
+      return single.ids();
+    }
     return idCount == 0 ? ArtemisSession.NO_IDS : Arrays.copyOf(ids, idCount);
   }
 }

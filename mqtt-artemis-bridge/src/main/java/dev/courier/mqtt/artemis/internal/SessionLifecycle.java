@@ -210,7 +210,7 @@ final class SessionLifecycle {
   private void discard(ArtemisSession session) throws Exception {
     live.remove(session.clientId(), session);
     session.end();
-    for (ArtemisSession.Subscription subscription : session.subscriptions()) {
+    for (SessionSubscription subscription : session.subscriptions()) {
       subscription.remove(true);
     }
   }

@@ -83,7 +83,8 @@ class MessageExpirySection3_3_2_3_3Test {
         .as("the absolute expiry, from which the transport sends what is left")
         .isEqualTo(clock.getAsLong() + 9 * MINUTE);
     assertThat(resumed.poll()).isNull();
-    Queue queue = broker.server().locateQueue(SimpleString.of(ArtemisBridge.queueName("away", "q")));
+    Queue queue = broker.server().locateQueue(
+        SimpleString.of(ArtemisBridge.queueName("away", "q")));
     Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> queue.getMessageCount() == 0);
   }
 
@@ -94,7 +95,8 @@ class MessageExpirySection3_3_2_3_3Test {
     away.detach();
     long at = System.currentTimeMillis() + 2000; // Artemis expires by the system clock
     await(open("pub", true).publish(expiring("q", "soon", false, at)));
-    Queue queue = broker.server().locateQueue(SimpleString.of(ArtemisBridge.queueName("away", "q")));
+    Queue queue = broker.server().locateQueue(
+        SimpleString.of(ArtemisBridge.queueName("away", "q")));
     Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> queue.getMessageCount() == 1);
     assertThat(System.currentTimeMillis()).as("queued before it expired").isLessThan(at);
     Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> queue.getMessageCount() == 0);

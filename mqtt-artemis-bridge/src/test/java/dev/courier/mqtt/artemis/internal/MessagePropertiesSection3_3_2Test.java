@@ -80,7 +80,8 @@ class MessagePropertiesSection3_3_2Test {
       assertThat(got.contentType()).isEqualTo(sent.contentType());
       assertThat(got.responseTopic()).isEqualTo("resp/a.b/c");
       assertThat(got.correlationData()).containsExactly(correlation);
-      assertThat(got.userProperties()).as("order and duplicates kept").containsExactlyElementsOf(USER);
+      assertThat(got.userProperties()).as("order and duplicates kept")
+          .containsExactlyElementsOf(USER);
       assertThat(got.expiresAtMillis()).isEqualTo(sent.expiresAtMillis());
     }
   }
