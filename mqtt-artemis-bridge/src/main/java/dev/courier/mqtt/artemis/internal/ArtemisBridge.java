@@ -19,9 +19,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.WildcardConfiguration;
 import org.apache.activemq.artemis.core.io.IOCallback;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
 import org.apache.activemq.artemis.core.paging.PagingManager;
@@ -29,6 +31,7 @@ import org.apache.activemq.artemis.core.paging.PagingStore;
 import org.apache.activemq.artemis.core.persistence.OperationContext;
 import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.postoffice.PostOffice;
+import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
@@ -63,6 +66,8 @@ public final class ArtemisBridge implements MessagingBridge {
   private static final String QUEUE_PREFIX = "courier.mqtt.";
   /** How long {@link #stop} waits for operations already submitted to finish. */
   private static final long STOP_WAIT_SECONDS = 10;
+  /** How often detached sessions are checked for expiry. */
+  static final long SWEEP_MILLIS = 1000;
 
   private final ActiveMQServer server;
   private final PostOffice postOffice;
@@ -71,11 +76,12 @@ public final class ArtemisBridge implements MessagingBridge {
   private final ArtemisBridgeConfig config;
   private final SessionStore sessions;
   private final RetainedStore retained;
-  private final Map<String, ArtemisSession> live = new ConcurrentHashMap<>();
+  private final SessionLifecycle lifecycle;
   private final Map<String, SimpleString> addresses = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor executor;
   private volatile boolean stopped;
   private final List<String> reservedTopics;
+  private final LongSupplier clock;
 
   /**
    * Loads stored sessions and retained messages from Artemis; blocks until they are indexed.
@@ -83,6 +89,18 @@ public final class ArtemisBridge implements MessagingBridge {
    * @param server a started, active broker
    */
   public ArtemisBridge(ActiveMQServer server, ArtemisBridgeConfig config) throws Exception {
+    this(server, config, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #ArtemisBridge(ActiveMQServer, ArtemisBridgeConfig)}, on a clock of its own.
+   *
+   * @param clock epoch milliseconds, against which message and session expiry are checked (Artemis
+   *     itself expires queued messages by the system clock)
+   */
+  ArtemisBridge(ActiveMQServer server, ArtemisBridgeConfig config, LongSupplier clock)
+      throws Exception {
+    this.clock = clock;
     this.server = server;
     this.postOffice = server.getPostOffice();
     this.storage = server.getStorageManager();
@@ -98,9 +116,12 @@ public final class ArtemisBridge implements MessagingBridge {
         });
     this.executor.allowCoreThreadTimeOut(true);
     this.sessions = new SessionStore(storage);
-    this.retained = new RetainedStore(storage);
+    this.retained = new RetainedStore(storage, clock);
+    this.lifecycle = new SessionLifecycle(this, sessions, config.deliveryBuffer());
     try {
       sessions.open(server, config.loadTimeoutMillis());
+      lifecycle.expireOrSchedule(); // what expired while the broker was down goes now
+      awaitStored();
       retained.open(server, config.loadTimeoutMillis());
       if (server.getConfiguration().isClustered()) {
         shareRetained();
@@ -111,6 +132,7 @@ public final class ArtemisBridge implements MessagingBridge {
       executor.shutdownNow();
       throw e;
     }
+    lifecycle.expiry().start(server.getScheduledPool(), SWEEP_MILLIS);
     LOG.info("Artemis bridge ready on broker {}: {} stored MQTT sessions, {} retained messages",
         server.getConfiguration().getName(), sessions.size(), retained.size());
   }
@@ -183,10 +205,7 @@ public final class ArtemisBridge implements MessagingBridge {
   /** Stops serving: hands every held message back to Artemis; stored state stays. */
   public void stop() {
     stopped = true;
-    for (ArtemisSession session : live.values()) {
-      session.release();
-    }
-    live.clear();
+    lifecycle.releaseAll();
     // Queue removals and record deletions already handed to the executor finish before the record
     // stores close: run later, they would change the record queues while the next bridge on this
     // broker loads them.
@@ -202,6 +221,11 @@ public final class ArtemisBridge implements MessagingBridge {
     retained.close();
   }
 
+  /** Now, in epoch milliseconds, by the bridge's clock. */
+  long now() {
+    return clock.getAsLong();
+  }
+
   Executor executor() {
     return executor;
   }
@@ -212,7 +236,7 @@ public final class ArtemisBridge implements MessagingBridge {
 
   /** The number of sessions open or detached in this bridge. */
   public int liveSessions() {
-    return live.size();
+    return lifecycle.size();
   }
 
   @Override
@@ -223,7 +247,7 @@ public final class ArtemisBridge implements MessagingBridge {
     try {
       return CompletableFuture.supplyAsync(() -> {
         try {
-          return open(request);
+          return lifecycle.open(request);
         } catch (Exception e) {
           throw new IllegalStateException("Could not open the session of " + request.clientId(), e);
         }
@@ -233,64 +257,26 @@ public final class ArtemisBridge implements MessagingBridge {
     }
   }
 
-  private BridgeSession open(SessionRequest request) throws Exception {
-    String clientId = request.clientId();
-    ArtemisSession current = live.get(clientId);
-    if (request.cleanSession()) {
-      // [MQTT-3.1.2-6] a clean session discards any stored one
-      if (current != null) {
-        discard(current);
-      }
-      SessionStore.Stored stored = sessions.get(clientId);
-      if (stored != null) {
-        for (String filter : stored.subscriptions.keySet()) {
-          destroyQueue(server.locateQueue(queueName(clientId, filter)));
-        }
-        sessions.delete(stored);
-      }
-      ArtemisSession session = new ArtemisSession(this, clientId, null, false,
-          config.deliveryBuffer());
-      live.put(clientId, session);
-      return session;
-    }
-    if (current != null && current.persistent()) {
-      current.markPresent(); // [MQTT-3.2.2-2] resumed; the transport detached it first
-      return current;
-    }
-    if (current != null) {
-      discard(current);
-    }
-    SessionStore.Stored stored = sessions.get(clientId);
-    boolean present = stored != null && stored.sessionRecord != 0;
-    if (!present) {
-      stored = sessions.create(clientId);
-      awaitStored();
-    }
-    ArtemisSession session = new ArtemisSession(this, clientId, stored, present,
-        config.deliveryBuffer());
-    for (Map.Entry<String, SessionStore.Subscription> entry : stored.subscriptions.entrySet()) {
-      session.restore(entry.getKey(), entry.getValue().qos(),
-          subscriptionQueue(clientId, entry.getKey(), true));
-    }
-    live.put(clientId, session);
-    return session;
-  }
-
-  private void discard(ArtemisSession session) throws Exception {
-    live.remove(session.clientId(), session);
-    session.release();
-    for (ArtemisSession.Subscription subscription : session.subscriptions()) {
-      subscription.remove(true);
-    }
-  }
-
   /** Forgets a closed session (bridge executor). */
   void forget(ArtemisSession session) {
-    live.remove(session.clientId(), session);
+    lifecycle.forget(session);
+  }
+
+  SessionLifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  ActiveMQServer server() {
+    return server;
+  }
+
+  /** Runs the session expiry sweep now (tests; it also runs every {@value #SWEEP_MILLIS} ms). */
+  void sweepExpired() {
+    lifecycle.expiry().sweep();
   }
 
   /** Waits (bridge executor only) until this thread's storage operations are on disk. */
-  private void awaitStored() throws Exception {
+  void awaitStored() throws Exception {
     CompletableFuture<Void> done = new CompletableFuture<>();
     storage.afterCompleteOperations(callback(done));
     done.get(config.loadTimeoutMillis(), TimeUnit.MILLISECONDS);
@@ -329,6 +315,20 @@ public final class ArtemisBridge implements MessagingBridge {
     if (queue != null && server.locateQueue(queue.getName()) != null) {
       server.destroyQueue(queue.getName(), null, false, true, true);
     }
+  }
+
+  /** A subscription filter as Artemis binds it, in the broker's wildcard syntax. */
+  AddressImpl binding(String filter) {
+    return new AddressImpl(SimpleString.of(TopicMapping.toAddress(filter)), wildcards());
+  }
+
+  WildcardConfiguration wildcards() {
+    return server.getConfiguration().getWildcardConfiguration();
+  }
+
+  /** A new id from Artemis's id sequence (the one message ids come from). */
+  long nextId() {
+    return storage.generateID();
   }
 
   List<RetainedStore.Retained> retained(String filter) {

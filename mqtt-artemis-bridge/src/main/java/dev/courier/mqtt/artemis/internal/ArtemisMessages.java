@@ -1,5 +1,6 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.apache.activemq.artemis.reader.TextMessageUtil;
  * message from another protocol reaches MQTT subscribers with the QoS in {@value #QOS} if it has
  * one, else QoS 1 if it is durable (a JMS PERSISTENT message) and QoS 0 if not; always capped by the
  * subscription's QoS. A JMS TextMessage's text arrives as UTF-8 bytes; any other body as its bytes.
+ * The MQTT 5.0 properties map as {@link MessagePropertiesMapping} says.
  */
 final class ArtemisMessages {
 
@@ -35,7 +37,7 @@ final class ArtemisMessages {
   private static final SimpleString TOPIC_KEY = SimpleString.of(TOPIC);
   private static final SimpleString QOS_KEY = SimpleString.of(QOS);
   private static final SimpleString RETAIN_KEY = SimpleString.of(RETAIN);
-  private static final SimpleString CLIENT_ID_KEY = SimpleString.of(CLIENT_ID);
+  static final SimpleString CLIENT_ID_KEY = SimpleString.of(CLIENT_ID);
 
   private ArtemisMessages() {}
 
@@ -55,7 +57,20 @@ final class ArtemisMessages {
       message.putBooleanProperty(RETAIN_KEY, true);
     }
     message.putStringProperty(CLIENT_ID_KEY, SimpleString.of(publication.publisherId()));
+    if (publication.properties() != MessageProperties.NONE) {
+      MessagePropertiesMapping.write(publication.properties(), message);
+    }
     return message;
+  }
+
+  /** The MQTT 5.0 properties and expiry of a message (see {@link MessagePropertiesMapping}). */
+  static MessageProperties properties(Message message) {
+    return MessagePropertiesMapping.read(message, message.getExpiration());
+  }
+
+  /** Whether the publisher set the retain flag. */
+  static boolean retain(Message message) {
+    return Boolean.TRUE.equals(message.getObjectProperty(RETAIN_KEY));
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.ArrayList;
@@ -16,10 +17,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.activemq.artemis.api.core.Message;
-import org.apache.activemq.artemis.core.filter.Filter;
-import org.apache.activemq.artemis.core.server.HandleStatus;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.slf4j.Logger;
@@ -27,25 +26,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT session on Artemis: one Artemis queue per subscription, consumed by a {@link
- * Subscription} that takes messages only while the client is attached and the session's small
- * buffer has room (otherwise it answers {@link HandleStatus#BUSY} and the messages stay in Artemis,
- * which pages them to disk as its address settings say).
+ * SessionSubscription} that takes messages only while the client is attached and the session's
+ * small buffer has room (otherwise the messages stay in Artemis, which pages them to disk as its
+ * address settings say).
  *
- * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event loop;
- * Artemis calls {@link Subscription#handle} and {@link Subscription#proceedDeliver} from its queue
- * executors; blocking work (creating and destroying queues) runs on the bridge's executor, in order
- * per session.
+ * <p>Filters of one session that overlap have a copy of a message each; {@link OverlapResolver}
+ * delivers one of them and acknowledges the others [MQTT-3.3.4-2] (its javadoc has the small
+ * window this leaves when a SUBSCRIBE or UNSUBSCRIBE races such a message).
+ *
+ * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event
+ * loop; Artemis calls the subscriptions' consumers from its queue executors; blocking work
+ * (creating and destroying queues) runs on the bridge's executor, in order per session.
  */
 final class ArtemisSession implements BridgeSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisSession.class);
-  private static final AtomicLong CONSUMER_IDS = new AtomicLong(Long.MIN_VALUE / 4);
+  /** The subscription identifiers of a delivery without any: shared, never modified. */
+  static final int[] NO_IDS = new int[0];
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final ArtemisBridge bridge;
   private final String clientId;
+  private final SimpleString clientIdKey;
+  /** How a polled copy is delivered, if at all: options, No Local, overlaps (poll only). */
+  private final OverlapResolver decision;
   private final boolean persistent;
   private final int capacity;
-  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final Map<String, SessionSubscription> subscriptions = new ConcurrentHashMap<>();
   /** Messages Artemis handed over, not yet polled; at most {@link #capacity}. */
   private final ConcurrentLinkedQueue<Taken> buffer = new ConcurrentLinkedQueue<>();
   private final AtomicInteger buffered = new AtomicInteger();
@@ -55,6 +62,10 @@ final class ArtemisSession implements BridgeSession {
   private final Map<Long, MessageReference> inflight = new HashMap<>();
   private final SessionStore.Stored stored;
   private volatile boolean present;
+  /** The session expiry interval in force, for {@link #detach()}. */
+  private volatile long expirySeconds;
+  /** Written under the session's lifecycle lock, read by a later detach. */
+  private volatile int generation;
   private volatile boolean starved;
   private volatile boolean attached;
   private volatile boolean closed;
@@ -66,9 +77,12 @@ final class ArtemisSession implements BridgeSession {
   private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
   ArtemisSession(ArtemisBridge bridge, String clientId, SessionStore.Stored stored,
-      boolean present, int capacity) {
+      boolean present, int capacity, long expirySeconds) {
     this.bridge = bridge;
+    this.expirySeconds = expirySeconds;
     this.clientId = clientId;
+    this.clientIdKey = SimpleString.of(clientId);
+    this.decision = new OverlapResolver(bridge.wildcards(), clientIdKey);
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
@@ -88,16 +102,34 @@ final class ArtemisSession implements BridgeSession {
     return stored;
   }
 
-  void markPresent() {
-    present = true;
+  /** Opened again by a new connection with a (possibly new) expiry interval (bridge executor). */
+  void resumed(long expirySeconds) {
+    this.expirySeconds = expirySeconds;
+    generation++;
+    present = true; // [MQTT-3.2.2-2]
+  }
+
+  /** Counts resumptions, so that a detach journaled late is not taken for a newer one. */
+  int generation() {
+    return generation;
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  boolean attached() {
+    return attached;
   }
 
   /** Re-creates a stored subscription on opening (bridge executor). */
-  void restore(String filter, int qos, Queue queue) {
-    subscriptions.put(filter, new Subscription(filter, qos, queue));
+  void restore(SubscriptionRequest request, Queue queue) {
+    // Its queue predates this bridge: every message in it was routed to it.
+    link(new SessionSubscription(this, request.filter(), SubscriptionOptions.of(request), queue,
+        0));
   }
 
-  Iterable<Subscription> subscriptions() {
+  Iterable<SessionSubscription> subscriptions() {
     return subscriptions.values();
   }
 
@@ -108,12 +140,23 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publish(Publication publication) {
+    if (expired(publication)) {
+      return DONE; // [MQTT-3.3.2-5] neither forwarded nor retained
+    }
     return publisher.publish(publication, null, 0);
   }
 
   @Override
   public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
+    if (expired(publication)) {
+      return DONE;
+    }
     return publisher.publish(publication, stored, packetId);
+  }
+
+  private boolean expired(Publication publication) {
+    long expiresAt = publication.properties().expiresAtMillis();
+    return expiresAt != 0 && bridge.now() >= expiresAt;
   }
 
   @Override
@@ -135,11 +178,10 @@ final class ArtemisSession implements BridgeSession {
       boolean retainedQueued = false;
       for (SubscriptionRequest request : requests) {
         try {
-          addSubscription(request.filter(), request.qos());
-          for (RetainedStore.Retained message : bridge.retained(request.filter())) {
-            retained.add(new Delivery(message.topic(), message.payload(),
-                Math.min(message.qos(), request.qos()), true, false, 0));
-            retainedQueued = true;
+          SubscriptionOptions options = SubscriptionOptions.of(request);
+          boolean existed = addSubscription(request, options);
+          if (options.sendsRetained(existed)) {
+            retainedQueued |= queueRetained(request.filter(), options);
           }
           granted.add(request.qos());
         } catch (Exception e) {
@@ -155,29 +197,59 @@ final class ArtemisSession implements BridgeSession {
     });
   }
 
-  private void addSubscription(String filter, int qos) throws Exception {
-    Subscription existing = subscriptions.get(filter);
+  /** Adds or replaces a subscription; returns whether it existed. */
+  private boolean addSubscription(SubscriptionRequest request, SubscriptionOptions options)
+      throws Exception {
+    String filter = request.filter();
+    SessionSubscription existing = subscriptions.get(filter);
     if (existing != null) {
-      existing.qos = qos; // [MQTT-3.8.4-3] replace, keeping the flow of publications
+      existing.options = options; // [MQTT-3.8.4-3] replace, keeping the flow of publications
     } else {
       Queue queue = bridge.subscriptionQueue(clientId, filter, persistent);
-      Subscription subscription = new Subscription(filter, qos, queue);
-      subscriptions.put(filter, subscription);
+      SessionSubscription subscription = new SessionSubscription(this, filter, options, queue,
+          bridge.nextId());
+      link(subscription);
       if (attached) {
         subscription.register();
       }
     }
     if (stored != null) {
-      bridge.sessionStore().subscribe(stored, filter, qos);
+      bridge.sessionStore().subscribe(stored, request);
     }
+    return existing != null;
+  }
+
+  /**
+   * Queues the retained messages matching a new subscription [MQTT-3.8.4-3], with RETAIN set
+   * [MQTT-3.3.1-8], its identifier, its QoS cap, and No Local applied (a client does not get back
+   * a retained message it published itself).
+   */
+  private boolean queueRetained(String filter, SubscriptionOptions options) {
+    boolean queued = false;
+    for (RetainedStore.Retained message : bridge.retained(filter)) {
+      if (options.admits(message.publisherId(), clientId)) {
+        retained.add(new Delivery(message.topic(), message.payload(),
+            Math.min(message.qos(), options.qos()), true, false, 0, message.properties(),
+            options.ids()));
+        queued = true;
+      }
+    }
+    return queued;
+  }
+
+  /** Adds a subscription, a peer of each other one its filter may overlap (bridge thread). */
+  private void link(SessionSubscription added) {
+    added.linkTo(subscriptions.values());
+    subscriptions.put(added.filter, added);
   }
 
   @Override
   public CompletionStage<Void> unsubscribe(List<String> filters) {
     return inOrder(() -> {
       for (String filter : filters) {
-        Subscription subscription = subscriptions.remove(filter);
+        SessionSubscription subscription = subscriptions.remove(filter);
         if (subscription != null) {
+          subscription.unlink();
           subscription.remove(true);
         }
         if (stored != null) {
@@ -192,7 +264,7 @@ final class ArtemisSession implements BridgeSession {
   public void attach(DeliverySink sink) {
     this.sink = sink;
     attached = true;
-    for (Subscription subscription : subscriptions.values()) {
+    for (SessionSubscription subscription : subscriptions.values()) {
       subscription.register();
     }
     if (!buffer.isEmpty() || !retained.isEmpty()) {
@@ -202,9 +274,29 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public void detach() {
+    detach(expirySeconds); // 3.1.1 and clients that set none at DISCONNECT: as at CONNECT
+  }
+
+  @Override
+  public void detach(long sessionExpirySeconds) {
+    if (sessionExpirySeconds <= 0 || stored == null) {
+      close(); // MQTT 5.0 section 3.1.2.11.2: 0 ends the session with the connection
+      return;
+    }
+    unplug();
+    long seconds = Math.min(sessionExpirySeconds, SessionRequest.NEVER);
+    int detachedGeneration = generation;
+    inOrder(() -> {
+      bridge.lifecycle().detached(this, seconds, detachedGeneration);
+      return null;
+    });
+  }
+
+  /** Stops taking messages from Artemis and gives back what the client never saw. */
+  private void unplug() {
     attached = false;
     sink = null;
-    for (Subscription subscription : subscriptions.values()) {
+    for (SessionSubscription subscription : subscriptions.values()) {
       subscription.unregister();
     }
     returnBuffered();
@@ -234,8 +326,14 @@ final class ArtemisSession implements BridgeSession {
 
   /** Lets the bridge, when it stops, hand everything held back to Artemis. */
   void release() {
-    detach();
+    unplug();
     recover();
+  }
+
+  /** Ends this session object for good: it is discarded or expired (bridge executor). */
+  void end() {
+    closed = true;
+    release();
   }
 
   @Override
@@ -243,7 +341,8 @@ final class ArtemisSession implements BridgeSession {
     Delivery retainedDelivery = retained.poll();
     if (retainedDelivery != null) {
       return new Delivery(retainedDelivery.topic(), retainedDelivery.payload(),
-          retainedDelivery.qos(), true, false, ++nextTag);
+          retainedDelivery.qos(), true, false, ++nextTag, retainedDelivery.properties(),
+          retainedDelivery.subscriptionIds());
     }
     while (true) {
       Taken taken = buffer.poll();
@@ -253,7 +352,7 @@ final class ArtemisSession implements BridgeSession {
       int left = buffered.decrementAndGet();
       if (starved && left <= capacity / 2) {
         starved = false;
-        for (Subscription subscription : subscriptions.values()) {
+        for (SessionSubscription subscription : subscriptions.values()) {
           subscription.queue.deliverAsync();
         }
       }
@@ -270,17 +369,34 @@ final class ArtemisSession implements BridgeSession {
         acknowledge(reference);
         continue;
       }
-      int qos = Math.min(taken.subscription().qos, ArtemisMessages.qos(message));
-      long tag = ++nextTag;
-      Delivery delivery = new Delivery(topic,
-          ArtemisMessages.payload(message), qos, false, reference.getDeliveryCount() > 1, tag);
-      if (qos == 0) {
-        acknowledge(reference); // at most once: done when written
-      } else {
-        inflight.put(tag, reference);
+      long expiresAt = message.getExpiration();
+      if (expiresAt != 0 && bridge.now() >= expiresAt) {
+        acknowledge(reference); // [MQTT-3.3.2-5] expired while buffered: never delivered
+        continue;
       }
-      return delivery;
+      if (!decision.decide(taken.subscription(), message)) {
+        acknowledge(reference); // No Local, or another copy of it delivers [MQTT-3.3.4-2]
+        continue;
+      }
+      return deliver(reference, message, topic);
     }
+  }
+
+  /** The delivery of a message as {@link #decision} decided, in flight if QoS 1 or 2. */
+  private Delivery deliver(MessageReference reference, Message message, String topic) {
+    int qos = Math.min(decision.qos(), ArtemisMessages.qos(message));
+    long tag = ++nextTag;
+    // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN as published only with Retain As Published
+    Delivery delivery = new Delivery(topic, ArtemisMessages.payload(message), qos,
+        decision.retainAsPublished() && ArtemisMessages.retain(message),
+        reference.getDeliveryCount() > 1, tag, ArtemisMessages.properties(message),
+        decision.ids());
+    if (qos == 0) {
+      acknowledge(reference); // at most once: done when written
+    } else {
+      inflight.put(tag, reference);
+    }
+    return delivery;
   }
 
   @Override
@@ -308,7 +424,7 @@ final class ArtemisSession implements BridgeSession {
     inflight.clear();
     return inOrder(() -> {
       bridge.forget(this);
-      for (Subscription subscription : subscriptions.values()) {
+      for (SessionSubscription subscription : subscriptions.values()) {
         subscription.remove(true);
       }
       subscriptions.clear();
@@ -348,7 +464,7 @@ final class ArtemisSession implements BridgeSession {
   }
 
   /** Reserves a buffer slot for a message Artemis offers, or marks the session starved. */
-  private boolean reserve() {
+  boolean reserve() {
     while (true) {
       int n = buffered.get();
       if (n < capacity) {
@@ -365,104 +481,20 @@ final class ArtemisSession implements BridgeSession {
     }
   }
 
-  private record Taken(MessageReference reference, Subscription subscription) {}
-
-  /** The consumer of one subscription's queue. */
-  final class Subscription implements org.apache.activemq.artemis.core.server.Consumer {
-    final String filter;
-    final Queue queue;
-    final long id = CONSUMER_IDS.incrementAndGet();
-    volatile int qos;
-    volatile boolean removed;
-    private boolean registered;
-
-    Subscription(String filter, int qos, Queue queue) {
-      this.filter = filter;
-      this.qos = qos;
-      this.queue = queue;
-    }
-
-    synchronized void register() {
-      if (!registered && !removed) {
-        try {
-          queue.addConsumer(this);
-          registered = true;
-          queue.deliverAsync();
-        } catch (Exception e) {
-          LOG.warn("Client {}: could not consume from {}: {}", clientId, queue.getName(),
-              e.toString());
-        }
-      }
-    }
-
-    synchronized void unregister() {
-      if (registered) {
-        registered = false;
-        queue.removeConsumer(this);
-      }
-    }
-
-    /** Unsubscribed or session ended: the queue goes (bridge executor). */
-    void remove(boolean destroyQueue) throws Exception {
-      removed = true;
-      unregister();
-      if (destroyQueue) {
-        bridge.destroyQueue(queue);
-      }
-    }
-
-    @Override
-    public HandleStatus handle(MessageReference reference) {
-      if (!attached || removed || closed) {
-        return HandleStatus.BUSY;
-      }
-      if (!reserve()) {
-        return HandleStatus.BUSY;
-      }
-      reference.handled();
-      reference.incrementDeliveryCount();
-      return HandleStatus.HANDLED;
-    }
-
-    @Override
-    public void proceedDeliver(MessageReference reference) {
-      buffer.add(new Taken(reference, this));
-      signal();
-    }
-
-    @Override
-    public Filter getFilter() {
-      return null;
-    }
-
-    @Override
-    public List<MessageReference> getDeliveringMessages() {
-      return List.of();
-    }
-
-    @Override
-    public String debug() {
-      return toManagementString();
-    }
-
-    @Override
-    public String toManagementString() {
-      return "MQTT client " + clientId + " subscription " + filter;
-    }
-
-    @Override
-    public void disconnect() {
-      removed = true; // the queue was destroyed under us (an administrator)
-    }
-
-    @Override
-    public void failed(Throwable t) {
-      removed = true;
-    }
-
-    @Override
-    public long sequentialID() {
-      return id;
-    }
+  /** Whether Artemis may hand this session messages now. */
+  boolean accepting() {
+    return attached && !closed;
   }
+
+  /** A subscription's consumer took a message: buffer it for poll (any Artemis thread). */
+  void taken(MessageReference reference, SessionSubscription subscription) {
+    buffer.add(new Taken(reference, subscription));
+    signal();
+  }
+
+  ArtemisBridge bridge() {
+    return bridge;
+  }
+
+  private record Taken(MessageReference reference, SessionSubscription subscription) {}
 }

@@ -1,9 +1,11 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.topic.RetainedIndex;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
@@ -35,10 +37,16 @@ final class RetainedStore {
   private static final SimpleString ORIGIN = SimpleString.of("courier_origin");
   private static final Logger LOG = LoggerFactory.getLogger(RetainedStore.class);
 
-  /** A retained message. */
-  record Retained(String topic, byte[] payload, int qos, long recordId) {}
+  /** Where a record keeps its expiry (epoch ms): not as its Artemis expiration, which would let
+   *  Artemis expire the record itself, or move it to the expiry address. */
+  private static final SimpleString EXPIRES_AT = SimpleString.of("courier_expires_at");
+
+  /** A retained message, with its MQTT 5.0 properties and absolute expiry. */
+  record Retained(String topic, byte[] payload, int qos, MessageProperties properties,
+      String publisherId, long recordId) {}
 
   private final StorageManager storage;
+  private final LongSupplier clock;
   /** The retained messages by topic, in the transport's trie: a wildcard lookup scans no more
    *  than the subtrees its filter can match. */
   private final RetainedIndex<Retained> byTopic = new RetainedIndex<>();
@@ -48,8 +56,9 @@ final class RetainedStore {
   private RecordQueue shared;
   private String node;
 
-  RetainedStore(StorageManager storage) {
+  RetainedStore(StorageManager storage, LongSupplier clock) {
     this.storage = storage;
+    this.clock = clock;
   }
 
   void open(ActiveMQServer server, long timeoutMillis) throws Exception {
@@ -75,10 +84,9 @@ final class RetainedStore {
     if (origin == null || origin.toString().equals(node)) {
       return; // our own, already stored
     }
-    Object publisher = announcement.getObjectProperty(ArtemisMessages.CLIENT_ID);
     Publication publication = new Publication(ArtemisMessages.topic(announcement),
         ArtemisMessages.payload(announcement), ArtemisMessages.qos(announcement), true,
-        publisher == null ? "cluster" : publisher.toString());
+        publisher(announcement), properties(announcement));
     try {
       storeHere(publication, null);
     } catch (Exception e) {
@@ -105,12 +113,14 @@ final class RetainedStore {
     String topic = ArtemisMessages.topic(record);
     byte[] payload = ArtemisMessages.payload(record);
     Retained previous;
-    if (payload.length == 0) {
+    MessageProperties properties = properties(record);
+    if (payload.length == 0 || properties.expired(clock.getAsLong())) {
+      // a tombstone, or a message that expired meanwhile [MQTT-3.3.2-5]: the topic has none
       previous = byTopic.remove(topic);
       tombstonesAtLoad.add(record.getMessageID());
     } else {
       previous = byTopic.put(topic, new Retained(topic, payload, ArtemisMessages.qos(record),
-          record.getMessageID()));
+          properties, publisher(record), record.getMessageID()));
     }
     return previous == null ? 0 : previous.recordId();
   }
@@ -127,8 +137,7 @@ final class RetainedStore {
   void store(Publication publication, Transaction tx) throws Exception {
     storeHere(publication, tx);
     if (shared != null) {
-      CoreMessage announcement = ArtemisMessages.toMessage(storage.generateID(), publication,
-          shared.address(), true);
+      CoreMessage announcement = record(publication, shared.address());
       announcement.putStringProperty(ORIGIN, SimpleString.of(node));
       shared.write(announcement, tx);
     }
@@ -138,34 +147,84 @@ final class RetainedStore {
     String topic = publication.topic();
     Retained previous;
     if (publication.payload().length == 0) {
-      previous = byTopic.remove(topic);
+      previous = unindex(topic);
       if (previous != null) {
         // [MQTT-3.3.1-10] the clear must survive a restart, but deleting the old record is
         // asynchronous (it may not even have reached our consumer yet): a durable tombstone,
         // written with the publication, tells a restart that still finds the old record that
         // the topic was cleared. Both are then deleted, in the order they were written.
-        long tombstone = records.write(ArtemisMessages.toMessage(storage.generateID(),
-            publication, records.address(), true), tx);
+        long tombstone = records.write(record(publication, records.address()), tx);
         records.delete(previous.recordId());
         records.delete(tombstone);
         return;
       }
     } else {
-      long id = records.write(ArtemisMessages.toMessage(storage.generateID(), publication,
-          records.address(), true), tx);
-      previous = byTopic.put(topic, new Retained(topic, publication.payload(), publication.qos(),
-          id));
+      long id = records.write(record(publication, records.address()), tx);
+      previous = index(new Retained(topic, publication.payload(), publication.qos(),
+          publication.properties(), publication.publisherId(), id));
     }
     if (previous != null) {
       records.delete(previous.recordId());
     }
   }
 
+  /** A durable record of a retained publication, its expiry kept in {@link #EXPIRES_AT}. */
+  private CoreMessage record(Publication publication, SimpleString address) {
+    CoreMessage record = ArtemisMessages.toMessage(storage.generateID(), publication, address,
+        true);
+    long expiresAt = publication.properties().expiresAtMillis();
+    if (expiresAt != 0) {
+      record.setExpiration(0);
+      record.putLongProperty(EXPIRES_AT, expiresAt);
+    }
+    return record;
+  }
+
+  private static MessageProperties properties(Message record) {
+    Object expiresAt = record.getObjectProperty(EXPIRES_AT);
+    return MessagePropertiesMapping.read(record,
+        expiresAt instanceof Long at ? at : record.getExpiration());
+  }
+
+  private static String publisher(Message record) {
+    Object publisher = record.getObjectProperty(ArtemisMessages.CLIENT_ID_KEY);
+    return publisher == null ? "cluster" : publisher.toString();
+  }
+
   /** The retained messages whose topic matches an MQTT filter [MQTT-3.3.1-6]. */
   List<Retained> matching(String filter) {
     List<Retained> found = new ArrayList<>();
     byTopic.match(filter, found::add);
+    long now = clock.getAsLong();
+    for (int i = found.size() - 1; i >= 0; i--) {
+      Retained message = found.get(i);
+      if (message.properties().expired(now)) {
+        found.remove(i); // [MQTT-3.3.2-5] an expired message is retained no longer
+        forgetExpired(message);
+      }
+    }
     return found;
+  }
+
+  /** Deletes an expired retained message, unless a newer one replaced it meanwhile. */
+  private void forgetExpired(Retained message) {
+    synchronized (this) {
+      if (byTopic.get(message.topic()) != message) {
+        return;
+      }
+      byTopic.remove(message.topic());
+    }
+    records.delete(message.recordId());
+  }
+
+  // Index writes hold this store's monitor (uncontended but for one topic's concurrent
+  // publishers), so that forgetting an expired message never removes a newer one.
+  private synchronized Retained index(Retained message) {
+    return byTopic.put(message.topic(), message);
+  }
+
+  private synchronized Retained unindex(String topic) {
+    return byTopic.remove(topic);
   }
 
 }

@@ -1,5 +1,7 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.activemq.artemis.api.core.Message;
@@ -11,7 +13,9 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
 
 /**
  * The state of persistent MQTT sessions, stored as records in the Artemis queue {@value #QUEUE}:
- * one record that the session exists, one per subscription (filter and QoS), and one per QoS 2
+ * one record that the session exists (with its expiry interval and, while its client is away, since
+ * when), one per subscription (filter, QoS and MQTT 5.0 options, the
+ * Subscription Identifier among them), and one per QoS 2
  * packet identifier awaiting PUBREL. The queues holding a session's messages are ordinary durable
  * Artemis queues (see {@link ArtemisBridge#queueName}); these records say what they mean to MQTT.
  *
@@ -28,6 +32,12 @@ final class SessionStore {
   private static final SimpleString FILTER = SimpleString.of("courier_filter");
   private static final SimpleString QOS = SimpleString.of("courier_qos");
   private static final SimpleString PACKET = SimpleString.of("courier_packet");
+  private static final SimpleString NO_LOCAL = SimpleString.of("courier_no_local");
+  private static final SimpleString RETAIN_AS_PUBLISHED = SimpleString.of("courier_rap");
+  private static final SimpleString RETAIN_HANDLING = SimpleString.of("courier_retain_handling");
+  private static final SimpleString SUBSCRIPTION_ID = SimpleString.of("courier_subscription_id");
+  private static final SimpleString EXPIRY = SimpleString.of("courier_expiry_seconds");
+  private static final SimpleString DETACHED_AT = SimpleString.of("courier_detached_at");
   private static final SimpleString KIND_SESSION = SimpleString.of("session");
   private static final SimpleString KIND_SUBSCRIPTION = SimpleString.of("subscription");
   private static final SimpleString KIND_AWAITING = SimpleString.of("awaiting_release");
@@ -36,6 +46,10 @@ final class SessionStore {
   static final class Stored {
     final String clientId;
     volatile long sessionRecord;
+    /** The session expiry interval, seconds (section 3.1.2.11); records before 0.4: never. */
+    volatile long expirySeconds = SessionRequest.NEVER;
+    /** When the client went away (epoch ms), or 0 while connected. */
+    volatile long detachedAt;
     /** filter to subscription. */
     final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** QoS 2 packet id to record id. */
@@ -44,10 +58,22 @@ final class SessionStore {
     Stored(String clientId) {
       this.clientId = clientId;
     }
+
+    /**
+     * When the session expires (epoch ms) if it is not resumed, counting from {@code since} if it
+     * is not known to be detached; {@link Long#MAX_VALUE} for never.
+     */
+    long expiresAt(long since) {
+      long interval = expirySeconds;
+      if (interval >= SessionRequest.NEVER) {
+        return Long.MAX_VALUE;
+      }
+      return (detachedAt != 0 ? detachedAt : since) + interval * 1000;
+    }
   }
 
-  /** A stored subscription. */
-  record Subscription(int qos, long recordId) {}
+  /** A stored subscription: its filter, QoS and options, as subscribed. */
+  record Subscription(SubscriptionRequest request, long recordId) {}
 
   private final StorageManager storage;
   private final Map<String, Stored> byClient = new ConcurrentHashMap<>();
@@ -86,11 +112,15 @@ final class SessionStore {
       case "session" -> {
         long previous = stored.sessionRecord;
         stored.sessionRecord = id;
+        stored.expirySeconds = record.getObjectProperty(EXPIRY) instanceof Long expiry
+            ? expiry : SessionRequest.NEVER;
+        stored.detachedAt = record.getObjectProperty(DETACHED_AT) instanceof Long at ? at : 0;
         return previous;
       }
       case "subscription" -> {
-        Subscription previous = stored.subscriptions.put(record.getStringProperty(FILTER),
-            new Subscription(record.getIntProperty(QOS), id));
+        SubscriptionRequest request = subscription(record);
+        Subscription previous = stored.subscriptions.put(request.filter(),
+            new Subscription(request, id));
         return previous == null ? 0 : previous.recordId();
       }
       case "awaiting_release" -> {
@@ -108,26 +138,84 @@ final class SessionStore {
     return byClient.get(clientId);
   }
 
-  /** Stores that a client has a persistent session (durable when the thread's storage completes). */
-  Stored create(String clientId) throws Exception {
+  /**
+   * Stores that a client has a persistent session, connected, with an expiry interval (durable
+   * when the thread's storage completes).
+   */
+  Stored create(String clientId, long expirySeconds) throws Exception {
     Stored stored = byClient.computeIfAbsent(clientId, Stored::new);
     if (stored.sessionRecord == 0) {
-      stored.sessionRecord = records.write(record(KIND_SESSION, clientId), null);
+      stored.expirySeconds = expirySeconds;
+      stored.sessionRecord = records.write(sessionRecord(stored), null);
     }
     return stored;
   }
 
-  /** Stores a subscription, replacing one with the same filter. */
-  void subscribe(Stored stored, String filter, int qos) throws Exception {
+  /**
+   * Journals the session's expiry interval and whether (since when) its client is away, replacing
+   * its session record; nothing for a session deleted meanwhile.
+   *
+   * @param detachedAt epoch ms the client went away, or 0 when it is connected
+   */
+  void update(Stored stored, long expirySeconds, long detachedAt) throws Exception {
+    long previous = stored.sessionRecord;
+    if (previous == 0 || (stored.expirySeconds == expirySeconds
+        && stored.detachedAt == detachedAt)) {
+      return;
+    }
+    stored.expirySeconds = expirySeconds;
+    stored.detachedAt = detachedAt;
+    stored.sessionRecord = records.write(sessionRecord(stored), null);
+    records.delete(previous);
+  }
+
+  private CoreMessage sessionRecord(Stored stored) {
+    CoreMessage record = record(KIND_SESSION, stored.clientId);
+    record.putLongProperty(EXPIRY, stored.expirySeconds);
+    if (stored.detachedAt != 0) {
+      record.putLongProperty(DETACHED_AT, stored.detachedAt);
+    }
+    return record;
+  }
+
+  /** Every stored session, for the expiry check at start. */
+  java.util.Collection<Stored> all() {
+    return byClient.values();
+  }
+
+  /** A stored subscription record (options absent in records before 0.4: the defaults). */
+  private static SubscriptionRequest subscription(Message record) {
+    return new SubscriptionRequest(record.getStringProperty(FILTER), record.getIntProperty(QOS),
+        Boolean.TRUE.equals(record.getObjectProperty(NO_LOCAL)),
+        Boolean.TRUE.equals(record.getObjectProperty(RETAIN_AS_PUBLISHED)),
+        record.getObjectProperty(RETAIN_HANDLING) instanceof Integer rh ? rh : 0,
+        record.getObjectProperty(SUBSCRIPTION_ID) instanceof Integer id ? id : 0);
+  }
+
+  /** Stores a subscription with its options, replacing one with the same filter. */
+  void subscribe(Stored stored, SubscriptionRequest request) throws Exception {
+    String filter = request.filter();
     Subscription current = stored.subscriptions.get(filter);
-    if (current != null && current.qos() == qos) {
+    if (current != null && current.request().equals(request)) {
       return;
     }
     CoreMessage record = record(KIND_SUBSCRIPTION, stored.clientId);
     record.putStringProperty(FILTER, SimpleString.of(filter));
-    record.putIntProperty(QOS, qos);
+    record.putIntProperty(QOS, request.qos());
+    if (request.noLocal()) {
+      record.putBooleanProperty(NO_LOCAL, true);
+    }
+    if (request.retainAsPublished()) {
+      record.putBooleanProperty(RETAIN_AS_PUBLISHED, true);
+    }
+    if (request.retainHandling() != 0) {
+      record.putIntProperty(RETAIN_HANDLING, request.retainHandling());
+    }
+    if (request.subscriptionId() != 0) {
+      record.putIntProperty(SUBSCRIPTION_ID, request.subscriptionId());
+    }
     long id = records.write(record, null);
-    Subscription previous = stored.subscriptions.put(filter, new Subscription(qos, id));
+    Subscription previous = stored.subscriptions.put(filter, new Subscription(request, id));
     if (previous != null) {
       records.delete(previous.recordId());
     }

@@ -1,6 +1,7 @@
 package dev.courier.mqtt.artemis.internal;
 
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
@@ -15,6 +16,7 @@ final class EmbeddedArtemis implements AutoCloseable {
   private final Path dir;
   private ActiveMQServer server;
   private ArtemisBridge bridge;
+  private LongSupplier clock = System::currentTimeMillis;
 
   EmbeddedArtemis(Path dir) {
     this.dir = dir;
@@ -26,6 +28,12 @@ final class EmbeddedArtemis implements AutoCloseable {
   }
 
   ArtemisBridge start(ArtemisBridgeConfig config) throws Exception {
+    return start(config, System::currentTimeMillis);
+  }
+
+  /** Starts the broker and a bridge on the given clock. */
+  ArtemisBridge start(ArtemisBridgeConfig config, LongSupplier clock) throws Exception {
+    this.clock = clock;
     Configuration configuration = new ConfigurationImpl()
         .setName("test")
         .setPersistenceEnabled(true)
@@ -36,10 +44,11 @@ final class EmbeddedArtemis implements AutoCloseable {
         .setPagingDirectory(dir.resolve("paging").toString())
         .setLargeMessagesDirectory(dir.resolve("large").toString())
         .setJMXManagementEnabled(false)
+        .setMessageExpiryScanPeriod(100)
         .addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName()));
     server = ActiveMQServers.newActiveMQServer(configuration, true);
     server.start();
-    bridge = new ArtemisBridge(server, config);
+    bridge = new ArtemisBridge(server, config, clock);
     return bridge;
   }
 
@@ -62,14 +71,14 @@ final class EmbeddedArtemis implements AutoCloseable {
   /** Stops the bridge and starts a new one on the broker that keeps running. */
   ArtemisBridge restartBridge() throws Exception {
     bridge.stop();
-    bridge = new ArtemisBridge(server, ArtemisBridgeConfig.DEFAULTS);
+    bridge = new ArtemisBridge(server, ArtemisBridgeConfig.DEFAULTS, clock);
     return bridge;
   }
 
-  /** Stops and starts again on the same journal. */
+  /** Stops and starts again on the same journal (and the same clock). */
   ArtemisBridge restart() throws Exception {
     stop();
-    return start();
+    return start(ArtemisBridgeConfig.DEFAULTS, clock);
   }
 
   @Override

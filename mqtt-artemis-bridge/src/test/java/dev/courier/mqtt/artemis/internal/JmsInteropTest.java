@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
+import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
+import dev.courier.mqtt.transport.spi.bridge.MessageProperties.UserProperty;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
@@ -23,7 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** JMS clients of the same broker see MQTT publications, and MQTT subscribers see theirs. */
+/**
+ * JMS clients of the same broker see MQTT publications, and MQTT subscribers see theirs, with the
+ * MQTT 5.0 properties mapped as {@link MessagePropertiesMapping} says.
+ */
 class JmsInteropTest {
 
   @TempDir
@@ -125,5 +130,108 @@ class JmsInteropTest {
     assertThat(got).extracting(Delivery::topic)
         .containsExactly("orders/new", "orders/new", "orders/new", "orders/last");
     assertThat(subscriber.poll()).isNull();
+  }
+
+  private static final byte[] NOT_UTF8 = {(byte) 0xC3, (byte) 0x28, 0, 7};
+
+  private static MessageProperties mqtt5Properties(byte[] correlation, long expiresAt) {
+    return new MessageProperties(1, "application/json", "replies/eu.west", correlation,
+        List.of(new UserProperty("region", "eu"), new UserProperty("n", "1"),
+            new UserProperty("region", "west"), new UserProperty("JMSType", "spoof")),
+        expiresAt);
+  }
+
+  @Test
+  void whenMqtt5Publishes_thenJmsSeesReplyToCorrelationIdExpiryAndSelectableUserProperties()
+      throws Exception {
+    Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    javax.jms.Topic topic = session.createTopic("props.t");
+    MessageConsumer selected = session.createConsumer(topic, "region = 'west' AND n = '1'");
+    long expiresAt = System.currentTimeMillis() + 60_000;
+    BridgeSession publisher = open("mqtt-pub");
+
+    await(publisher.publish(new Publication("props/t", "{}".getBytes(StandardCharsets.UTF_8), 1,
+        false, "mqtt-pub", mqtt5Properties("req-42".getBytes(StandardCharsets.UTF_8),
+            expiresAt))));
+
+    javax.jms.Message received = selected.receive(10_000);
+    assertThat(received).as("selected by its user properties").isNotNull();
+    assertThat(received.getJMSReplyTo()).isInstanceOf(javax.jms.Topic.class);
+    assertThat(((javax.jms.Topic) received.getJMSReplyTo()).getTopicName())
+        .isEqualTo("replies.eu/west");
+    assertThat(received.getJMSCorrelationID()).isEqualTo("req-42");
+    assertThat(received.getJMSExpiration()).isEqualTo(expiresAt);
+    assertThat(received.getStringProperty(MessagePropertiesMapping.CONTENT_TYPE))
+        .isEqualTo("application/json");
+    assertThat(received.getIntProperty(MessagePropertiesMapping.PAYLOAD_FORMAT)).isEqualTo(1);
+    assertThat(received.getJMSType()).as("a user property never sets a JMS header").isNull();
+  }
+
+  @Test
+  void whenMqtt5CorrelationDataIsNotUtf8_thenJmsReadsItAsBytes() throws Exception {
+    Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    MessageConsumer consumer = session.createConsumer(session.createTopic("props.bin"));
+    await(open("mqtt-pub").publish(new Publication("props/bin", new byte[0], 0, false,
+        "mqtt-pub", mqtt5Properties(NOT_UTF8, 0))));
+
+    javax.jms.Message received = consumer.receive(10_000);
+    assertThat(received.getJMSCorrelationIDAsBytes()).containsExactly(NOT_UTF8);
+    assertThat(received.getJMSExpiration()).isZero();
+  }
+
+  @Test
+  void whenJmsSendsWithReplyToCorrelationTtlAndProperties_thenMqttGetsThemAsMqtt5Properties()
+      throws Exception {
+    BridgeSession subscriber = open("mqtt-sub");
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("req/#", 1))));
+    Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    javax.jms.TemporaryQueue replies = session.createTemporaryQueue();
+    MessageProducer producer = session.createProducer(session.createTopic("req.a"));
+    producer.setTimeToLive(60_000);
+    javax.jms.TextMessage request = session.createTextMessage("ping");
+    request.setJMSReplyTo(replies);
+    request.setJMSCorrelationID("corr-1");
+    request.setStringProperty("region", "eu");
+    request.setIntProperty("attempt", 2);
+    request.setStringProperty(MessagePropertiesMapping.CONTENT_TYPE, "text/plain");
+    long before = System.currentTimeMillis();
+    producer.send(request);
+    long after = System.currentTimeMillis();
+
+    Delivery got = sink.take(1, true).get(0);
+    MessageProperties properties = got.properties();
+    assertThat(properties.responseTopic()).isEqualTo(TopicMapping.toTopic(replies.getQueueName()));
+    assertThat(properties.correlationData()).isEqualTo("corr-1".getBytes(StandardCharsets.UTF_8));
+    assertThat(properties.userProperties()).containsExactly(new UserProperty("attempt", "2"),
+        new UserProperty("region", "eu"));
+    assertThat(properties.contentType()).isEqualTo("text/plain");
+    assertThat(properties.payloadFormat()).as("a TextMessage is UTF-8").isEqualTo(1);
+    assertThat(properties.expiresAtMillis()).isBetween(before + 60_000, after + 60_000);
+
+    // The MQTT responder answers on the Response Topic: the JMS requestor's temporary queue.
+    MessageConsumer requestor = session.createConsumer(replies);
+    await(open("mqtt-responder").publish(new Publication(properties.responseTopic(),
+        "pong".getBytes(StandardCharsets.UTF_8), 1, false, "mqtt-responder",
+        new MessageProperties(-1, null, null, properties.correlationData(), List.of(), 0))));
+    javax.jms.Message reply = requestor.receive(10_000);
+    assertThat(reply).as("the reply reaches the temporary queue").isNotNull();
+    assertThat(reply.getJMSCorrelationID()).isEqualTo("corr-1");
+  }
+
+  @Test
+  void whenJmsMessageHasNoPropertiesOrExpiry_thenMqttDeliveryHasNone() throws Exception {
+    BridgeSession subscriber = open("mqtt-sub");
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("plain", 0))));
+    Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    session.createProducer(session.createTopic("plain")).send(session.createBytesMessage());
+    assertThat(sink.take(1, true).get(0).properties()).isSameAs(MessageProperties.NONE);
+  }
+
+  private static void await(java.util.concurrent.CompletionStage<?> stage) throws Exception {
+    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

@@ -1,0 +1,164 @@
+package dev.courier.mqtt.artemis.internal;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.activemq.artemis.core.filter.Filter;
+import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
+import org.apache.activemq.artemis.core.server.Consumer;
+import org.apache.activemq.artemis.core.server.HandleStatus;
+import org.apache.activemq.artemis.core.server.MessageReference;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription of an {@link ArtemisSession}: the Artemis consumer of its queue, which takes a
+ * message only while the session accepts and has buffer room (otherwise {@link HandleStatus#BUSY},
+ * and the message stays in Artemis), and its options and overlapping peers for delivery.
+ *
+ * <p>Threading: Artemis calls {@link #handle} and {@link #proceedDeliver} from its queue executor;
+ * options and peers are written on the bridge's thread for the session and read by {@code poll}.
+ */
+final class SessionSubscription implements Consumer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionSubscription.class);
+  private static final AtomicLong CONSUMER_IDS = new AtomicLong(Long.MIN_VALUE / 4);
+  private static final SessionSubscription[] NO_PEERS = new SessionSubscription[0];
+
+  final String filter;
+  final Queue queue;
+  /** The filter as Artemis binds it, to tell which copies routing made (OverlapResolver). */
+  final AddressImpl binding;
+  /** A message id taken once the queue existed: only younger messages may have a copy here. */
+  final long since;
+  volatile SubscriptionOptions options;
+  volatile boolean removed;
+  /** The session's other subscriptions whose filters may overlap this one's; copy on write. */
+  volatile SessionSubscription[] peers = NO_PEERS;
+  private final ArtemisSession session;
+  private final long id = CONSUMER_IDS.incrementAndGet();
+  private boolean registered;
+
+  SessionSubscription(ArtemisSession session, String filter, SubscriptionOptions options,
+      Queue queue, long since) {
+    this.session = session;
+    this.filter = filter;
+    this.options = options;
+    this.queue = queue;
+    this.binding = session.bridge().binding(filter);
+    this.since = since;
+  }
+
+  /** Makes this new subscription a peer of each of {@code others} it may overlap. */
+  void linkTo(Collection<SessionSubscription> others) {
+    for (SessionSubscription other : others) {
+      if (other != this && OverlapResolver.mayOverlap(filter, other.filter)) {
+        peers = with(peers, other);
+        other.peers = with(other.peers, this);
+      }
+    }
+  }
+
+  /** Unsubscribed: no longer anyone's peer. */
+  void unlink() {
+    for (SessionSubscription peer : peers) {
+      SessionSubscription[] left = new SessionSubscription[peer.peers.length - 1];
+      int n = 0;
+      for (SessionSubscription p : peer.peers) {
+        if (p != this && n < left.length) {
+          left[n++] = p;
+        }
+      }
+      peer.peers = left;
+    }
+    peers = NO_PEERS;
+  }
+
+  private static SessionSubscription[] with(SessionSubscription[] peers,
+      SessionSubscription added) {
+    SessionSubscription[] more = Arrays.copyOf(peers, peers.length + 1);
+    more[peers.length] = added;
+    return more;
+  }
+
+  synchronized void register() {
+    if (!registered && !removed) {
+      try {
+        queue.addConsumer(this);
+        registered = true;
+        queue.deliverAsync();
+      } catch (Exception e) {
+        LOG.warn("Client {}: could not consume from {}: {}", session.clientId(), queue.getName(),
+            e.toString());
+      }
+    }
+  }
+
+  synchronized void unregister() {
+    if (registered) {
+      registered = false;
+      queue.removeConsumer(this);
+    }
+  }
+
+  /** Unsubscribed or session ended: the queue goes (bridge executor). */
+  void remove(boolean destroyQueue) throws Exception {
+    removed = true;
+    unregister();
+    if (destroyQueue) {
+      session.bridge().destroyQueue(queue);
+    }
+  }
+
+  @Override
+  public HandleStatus handle(MessageReference reference) {
+    if (removed || !session.accepting() || !session.reserve()) {
+      return HandleStatus.BUSY;
+    }
+    reference.handled();
+    reference.incrementDeliveryCount();
+    return HandleStatus.HANDLED;
+  }
+
+  @Override
+  public void proceedDeliver(MessageReference reference) {
+    session.taken(reference, this);
+  }
+
+  @Override
+  public Filter getFilter() {
+    return null;
+  }
+
+  @Override
+  public List<MessageReference> getDeliveringMessages() {
+    return List.of();
+  }
+
+  @Override
+  public String debug() {
+    return toManagementString();
+  }
+
+  @Override
+  public String toManagementString() {
+    return "MQTT client " + session.clientId() + " subscription " + filter;
+  }
+
+  @Override
+  public void disconnect() {
+    removed = true; // the queue was destroyed under us (an administrator)
+  }
+
+  @Override
+  public void failed(Throwable t) {
+    removed = true;
+  }
+
+  @Override
+  public long sequentialID() {
+    return id;
+  }
+}
