@@ -12,7 +12,7 @@ import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
  * [MQTT-3.3.4-2], although Artemis holds a copy in each matching subscription's queue.
  *
  * <p>When a subscription's copy is polled and the subscription has peers (other subscriptions of
- * the session whose filters may overlap with its own, found at SUBSCRIBE by {@link #mayOverlap}),
+ * the session whose filters may overlap with its own, found at SUBSCRIBE by {@code TopicFilters.overlaps}),
  * the resolver finds which of them Artemis routed the message to (the same address match and
  * queue filter as Artemis's routing) and which of those <em>admit</em> it (No Local). Only the
  * <em>primary</em> one delivers: the admitting subscription with the highest QoS, ties broken by
@@ -45,45 +45,6 @@ final class OverlapResolver {
   OverlapResolver(WildcardConfiguration wildcards, SimpleString clientId) {
     this.wildcards = wildcards;
     this.clientId = clientId;
-  }
-
-  /**
-   * Whether two MQTT filters may match a common topic: level by level, equal or one a wildcard,
-   * up to a {@code #}. Conservative (it ignores the {@code $} rule): a false "may" costs a
-   * resolve, never a wrong delivery.
-   */
-  static boolean mayOverlap(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (true) {
-      int endA = levelEnd(a, i);
-      int endB = levelEnd(b, j);
-      if (isLevel(a, i, endA, '#') || isLevel(b, j, endB, '#')) {
-        return true;
-      }
-      if (!isLevel(a, i, endA, '+') && !isLevel(b, j, endB, '+')
-          && !a.regionMatches(i, b, j, Math.max(endA - i, endB - j))) {
-        return false;
-      }
-      boolean lastA = endA == a.length();
-      boolean lastB = endB == b.length();
-      if (lastA || lastB) {
-        // "a/#" also matches "a" [MQTT-4.7.1-2]
-        return lastA && lastB || (lastA ? isLevel(b, endB + 1, b.length(), '#')
-            : isLevel(a, endA + 1, a.length(), '#'));
-      }
-      i = endA + 1;
-      j = endB + 1;
-    }
-  }
-
-  private static int levelEnd(String filter, int start) {
-    int end = filter.indexOf('/', start);
-    return end < 0 ? filter.length() : end;
-  }
-
-  private static boolean isLevel(String filter, int start, int end, char wildcard) {
-    return end - start == 1 && filter.charAt(start) == wildcard;
   }
 
   /**

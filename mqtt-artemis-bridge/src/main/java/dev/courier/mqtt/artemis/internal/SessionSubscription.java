@@ -1,5 +1,6 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -54,7 +55,7 @@ final class SessionSubscription implements Consumer {
   /** Makes this new subscription a peer of each of {@code others} it may overlap. */
   void linkTo(Collection<SessionSubscription> others) {
     for (SessionSubscription other : others) {
-      if (other != this && OverlapResolver.mayOverlap(filter, other.filter)) {
+      if (other != this && TopicFilters.overlaps(filter, other.filter)) {
         peers = with(peers, other);
         other.peers = with(other.peers, this);
       }

@@ -170,21 +170,4 @@ class OverlappingSubscriptionsSection3_3_4Test {
     assertThat(got.qos()).isEqualTo(1);
     assertThat(got.subscriptionIds()).containsExactly(2);
   }
-
-  @Test
-  void whenFiltersMayOverlap_thenTheCheckSaysSo() {
-    assertThat(OverlapResolver.mayOverlap("a/b", "a/b")).isTrue();
-    assertThat(OverlapResolver.mayOverlap("a/+", "a/b")).isTrue();
-    assertThat(OverlapResolver.mayOverlap("a/#", "a")).isTrue();
-    assertThat(OverlapResolver.mayOverlap("a", "a/#")).isTrue();
-    assertThat(OverlapResolver.mayOverlap("#", "x/y/z")).isTrue();
-    assertThat(OverlapResolver.mayOverlap("+/b", "a/+")).isTrue();
-    assertThat(OverlapResolver.mayOverlap("a/b", "a/c")).isFalse();
-    assertThat(OverlapResolver.mayOverlap("a/b", "a/bc")).isFalse();
-    assertThat(OverlapResolver.mayOverlap("a/+", "a")).isFalse();
-    assertThat(OverlapResolver.mayOverlap("a/+", "a/b/c")).isFalse();
-    assertThat(OverlapResolver.mayOverlap("a/b/c", "a/b")).isFalse();
-    assertThat(OverlapResolver.mayOverlap("+", "")).isTrue();
-    assertThat(OverlapResolver.mayOverlap("a//b", "a/+/b")).isTrue();
-  }
 }
