@@ -24,6 +24,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -65,6 +66,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drainNow;
   private final EarlyPackets early = new EarlyPackets();
+  /** Packets are held behind a SUBSCRIBE or UNSUBSCRIBE being applied (see holdWhileSubscribing). */
+  private boolean holding;
 
   private State state = State.AWAIT_CONNECT;
   private DeliveryFlow delivery;
@@ -105,12 +108,15 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         }
         onConnect((MqttConnectMessage) message);
       }
-      case CONNECTING -> early.hold(message);
+      case CONNECTING -> early.hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
       case CONNECTED -> {
         if (close.closing()) {
           // [MQTT-3.14.4-2] nothing may follow DISCONNECT; the channel is closing.
           LOG.trace("Ignoring {} after DISCONNECT of client {}", header.messageType(),
               context.clientId());
+        } else if (holding || early.holds()) {
+          // behind a SUBSCRIBE or UNSUBSCRIBE still being applied
+          early.hold(message, EarlyPackets.MAX_BEHIND_SUBSCRIBE);
         } else {
           dispatch(message);
         }
@@ -192,10 +198,32 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
   }
 
+  /**
+   * Holds what the client sends after a SUBSCRIBE or UNSUBSCRIBE until the bridge has applied it:
+   * a client that subscribes and then publishes to a matching topic gets its own message
+   * [MQTT-3.8.4-3 applies the change before the ack; later packets must not overtake it].
+   */
+  private void holdWhileSubscribing() {
+    CompletableFuture<Void> settled = subscriptions.settled();
+    if (!holding && !settled.isDone()) {
+      holding = true;
+      context.gate().pause(ReadGate.Reason.SUBSCRIBING);
+      settled.whenComplete((ignored, error) -> context.onLoop(this::stopHolding));
+    }
+  }
+
+  private void stopHolding() {
+    holding = false;
+    context.gate().resume(ReadGate.Reason.SUBSCRIBING);
+    if (state == State.CONNECTED) {
+      replayEarly();
+    }
+  }
+
   private void replayEarly() {
     try {
       early.replay(this::dispatch,
-          () -> state == State.CONNECTED && !close.closing());
+          () -> state == State.CONNECTED && !close.closing() && !holding);
       port.flush();
     } catch (ProtocolViolation violation) {
       fail(violation);
@@ -217,8 +245,14 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         delivery.onPubcomp(PacketRules.packetId(message));
         drainNow();
       }
-      case SUBSCRIBE -> subscriptions.onSubscribe((MqttSubscribeMessage) message);
-      case UNSUBSCRIBE -> subscriptions.onUnsubscribe((MqttUnsubscribeMessage) message);
+      case SUBSCRIBE -> {
+        subscriptions.onSubscribe((MqttSubscribeMessage) message);
+        holdWhileSubscribing();
+      }
+      case UNSUBSCRIBE -> {
+        subscriptions.onUnsubscribe((MqttUnsubscribeMessage) message);
+        holdWhileSubscribing();
+      }
       case PINGREQ -> port.write(context.writer().pingResp());
       case DISCONNECT -> close.onDisconnect(message);
       case CONNECT -> throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");

@@ -83,6 +83,22 @@ class Mqtt5PipelineTest {
   }
 
   @Test
+  void whenBothClientsSubscribeWithNoLocal_thenOnlyTheOtherOneGetsThePublication() {
+    EmbeddedChannel a = connected("nl-a");
+    EmbeddedChannel b = connected("nl-b");
+    for (EmbeddedChannel client : new EmbeddedChannel[] {a, b}) {
+      // SUBSCRIBE "nl" QoS 2 with No Local (bit 2).
+      harness.feed(client, packet(0x82, concat(hex("00 01 00"), prefixed(utf8("nl")), hex("06"))));
+      assertThat(hex(written(client))).isEqualTo("90 04 00 01 00 02");
+    }
+    harness.feed(a, packet(0x32, concat(prefixed(utf8("nl")), hex("00 05 00"), utf8("x"))));
+    harness.settle();
+
+    assertThat(hex(written(a))).as("a: its PUBACK only").startsWith("40").hasSize(11);
+    assertThat(hex(written(b))).as("b: the PUBLISH").startsWith("32");
+  }
+
+  @Test
   void whenUnsubscribeCarriesAUserProperty_thenUnsubAckInMqtt5Form() {
     EmbeddedChannel client = connected("unsub5");
     harness.feed(client, packet(0x82, concat(hex("00 01 00"), prefixed(utf8("a/b")), hex("01"))));

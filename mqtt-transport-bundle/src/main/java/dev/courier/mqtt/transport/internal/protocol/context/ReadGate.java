@@ -15,7 +15,9 @@ public final class ReadGate {
     /** {@code maxInflightMessages} publications are pending in the bridge. */
     BACKLOG,
     /** The outbound buffer is above its high-water mark: the client does not read what we send. */
-    OUTBOUND
+    OUTBOUND,
+    /** A SUBSCRIBE or UNSUBSCRIBE is being applied; what follows it waits (see MqttConnection). */
+    SUBSCRIBING
   }
 
   private final ConnectionPort port;

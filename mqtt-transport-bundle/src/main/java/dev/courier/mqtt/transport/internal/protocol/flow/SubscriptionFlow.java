@@ -32,6 +32,9 @@ public final class SubscriptionFlow {
   private final ConnectionContext context;
   /** Completes once the latest SUBSCRIBE or UNSUBSCRIBE went to the bridge; never fails. */
   private CompletableFuture<Void> lastChange = CompletableFuture.completedFuture(null);
+  /** SUBSCRIBE and UNSUBSCRIBE packets not yet acknowledged; {@link #settled} while 0. */
+  private int changing;
+  private CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
 
   public SubscriptionFlow(ConnectionContext context) {
     this.context = context;
@@ -45,6 +48,7 @@ public final class SubscriptionFlow {
       throw new ProtocolViolation("MQTT-3.8.3-3", "SUBSCRIBE without topic filters");
     }
     int subscriptionId = subscriptionId(subscribe);
+    began();
     Batch batch = new Batch(packetId, new int[filters.size()]);
     for (int i = 0; i < filters.size(); i++) {
       ReasonCode refusal = refusal(filters.get(i));
@@ -174,7 +178,28 @@ public final class SubscriptionFlow {
       }
       // [MQTT-3.8.4-1] SUBACK with [MQTT-3.8.4-4] the same packet id, [MQTT-3.9.3-1] a code each.
       context.send(context.writer().subAck(batch.packetId, batch.codes, null));
+      ended();
     }));
+  }
+
+  /**
+   * Completes (on the event loop) once every SUBSCRIBE and UNSUBSCRIBE received so far has been
+   * applied by the bridge and acknowledged; never completes if the connection closes first.
+   */
+  public CompletableFuture<Void> settled() {
+    return settled;
+  }
+
+  private void began() {
+    if (changing++ == 0) {
+      settled = new CompletableFuture<>();
+    }
+  }
+
+  private void ended() {
+    if (--changing == 0) {
+      settled.complete(null);
+    }
   }
 
   /** An UNSUBSCRIBE from the client. */
@@ -184,6 +209,7 @@ public final class SubscriptionFlow {
     if (filters.isEmpty()) {
       throw new ProtocolViolation("MQTT-3.10.3-2", "UNSUBSCRIBE without topic filters");
     }
+    began();
     CompletableFuture<Void> previous = lastChange;
     if (previous.isDone()) {
       unsubscribeNow(packetId, filters);
@@ -202,6 +228,7 @@ public final class SubscriptionFlow {
           if (!context.closed()) {
             // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched: all 0x00.
             context.send(context.writer().unsubAck(packetId, new int[filters.size()], null));
+            ended();
           }
         }));
   }
