@@ -187,6 +187,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     EVENTS.info("Client {} connected from {} ({}, {} session{}, will: {})", context.clientId(),
         port.remoteAddress(), context.version(), context.cleanStart() ? "clean" : "persistent",
         present ? " resumed" : "", will);
+    Runnable delayedWill = context.parts().registry().wills().take(context.clientId());
+    if (delayedWill != null && !present) {
+      delayedWill.run(); // [MQTT-3.1.3-9] the old session ended with this CONNECT: its will is due
+    }
     delivery = new DeliveryFlow(context);
     delivery.resendInflight();
     context.bridgeSession().attach(this);

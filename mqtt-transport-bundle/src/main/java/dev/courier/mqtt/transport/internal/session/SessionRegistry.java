@@ -15,6 +15,12 @@ public final class SessionRegistry {
 
   private final ConcurrentHashMap<String, SessionOwner> owners = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+  private final DelayedWills wills = new DelayedWills();
+
+  /** Will messages waiting out their delay after their connection closed. */
+  public DelayedWills wills() {
+    return wills;
+  }
 
   /**
    * Makes {@code owner} the connection of {@code clientId}.

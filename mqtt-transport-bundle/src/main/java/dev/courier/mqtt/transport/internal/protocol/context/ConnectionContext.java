@@ -32,6 +32,7 @@ public final class ConnectionContext {
   private PacketWriter writer = dialect.writer();
   private Negotiated negotiated = Negotiated.DEFAULT;
   private boolean cleanStart;
+  private long willDelaySeconds;
   private boolean clientIdAssigned;
   private ClientIdentity identity;
   private Authorizer authorizer;
@@ -113,6 +114,15 @@ public final class ConnectionContext {
 
   public boolean cleanStart() {
     return cleanStart;
+  }
+
+  /** The will's Will Delay Interval (MQTT 5.0; 0 on 3.x and without the property). */
+  public long willDelaySeconds() {
+    return willDelaySeconds;
+  }
+
+  public void willDelaySeconds(long seconds) {
+    this.willDelaySeconds = seconds;
   }
 
   public ClientIdentity identity() {

@@ -94,12 +94,19 @@ public final class CloseFlow {
   public void connectedClosed() {
     String clientId = context.clientId();
     if (will != null && !disconnectReceived) {
-      // [MQTT-3.1.2-8] the will is published when the connection closes without DISCONNECT.
-      LOG.debug("Publishing the will of client {} on {}", clientId, will.topic());
-      authorization.publish(will, 0).exceptionally(error -> {
-        LOG.warn("Will of client {} could not be published: {}", clientId, error.toString());
-        return null;
-      });
+      // [MQTT-3.1.2-8] the will is published when the connection closes without DISCONNECT: at
+      // once, or after its Will Delay Interval, or when the session ends if that comes first
+      // [MQTT-3.1.3-9]; not at all if a new connection to the session comes first.
+      long delay = context.negotiated().persistentSession()
+          ? Math.min(context.willDelaySeconds(), context.negotiated().sessionExpirySeconds()) : 0;
+      Publication pending = will;
+      if (delay > 0) {
+        LOG.debug("Will of client {} on {} due in {} s", clientId, pending.topic(), delay);
+        context.parts().registry().wills().schedule(clientId, delay,
+            () -> context.onLoop(() -> publishWill(pending)));
+      } else {
+        publishWill(pending);
+      }
     }
     EVENTS.info("Client {} disconnected{}", clientId,
         disconnectReceived ? "" : takenOver ? " (taken over)" : " (connection lost)");
@@ -111,6 +118,15 @@ public final class CloseFlow {
     } else {
       routed.whenComplete((ignored, error) -> context.onLoop(this::letGo));
     }
+  }
+
+  private void publishWill(Publication pending) {
+    String clientId = context.clientId();
+    LOG.debug("Publishing the will of client {} on {}", clientId, pending.topic());
+    authorization.publish(pending, 0).exceptionally(error -> {
+      LOG.warn("Will of client {} could not be published: {}", clientId, error.toString());
+      return null;
+    });
   }
 
   /** Ends or detaches the session held, and releases the client id. Idempotent. */

@@ -135,7 +135,7 @@ public final class ConnectFlow {
     return properties;
   }
 
-  private static Publication readWill(MqttConnectVariableHeader header,
+  private Publication readWill(MqttConnectVariableHeader header,
       MqttConnectPayload payload, String id) {
     if (!header.isWillFlag()) {
       // [MQTT-3.1.2-13] [MQTT-3.1.2-15] without a will, its QoS and RETAIN must be 0.
@@ -152,6 +152,8 @@ public final class ConnectFlow {
       throw new ProtocolViolation("MQTT-3.1.3-10", "invalid will topic");
     }
     byte[] body = payload.willMessageInBytes();
+    context.willDelaySeconds(InboundProperties.of(payload.willProperties())
+        .integer(MqttPropertyType.WILL_DELAY_INTERVAL, 0));
     return new Publication(topic, body == null ? new byte[0] : body, header.willQos(),
         header.isWillRetain(), id,
         InboundProperties.of(payload.willProperties()).message(System.currentTimeMillis()));
