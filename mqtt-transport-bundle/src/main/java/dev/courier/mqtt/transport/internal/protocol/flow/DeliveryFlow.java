@@ -35,6 +35,8 @@ public final class DeliveryFlow {
   private final String clientId;
   private final ReservedTopics reserved;
   private final int maxPacketSize;
+  /** Outbound topic aliases, or null where the client takes none (3.x, or its maximum 0). */
+  private final OutboundTopicAliases aliases;
 
   /** The delivery of a connected client; its sessions are open in {@code context}. */
   public DeliveryFlow(ConnectionContext context) {
@@ -47,11 +49,17 @@ public final class DeliveryFlow {
     this.clientId = context.clientId();
     this.reserved = context.parts().reserved();
     this.maxPacketSize = context.negotiated().clientMaximumPacketSize();
+    int aliasMaximum = context.negotiated().clientTopicAliasMaximum();
+    // [MQTT-3.1.2-27] no alias to a client whose maximum is absent or 0; 3.x has none.
+    this.aliases = writer.hasProperties() && aliasMaximum > 0
+        ? new OutboundTopicAliases(clientId, aliasMaximum) : null;
   }
 
   /**
    * Resends what a resumed session left unacknowledged, with the original packet identifiers
-   * [MQTT-4.4.0-1]: PUBLISH with DUP set [MQTT-3.3.1-1], or PUBREL once PUBREC had arrived.
+   * [MQTT-4.4.0-1]: PUBLISH with DUP set [MQTT-3.3.1-1], or PUBREL once PUBREC had arrived. A
+   * PUBLISH carries its full topic and no alias: aliases start empty on every connection
+   * [MQTT-3.3.2-7].
    */
   public void resendInflight() {
     for (OutboundMessage message : session.inflightInOrder()) {
@@ -61,7 +69,7 @@ public final class DeliveryFlow {
       } else {
         Delivery delivery = message.delivery();
         port.write(writer.publish(delivery, delivery.topic(), message.packetId(), true,
-            properties(delivery, System.currentTimeMillis())));
+            properties(delivery, 0, System.currentTimeMillis())));
       }
     }
   }
@@ -93,26 +101,55 @@ public final class DeliveryFlow {
         discard(delivery, "it expired"); // [MQTT-3.3.2-5] never delivered once expired
         continue;
       }
-      MqttProperties properties = properties(delivery, now);
-      if (maxPacketSize != Integer.MAX_VALUE && PacketSize.publish(delivery.topic(),
-          delivery.qos(), delivery.payload().length, properties) > maxPacketSize) {
-        // [MQTT-3.1.2-25] never above the client's Maximum Packet Size: discarded as if sent.
-        discard(delivery, "it is larger than the client's maximum packet size");
-        continue;
+      if (send(delivery, now)) {
+        written++;
       }
-      if (delivery.qos() == 0) {
-        port.write(writer.publish(delivery, delivery.topic(), 0, false, properties));
-      } else {
-        OutboundMessage message = session.startDelivery(delivery);
-        port.write(writer.publish(delivery, delivery.topic(), message.packetId(),
-            delivery.redelivery(), properties));
-      }
-      written++;
     }
     if (written > 0) {
       port.flush();
     }
     return more;
+  }
+
+  /**
+   * Writes one delivery, with a topic alias where the client takes them and it pays: the first
+   * PUBLISH with an alias carries the topic too, later ones an empty topic (section 3.3.2.3.4).
+   *
+   * @return false if it was discarded as larger than the client's Maximum Packet Size
+   */
+  private boolean send(Delivery delivery, long now) {
+    String topic = delivery.topic();
+    int alias = aliases == null ? 0 : aliases.known(topic);
+    String sent = alias == 0 ? topic : "";
+    int assigned = alias == 0 && aliases != null ? aliases.next(topic) : 0;
+    MqttProperties properties = properties(delivery, alias + assigned, now);
+    if (assigned != 0 && tooLarge(sent, delivery, properties)) {
+      // A new alias adds 3 bytes: without it the packet may still fit.
+      assigned = 0;
+      properties = properties(delivery, 0, now);
+    }
+    if (tooLarge(sent, delivery, properties)) {
+      // [MQTT-3.1.2-25] never above the client's Maximum Packet Size: discarded as if sent.
+      discard(delivery, "it is larger than the client's maximum packet size");
+      return false;
+    }
+    if (assigned != 0) {
+      aliases.assign(topic, assigned);
+    }
+    if (delivery.qos() == 0) {
+      port.write(writer.publish(delivery, sent, 0, false, properties));
+    } else {
+      OutboundMessage message = session.startDelivery(delivery);
+      port.write(writer.publish(delivery, sent, message.packetId(), delivery.redelivery(),
+          properties));
+    }
+    return true;
+  }
+
+  /** Whether the PUBLISH, sized as sent, is above the client's Maximum Packet Size. */
+  private boolean tooLarge(String sentTopic, Delivery delivery, MqttProperties properties) {
+    return maxPacketSize != Integer.MAX_VALUE && PacketSize.publish(sentTopic, delivery.qos(),
+        delivery.payload().length, properties) > maxPacketSize;
   }
 
   /** Takes a delivery that must not reach the client: dropped, and done with in the bridge. */
@@ -123,11 +160,10 @@ public final class DeliveryFlow {
     }
   }
 
-  /** The PUBLISH properties of a delivery (null on 3.x, which has none). */
-  private MqttProperties properties(Delivery delivery, long now) {
-    return writer.hasProperties()
-        ? OutboundProperties.publish(delivery.properties(), delivery.subscriptionIds(), 0, now)
-        : null;
+  /** The PUBLISH properties of a delivery, with {@code topicAlias} if not 0 (null on 3.x). */
+  private MqttProperties properties(Delivery delivery, int topicAlias, long now) {
+    return writer.hasProperties() ? OutboundProperties.publish(delivery.properties(),
+        delivery.subscriptionIds(), topicAlias, now) : null;
   }
 
   /** PUBACK from the client: a QoS 1 delivery is complete. */
