@@ -35,6 +35,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> connectTimeout;
   /** Packets received from the codec; compared with the frames the validator passed on. */
   private long decoded;
+  /** A lingering close began: the engine gets nothing more from this channel. */
+  private boolean closing;
+  /** The engine's {@code closed()} was called; it is called once. */
+  private boolean engineClosed;
 
   MqttConnectionHandler(MqttEngine engine) {
     this.config = engine.config();
@@ -43,7 +47,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    connection = engine.newConnection(new NettyConnectionPort(ctx));
+    connection = engine.newConnection(new NettyConnectionPort(ctx, () -> closing(ctx)));
   }
 
   @Override
@@ -60,7 +64,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof MqttMessage message)) {
+    if (closing || !(msg instanceof MqttMessage message)) {
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -99,6 +103,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (closing) {
+      ctx.fireChannelReadComplete();
+      return;
+    }
     MqttFrameValidator frames = ctx.pipeline().get(MqttFrameValidator.class);
     if (frames != null && frames.frames() != decoded && ctx.channel().isActive()) {
       // A whole frame that the codec could not finish is malformed (e.g. a CONNECT whose strings
@@ -114,6 +122,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (closing) {
+      ctx.fireChannelWritabilityChanged();
+      return;
+    }
     if (ctx.channel().isWritable()) {
       connection.writable();
     } else {
@@ -125,7 +137,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      connection.keepAliveExpired();
+      if (!closing) {
+        connection.keepAliveExpired();
+      }
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -136,8 +150,29 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     if (connectTimeout != null) {
       connectTimeout.cancel(false);
     }
-    connection.closed();
+    engineClosed();
     ctx.fireChannelInactive();
+  }
+
+  /**
+   * The engine sent its last packet and the socket lingers for the client to read it: nothing read
+   * from now on reaches the engine, and the engine hears of the close at once, not after the linger
+   * (a client taking over the session must not wait for it). Called on the event loop, from within
+   * the engine: {@code closed()} runs in a task of its own, as it would after a plain close.
+   */
+  private void closing(ChannelHandlerContext ctx) {
+    closing = true;
+    if (connectTimeout != null) {
+      connectTimeout.cancel(false);
+    }
+    ctx.executor().execute(this::engineClosed);
+  }
+
+  private void engineClosed() {
+    if (!engineClosed) {
+      engineClosed = true;
+      connection.closed();
+    }
   }
 
   @Override

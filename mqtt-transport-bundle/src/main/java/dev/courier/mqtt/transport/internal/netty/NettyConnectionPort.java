@@ -2,6 +2,7 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -19,10 +20,16 @@ final class NettyConnectionPort implements ConnectionPort {
   static final String KEEP_ALIVE = "keepAlive";
 
   private final ChannelHandlerContext ctx;
+  private final Runnable closing;
   private final String remote;
 
-  NettyConnectionPort(ChannelHandlerContext ctx) {
+  /**
+   * @param closing run when a lingering close begins: from then on the engine is told the
+   *     connection is closed and is given nothing more
+   */
+  NettyConnectionPort(ChannelHandlerContext ctx, Runnable closing) {
     this.ctx = ctx;
+    this.closing = closing;
     this.remote = String.valueOf(ctx.channel().remoteAddress());
   }
 
@@ -64,6 +71,17 @@ final class NettyConnectionPort implements ConnectionPort {
   @Override
   public void close() {
     ctx.close();
+  }
+
+  /** A socket lingers (see {@link LingeringCloseHandler}); other channels close at once. */
+  @Override
+  public void closeAfterLastPacket() {
+    if (!(ctx.channel() instanceof DuplexChannel) || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    closing.run();
+    LingeringCloseHandler.begin(ctx);
   }
 
   @Override

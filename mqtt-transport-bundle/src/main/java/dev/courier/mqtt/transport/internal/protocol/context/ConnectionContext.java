@@ -190,6 +190,8 @@ public final class ConnectionContext {
     if (!closed && writer.hasProperties()) {
       String told = negotiated.problemInformation() ? reason : null;
       send(acknowledged ? writer.disconnect(code, told) : writer.connAck(code, false, null));
+      port.closeAfterLastPacket();
+      return;
     }
     port.close();
   }

@@ -37,6 +37,16 @@ public interface ConnectionPort {
   /** Closes the connection; the engine's {@code closed()} follows. */
   void close();
 
+  /**
+   * Closes the connection after a last packet (DISCONNECT, or CONNACK refusing the client) so that
+   * the client can still read it while it is sending: the engine's {@code closed()} follows, soon
+   * and once, while the network side may keep the socket a little longer. By default the same as
+   * {@link #close()}.
+   */
+  default void closeAfterLastPacket() {
+    close();
+  }
+
   /** The thread that owns this connection. */
   Executor executor();
 
