@@ -26,8 +26,12 @@ import org.slf4j.LoggerFactory;
 final class LingeringCloseHandler extends ChannelInboundHandlerAdapter {
 
   static final String NAME = "linger";
-  /** How long the socket stays open for the client to read the last packet and close. */
-  static final long LINGER_MILLIS = 1000;
+  /**
+   * How long the socket stays open for the client to read the last packet and close: long enough
+   * for a client busy sending (or a loaded machine) to get there, short enough that a client that
+   * never closes costs little.
+   */
+  static final long LINGER_MILLIS = 2000;
 
   private static final Logger LOG = LoggerFactory.getLogger(LingeringCloseHandler.class);
 

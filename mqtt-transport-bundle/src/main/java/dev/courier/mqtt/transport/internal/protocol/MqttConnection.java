@@ -174,7 +174,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         outcome.code());
     state = State.CLOSED;
     context.send(context.writer().connAck(outcome.code(), false, null));
-    port.close();
+    port.closeAfterLastPacket(); // the client may have pipelined more: let it read the CONNACK
   }
 
   private void connected(boolean present, boolean will) {
