@@ -5,63 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
-import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ArtemisBridgeTest {
+class ArtemisBridgeTest extends ArtemisTestSupport {
 
-  @TempDir
-  Path dir;
-  private EmbeddedArtemis broker;
-  private ArtemisBridge bridge;
-
-  @BeforeEach
-  void start() throws Exception {
-    broker = new EmbeddedArtemis(dir);
-    bridge = broker.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    broker.close();
-  }
-
-  private BridgeSession open(String clientId, boolean clean) throws Exception {
-    return bridge.openSession(new SessionRequest(clientId, clean, 1000)).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private static Publication publication(String topic, String payload, int qos, boolean retain) {
-    return new Publication(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain, "pub");
-  }
-
-  private static String text(Delivery delivery) {
-    return new String(delivery.payload(), StandardCharsets.UTF_8);
-  }
-
-  private static void await(java.util.concurrent.CompletionStage<?> stage) throws Exception {
-    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private List<String> courierQueues() {
-    return broker.server().getPostOffice().getAllBindings()
-        .map(binding -> binding.getUniqueName().toString())
-        .filter(name -> name.startsWith("courier.mqtt."))
-        .collect(Collectors.toList());
+  ArtemisBridgeTest() {
+    super(1000);
   }
 
   @Test

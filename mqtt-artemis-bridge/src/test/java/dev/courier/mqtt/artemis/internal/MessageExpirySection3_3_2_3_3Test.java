@@ -6,62 +6,38 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
-import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MQTT 5.0 section 3.3.2.3.3, Message Expiry Interval: a message whose interval has passed is not
  * delivered [MQTT-3.3.2-5], neither from an offline session's queue nor as a retained message.
  */
-class MessageExpirySection3_3_2_3_3Test {
+class MessageExpirySection3_3_2_3_3Test extends ArtemisTestSupport {
 
   private static final long MINUTE = 60_000;
 
-  @TempDir
-  Path dir;
   private final TestClock clock = new TestClock();
-  private EmbeddedArtemis broker;
-  private ArtemisBridge bridge;
 
-  @BeforeEach
-  void start() throws Exception {
-    broker = new EmbeddedArtemis(dir);
-    bridge = broker.start(ArtemisBridgeConfig.DEFAULTS, clock);
+  MessageExpirySection3_3_2_3_3Test() {
+    super(100);
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    broker.close();
-  }
-
-  private BridgeSession open(String clientId, boolean clean) throws Exception {
-    return bridge.openSession(new SessionRequest(clientId, clean, 100)).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(CompletionStage<?> stage) throws Exception {
-    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  @Override
+  LongSupplier clock() {
+    return clock;
   }
 
   private static Publication expiring(String topic, String text, boolean retain, long at) {
     return new Publication(topic, text.getBytes(StandardCharsets.UTF_8), 1, retain, "pub",
         new MessageProperties(-1, null, null, null, List.of(), at));
-  }
-
-  private static String text(Delivery delivery) {
-    return new String(delivery.payload(), StandardCharsets.UTF_8);
   }
 
   @Test

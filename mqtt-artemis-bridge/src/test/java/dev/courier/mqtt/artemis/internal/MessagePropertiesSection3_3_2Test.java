@@ -7,56 +7,28 @@ import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties.UserProperty;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
-import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MQTT 5.0 section 3.3.2.3: the properties of a PUBLISH reach every subscriber unchanged
  * [MQTT-3.3.2-4] [MQTT-3.3.2-17] [MQTT-3.3.2-18] [MQTT-3.3.2-20], through Artemis queues,
  * retained records and restarts.
  */
-class MessagePropertiesSection3_3_2Test {
+class MessagePropertiesSection3_3_2Test extends ArtemisTestSupport {
 
   private static final List<UserProperty> USER = List.of(new UserProperty("k", "1"),
       new UserProperty("", "empty name"), new UserProperty("k", "2"),
       new UserProperty("ünï", "çødé"), new UserProperty("JMSType", "x"));
 
-  @TempDir
-  Path dir;
-  private EmbeddedArtemis broker;
-  private ArtemisBridge bridge;
-
-  @BeforeEach
-  void start() throws Exception {
-    broker = new EmbeddedArtemis(dir);
-    bridge = broker.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    broker.close();
-  }
-
-  private BridgeSession open(String clientId) throws Exception {
-    return bridge.openSession(new SessionRequest(clientId, true, 100)).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(CompletionStage<?> stage) throws Exception {
-    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  MessagePropertiesSection3_3_2Test() {
+    super(100);
   }
 
   private BridgeSession subscribed(String clientId, String filter) throws Exception {
-    BridgeSession subscriber = open(clientId);
+    BridgeSession subscriber = open(clientId, true);
     subscriber.attach(new RecordingSink(subscriber));
     await(subscriber.subscribe(List.of(new SubscriptionRequest(filter, 1))));
     return subscriber;
@@ -73,7 +45,7 @@ class MessagePropertiesSection3_3_2Test {
         new byte[] {(byte) 0xFF, 0, 1}, new byte[0])) {
       MessageProperties sent = new MessageProperties(0, "text/csv; charset=x", "resp/a.b/c",
           correlation, USER, System.currentTimeMillis() + 3_600_000);
-      await(open("pub").publish(publication("p/q", false, sent)));
+      await(open("pub", true).publish(publication("p/q", false, sent)));
 
       MessageProperties got = new RecordingSink(subscriber).take(1, true).get(0).properties();
       assertThat(got.payloadFormat()).isZero();
@@ -89,7 +61,7 @@ class MessagePropertiesSection3_3_2Test {
   @Test
   void whenPublishedWithoutProperties_thenDeliveredWithNone() throws Exception {
     BridgeSession subscriber = subscribed("sub", "p");
-    await(open("pub").publish(publication("p", false, MessageProperties.NONE)));
+    await(open("pub", true).publish(publication("p", false, MessageProperties.NONE)));
     Delivery got = new RecordingSink(subscriber).take(1, true).get(0);
     assertThat(got.properties()).isSameAs(MessageProperties.NONE);
   }
@@ -99,7 +71,7 @@ class MessagePropertiesSection3_3_2Test {
       throws Exception {
     MessageProperties sent = new MessageProperties(1, "a/b", "r/resp", new byte[] {1, 2}, USER,
         System.currentTimeMillis() + 3_600_000);
-    await(open("pub").publish(publication("r/x", true, sent)));
+    await(open("pub", true).publish(publication("r/x", true, sent)));
     bridge = broker.restart();
 
     BridgeSession subscriber = subscribed("sub", "r/#");

@@ -4,20 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
-import dev.courier.mqtt.transport.spi.bridge.Publication;
-import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MQTT 5.0 section 3.3.4: a message matching several subscriptions of one session is delivered
@@ -25,59 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
  * identifiers [MQTT-3.3.4-4], No Local and Retain As Published applied per subscription, though
  * Artemis holds a copy in each matching subscription's queue.
  */
-class OverlappingSubscriptionsSection3_3_4Test {
+class OverlappingSubscriptionsSection3_3_4Test extends ArtemisTestSupport {
 
-  @TempDir
-  Path dir;
-  private EmbeddedArtemis broker;
-  private ArtemisBridge bridge;
-
-  @BeforeEach
-  void start() throws Exception {
-    broker = new EmbeddedArtemis(dir);
-    bridge = broker.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    broker.close();
-  }
-
-  private BridgeSession open(String clientId, boolean clean) throws Exception {
-    return bridge.openSession(new SessionRequest(clientId, clean, 1000)).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(CompletionStage<?> stage) throws Exception {
-    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static Publication publication(String topic, String text, int qos, boolean retain,
-      String from) {
-    return new Publication(topic, text.getBytes(StandardCharsets.UTF_8), qos, retain, from);
-  }
-
-  private static String text(Delivery delivery) {
-    return new String(delivery.payload(), StandardCharsets.UTF_8);
-  }
-
-  private long messagesInQueues() {
-    return broker.server().getPostOffice().getAllBindings()
-        .filter(b -> b.getUniqueName().toString().startsWith("courier.mqtt."))
-        .mapToLong(b -> ((org.apache.activemq.artemis.core.postoffice.QueueBinding) b).getQueue()
-            .getMessageCount())
-        .sum();
-  }
-
-  /** Takes {@code count} deliveries, then checks that no other copy comes and none is left. */
-  private List<Delivery> exactly(BridgeSession session, int count) {
-    List<Delivery> got = new RecordingSink(session).take(count, true);
-    Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> {
-      Delivery extra = session.poll();
-      assertThat(extra).as("a second copy").isNull();
-      return messagesInQueues() == 0;
-    });
-    return got;
+  OverlappingSubscriptionsSection3_3_4Test() {
+    super(1000);
   }
 
   @Test

@@ -8,52 +8,37 @@ import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MQTT 5.0 sections 3.1.2.4 (Clean Start) and 3.1.2.11 (Session Expiry Interval): a detached
  * session is deleted, queues and records, once its interval has elapsed, also when that happened
  * while the broker was down; 0 ends it with the connection, {@link SessionRequest#NEVER} never.
  */
-class SessionExpirySection3_1_2Test {
+class SessionExpirySection3_1_2Test extends ArtemisTestSupport {
 
   private static final long MINUTE = 60;
 
-  @TempDir
-  Path dir;
   private final TestClock clock = new TestClock();
-  private EmbeddedArtemis broker;
-  private ArtemisBridge bridge;
 
-  @BeforeEach
-  void start() throws Exception {
-    broker = new EmbeddedArtemis(dir);
-    bridge = broker.start(ArtemisBridgeConfig.DEFAULTS, clock);
+  SessionExpirySection3_1_2Test() {
+    super(100);
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    broker.close();
+  @Override
+  LongSupplier clock() {
+    return clock;
   }
 
   private BridgeSession open(String clientId, boolean cleanStart, long expirySeconds)
       throws Exception {
     return bridge.openSession(new SessionRequest(clientId, cleanStart, 100, expirySeconds))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(CompletionStage<?> stage) throws Exception {
-    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private BridgeSession subscribedAndDetached(String clientId, long expirySeconds)
@@ -64,20 +49,13 @@ class SessionExpirySection3_1_2Test {
     return session;
   }
 
-  private List<String> queues() {
-    return broker.server().getPostOffice().getAllBindings()
-        .map(binding -> binding.getUniqueName().toString())
-        .filter(name -> name.startsWith("courier.mqtt."))
-        .collect(Collectors.toList());
-  }
-
   private long records() {
     return broker.server().locateQueue(SimpleString.of(SessionStore.QUEUE)).getMessageCount();
   }
 
   private void awaitGone(String clientId) {
     Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() ->
-        bridge.sessionStore().get(clientId) == null && queues().isEmpty() && records() == 0);
+        bridge.sessionStore().get(clientId) == null && courierQueues().isEmpty() && records() == 0);
   }
 
   /** Waits until the detach has been journaled (it runs after the session's earlier work). */
@@ -100,7 +78,7 @@ class SessionExpirySection3_1_2Test {
     bridge.sweepExpired();
     Awaitility.await().atMost(10, TimeUnit.SECONDS)
         .until(() -> bridge.sessionStore().get("short") == null);
-    assertThat(queues()).containsExactly(ArtemisBridge.queueName("long", "t/long"));
+    assertThat(courierQueues()).containsExactly(ArtemisBridge.queueName("long", "t/long"));
     assertThat(open("short", false, MINUTE).present()).isFalse();
     BridgeSession resumed = open("long", false, MINUTE);
     assertThat(resumed.present()).isTrue();
@@ -121,7 +99,7 @@ class SessionExpirySection3_1_2Test {
     bridge.sweepExpired();
     assertThat(bridge.sessionStore().get("c")).isNotNull();
     assertThat(bridge.lifecycle().expiry().size()).as("its deadline was forgotten").isZero();
-    assertThat(queues()).hasSize(1);
+    assertThat(courierQueues()).hasSize(1);
   }
 
   @Test
@@ -146,12 +124,12 @@ class SessionExpirySection3_1_2Test {
     subscribedAndDetached("cs", SessionRequest.NEVER);
     BridgeSession fresh = open("cs", true, MINUTE);
     assertThat(fresh.present()).isFalse();
-    assertThat(queues()).as("the old session's queues went").isEmpty();
+    assertThat(courierQueues()).as("the old session's queues went").isEmpty();
     await(fresh.subscribe(List.of(new SubscriptionRequest("new", 1))));
     fresh.detach(MINUTE);
     bridge = broker.restart();
     assertThat(open("cs", false, MINUTE).present()).isTrue();
-    assertThat(queues()).containsExactly(ArtemisBridge.queueName("cs", "new"));
+    assertThat(courierQueues()).containsExactly(ArtemisBridge.queueName("cs", "new"));
   }
 
   @Test
@@ -165,11 +143,11 @@ class SessionExpirySection3_1_2Test {
     bridge = broker.start(ArtemisBridgeConfig.DEFAULTS, clock);
 
     assertThat(bridge.sessionStore().get("gone")).isNull();
-    assertThat(queues()).containsExactly(ArtemisBridge.queueName("kept", "t/kept"));
+    assertThat(courierQueues()).containsExactly(ArtemisBridge.queueName("kept", "t/kept"));
     // The detach time was journaled: "kept" expires 10 min after it, not after the restart.
     clock.advance(8 * MINUTE * 1000);
     bridge.sweepExpired();
-    Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> queues().isEmpty());
+    Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> courierQueues().isEmpty());
     assertThat(open("kept", false, MINUTE).present()).isFalse();
   }
 
@@ -185,7 +163,7 @@ class SessionExpirySection3_1_2Test {
     clock.advance(MINUTE * 1000);
     bridge.sweepExpired();
     Awaitility.await().atMost(10, TimeUnit.SECONDS)
-        .until(() -> bridge.sessionStore().get("crash") == null && queues().isEmpty());
+        .until(() -> bridge.sessionStore().get("crash") == null && courierQueues().isEmpty());
   }
 
   @Test

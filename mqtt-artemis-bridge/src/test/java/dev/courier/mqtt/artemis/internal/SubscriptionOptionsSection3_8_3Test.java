@@ -5,58 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
-import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MQTT 5.0 section 3.8.3.1, Subscription Options (No Local, Retain As Published, Retain Handling),
  * and the Subscription Identifier (3.8.2.1.2, 3.3.4), kept by a resumed session and a restart.
  */
-class SubscriptionOptionsSection3_8_3Test {
+class SubscriptionOptionsSection3_8_3Test extends ArtemisTestSupport {
 
-  @TempDir
-  Path dir;
-  private EmbeddedArtemis broker;
-  private ArtemisBridge bridge;
-
-  @BeforeEach
-  void start() throws Exception {
-    broker = new EmbeddedArtemis(dir);
-    bridge = broker.start();
+  SubscriptionOptionsSection3_8_3Test() {
+    super(100);
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    broker.close();
-  }
-
-  private BridgeSession open(String clientId, boolean clean) throws Exception {
-    return bridge.openSession(new SessionRequest(clientId, clean, 100)).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private static void await(CompletionStage<?> stage) throws Exception {
-    stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
+  /** At QoS 1. */
   private static Publication publication(String topic, String text, boolean retain, String from) {
-    return new Publication(topic, text.getBytes(StandardCharsets.UTF_8), 1, retain, from);
-  }
-
-  private static String text(Delivery delivery) {
-    return new String(delivery.payload(), StandardCharsets.UTF_8);
+    return publication(topic, text, 1, retain, from);
   }
 
   private static SubscriptionRequest options(String filter, boolean noLocal, boolean rap,
