@@ -96,6 +96,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     if (code != null) {
       connection.refuseUndecodableConnect(code, cause.getMessage());
+    } else if (connection.clientId() != null) {
+      // After CONNECT: on 5.0 DISCONNECT (or CONNACK) with the reason [MQTT-4.13.1-1], closed on 3.x.
+      connection.fail(cause instanceof PropertySection.RepeatedProperty
+          ? new ProtocolViolation("MQTT-5.0-2.2.2.2", cause.getMessage())
+          : new ProtocolViolation(ReasonCode.MALFORMED_PACKET, "MQTT-4.13.1-1",
+              String.valueOf(cause.getMessage())));
     } else {
       ctx.close();
     }

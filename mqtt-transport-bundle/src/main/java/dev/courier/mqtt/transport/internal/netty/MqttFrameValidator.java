@@ -40,6 +40,8 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
   private static final int PUBCOMP = 7;
   private static final int SUBSCRIBE = 8;
   private static final int UNSUBSCRIBE = 10;
+  private static final int DISCONNECT = 14;
+  private static final int AUTH = 15;
   /** Reserved bits of a SUBSCRIBE options byte: MQTT 3.1.1 (all above QoS), MQTT 5.0 (bits 6, 7). */
   private static final int OPTIONS_3 = 0xFC;
   private static final int OPTIONS_5 = 0xC0;
@@ -114,7 +116,14 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
           int level = checkConnect(in, body, remaining);
           protocolLevel = protocolLevel == 0 ? level : protocolLevel; // a second one is refused
         }
-        case PUBLISH -> checkTopic(in, body, remaining);
+        case PUBLISH -> {
+          checkTopic(in, body, remaining);
+          if (!mqtt3) {
+            int qos = (in.getUnsignedByte(start) >> 1) & 0x03;
+            int properties = body + 2 + in.getUnsignedShort(body) + (qos > 0 ? 2 : 0);
+            PropertySection.check(in, properties, body + remaining);
+          }
+        }
         case SUBSCRIBE -> checkFilters(in, body, remaining, mqtt3 ? OPTIONS_3 : OPTIONS_5, mqtt3);
         case UNSUBSCRIBE -> checkFilters(in, body, remaining, 0, mqtt3);
         default -> {
@@ -122,11 +131,26 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
             // MQTT 3.1.1 sections 3.4.1 to 3.7.1: the Remaining Length is 2 (the packet id).
             throw new CorruptedFrameException("Remaining Length of an acknowledgement is not 2");
           }
+          if (!mqtt3) {
+            checkAckProperties(in, type, body, remaining);
+          }
         }
       }
       out.add(in.retainedSlice(start, (int) total));
       frames++;
       in.readerIndex(start + (int) total);
+    }
+  }
+
+  /**
+   * MQTT 5.0 acknowledgements, DISCONNECT and AUTH: the property section after the reason code, if
+   * the packet is long enough to have one (3.4.2.2, 3.14.2.2, 3.15.2.2).
+   */
+  private static void checkAckProperties(ByteBuf in, int type, int body, int remaining) {
+    if (type >= PUBACK && type <= PUBCOMP && remaining > 3) {
+      PropertySection.check(in, body + 3, body + remaining);
+    } else if ((type == DISCONNECT || type == AUTH) && remaining > 1) {
+      PropertySection.check(in, body + 1, body + remaining);
     }
   }
 
@@ -161,7 +185,7 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
     int end = body + remaining;
     int index = body + 2;
     if (!mqtt3) {
-      index = skipProperties(in, index, end);
+      index = PropertySection.check(in, index, end);
     }
     while (index < end) {
       index = checkString(in, index, end, "topic filter");
@@ -182,27 +206,6 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
     if (index > end) {
       throw new CorruptedFrameException("topic filter list overruns the packet");
     }
-  }
-
-  /** Skips a Variable Byte Integer property length and the properties; returns what follows. */
-  private static int skipProperties(ByteBuf in, int index, int end) {
-    int length = 0;
-    int shift = 0;
-    while (true) {
-      if (index >= end || shift > 21) {
-        throw new CorruptedFrameException("malformed property length");
-      }
-      int digit = in.getUnsignedByte(index++);
-      length |= (digit & 0x7F) << shift;
-      shift += 7;
-      if ((digit & 0x80) == 0) {
-        break;
-      }
-    }
-    if (length > end - index) {
-      throw new CorruptedFrameException("properties overrun the packet");
-    }
-    return index + length;
   }
 
   /**

@@ -124,6 +124,54 @@ class Mqtt5PipelineTest {
     assertThat(client.isOpen()).isFalse();
   }
 
+  /** Single-use properties sent twice: a Protocol Error, DISCONNECT 0x82 (section 2.2.2.2). */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      // PUBLISH QoS 0 "t", Content Type "x" twice
+      "30 0C 00 01 74 08 03 00 01 78 03 00 01 78",
+      // PUBLISH QoS 1 "t" id 1, Message Expiry Interval twice
+      "32 10 00 01 74 00 01 0A 02 00 00 00 05 02 00 00 00 06",
+      // SUBSCRIBE id 1, Subscription Identifier twice, filter "a" QoS 0
+      "82 0A 00 01 04 0B 01 0B 02 00 01 61 00",
+      // DISCONNECT 0x00 with Session Expiry Interval twice
+      "E0 0C 00 0A 11 00 00 00 00 11 00 00 00 00",
+      // PUBACK id 1, reason 0x00, Reason String twice
+      "40 0B 00 01 00 07 1F 00 01 61 1F 00 01 62"})
+  void whenASingleUsePropertyIsRepeated_thenDisconnect0x82(String packet) {
+    EmbeddedChannel client = connected("twice5");
+    harness.feed(client, hex(packet));
+    harness.settle();
+
+    byte[] disconnect = written(client);
+    assertThat(disconnect[0]).as("DISCONNECT").isEqualTo((byte) 0xE0);
+    assertThat(disconnect[2]).as("reason code").isEqualTo((byte) 0x82);
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void whenUserPropertiesAreRepeated_thenThatIsAllowed() {
+    EmbeddedChannel client = connected("users5");
+    // PUBLISH QoS 1 "t" id 1, User Property ("a","b") twice.
+    harness.feed(client, hex("32 15 00 01 74 00 01 0E 26 00 01 61 00 01 62 26 00 01 61 00 01 62 78"));
+    harness.settle();
+
+    assertThat(hex(written(client))).startsWith("40");
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void whenAPacketIsMalformedAfterConnect_thenDisconnect0x81() {
+    EmbeddedChannel client = connected("malformed5");
+    // PUBLISH whose property length runs past the packet.
+    harness.feed(client, hex("30 06 00 01 74 09 01 00"));
+    harness.settle();
+
+    byte[] disconnect = written(client);
+    assertThat(disconnect[0]).as("DISCONNECT").isEqualTo((byte) 0xE0);
+    assertThat(disconnect[2]).as("reason code").isEqualTo((byte) 0x81);
+    assertThat(client.isOpen()).isFalse();
+  }
+
   @Test
   void whenSubscribePropertiesOverrunThePacket_thenTheConnectionIsClosed() {
     EmbeddedChannel client = connected("overrun5");
