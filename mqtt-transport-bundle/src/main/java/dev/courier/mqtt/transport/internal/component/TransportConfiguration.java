@@ -14,7 +14,7 @@ import org.osgi.service.metatype.annotations.Option;
 @ObjectClassDefinition(
     id = TransportComponent.PID,
     name = "Courier MQTT transport",
-    description = "MQTT 3.1/3.1.1 listeners (plain and TLS), limits and buffers. Changes apply at once: the listener"
+    description = "MQTT 3.1/3.1.1/5.0 listeners (plain and TLS), limits and buffers. Changes apply at once: the listener"
         + " is rebound; an invalid value is rejected and the running listener stays.")
 @interface TransportConfiguration {
 
@@ -62,6 +62,25 @@ import org.osgi.service.metatype.annotations.Option;
   @AttributeDefinition(description = "Seconds to wait for the authenticator or authorizer; no"
       + " answer counts as a refusal.", min = "1")
   int authTimeoutSeconds() default 15;
+
+  @AttributeDefinition(description = "MQTT 5.0: topic aliases a client may use towards the server"
+      + " on one connection (CONNACK Topic Alias Maximum). 0: none; CONNACK then carries no Topic"
+      + " Alias Maximum and a PUBLISH with an alias is refused with 0x94.", min = "0",
+      max = "65535")
+  int topicAliasMaximum() default 16;
+
+  @AttributeDefinition(description = "Seconds: MQTT 5.0, the longest Session Expiry Interval"
+      + " granted; a client asking more is granted this and told so in CONNACK, also for the"
+      + " interval it sets at DISCONNECT. 0: no 5.0 session outlives its connection. 4294967295:"
+      + " no limit (a client asking for it keeps its session until a Clean Start).", min = "0",
+      max = "4294967295")
+  long maxSessionExpirySeconds() default 4294967295L;
+
+  @AttributeDefinition(description = "Seconds: MQTT 3.1/3.1.1, how long a session with"
+      + " cleanSession=false is kept after its connection ends (subscriptions and queued QoS 1/2"
+      + " messages), then deleted. 4294967295: until a clean session with the same client id"
+      + " replaces it, as MQTT 3.1.1 specifies.", min = "1", max = "4294967295")
+  long mqtt311SessionExpirySeconds() default 4294967295L;
 
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
       + " bridge service; while an installed bundle provides a bridge that is not registered (at"

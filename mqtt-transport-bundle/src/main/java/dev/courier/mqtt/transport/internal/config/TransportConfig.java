@@ -23,6 +23,12 @@ import java.util.List;
  * @param authTimeoutSeconds the longest wait for the authenticator's or authorizer's answer; no
  *     answer counts as a refusal
  * @param tls the TLS listener's settings, or null for no TLS listener
+ * @param topicAliasMaximum topic aliases a 5.0 client may use towards the server on one
+ *     connection (MQTT 5.0 section 3.2.2.3.8); 0: none, and CONNACK says nothing
+ * @param maxSessionExpirySeconds the longest Session Expiry Interval granted to a 5.0 client; one
+ *     asking more gets this, told in CONNACK [MQTT-3.2.2.3.2]; {@link #NEVER_EXPIRES}: no limit
+ * @param mqtt311SessionExpirySeconds how long a 3.1/3.1.1 session with cleanSession=false is kept
+ *     after its connection ends; {@link #NEVER_EXPIRES}: until a clean session replaces it
  */
 public record TransportConfig(
     boolean enabled,
@@ -37,7 +43,27 @@ public record TransportConfig(
     int maxKeepAliveSeconds,
     int connectTimeoutSeconds,
     int authTimeoutSeconds,
-    TlsConfig tls) {
+    TlsConfig tls,
+    int topicAliasMaximum,
+    long maxSessionExpirySeconds,
+    long mqtt311SessionExpirySeconds) {
+
+  /** A session expiry interval of 0xFFFFFFFF: the session does not expire (3.1.2.11.2). */
+  public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+
+  /** Default of {@code topicAliasMaximum}. */
+  public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
+
+  /** Settings with the default MQTT 5.0 server limits (topic aliases, session expiry). */
+  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
+      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
+      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
+      int authTimeoutSeconds, TlsConfig tls) {
+    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
+        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
+        connectTimeoutSeconds, authTimeoutSeconds, tls, DEFAULT_TOPIC_ALIAS_MAXIMUM,
+        NEVER_EXPIRES, NEVER_EXPIRES);
+  }
 
   /** Settings without TLS and with the default authentication timeout. */
   public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
@@ -55,7 +81,17 @@ public record TransportConfig(
   public TransportConfig withTls(TlsConfig newTls) {
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls);
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
+        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds);
+  }
+
+  /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
+  public TransportConfig withServerLimits(int newTopicAliasMaximum, long newMaxSessionExpiry,
+      long newMqtt311SessionExpiry) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
+        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -87,6 +123,10 @@ public record TransportConfig(
     check(problems, "maxKeepAliveSeconds", maxKeepAliveSeconds, 1, 65535);
     check(problems, "connectTimeoutSeconds", connectTimeoutSeconds, 1, 3600);
     check(problems, "authTimeoutSeconds", authTimeoutSeconds, 1, 600);
+    check(problems, "topicAliasMaximum", topicAliasMaximum, 0, 65535);
+    check(problems, "maxSessionExpirySeconds", maxSessionExpirySeconds, 0, NEVER_EXPIRES);
+    // A 3.x persistent session that ended with its connection would make cleanSession=false void.
+    check(problems, "mqtt311SessionExpirySeconds", mqtt311SessionExpirySeconds, 1, NEVER_EXPIRES);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {
@@ -102,7 +142,7 @@ public record TransportConfig(
     return problems;
   }
 
-  private static void check(List<String> problems, String key, int value, int min, int max) {
+  private static void check(List<String> problems, String key, long value, long min, long max) {
     if (value < min || value > max) {
       problems.add(key + ": " + value + " is outside [" + min + ", " + max + "]");
     }

@@ -43,7 +43,11 @@ public final class TransportConfigReader {
         integer(properties, "maxKeepAliveSeconds", d.maxKeepAliveSeconds(), problems),
         integer(properties, "connectTimeoutSeconds", d.connectTimeoutSeconds(), problems),
         integer(properties, "authTimeoutSeconds", d.authTimeoutSeconds(), problems),
-        tls(properties, problems));
+        tls(properties, problems),
+        integer(properties, "topicAliasMaximum", d.topicAliasMaximum(), problems),
+        longInteger(properties, "maxSessionExpirySeconds", d.maxSessionExpirySeconds(), problems),
+        longInteger(properties, "mqtt311SessionExpirySeconds", d.mqtt311SessionExpirySeconds(),
+            problems));
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());
@@ -159,21 +163,31 @@ public final class TransportConfigReader {
 
   private static int integer(Map<String, ?> properties, String key, int fallback,
       List<String> problems) {
+    long value = longInteger(properties, key, fallback, problems);
+    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+      problems.add(key + ": " + value + " is not a whole number in range");
+      return fallback;
+    }
+    return (int) value;
+  }
+
+  private static long longInteger(Map<String, ?> properties, String key, long fallback,
+      List<String> problems) {
     Object value = properties.get(key);
     if (value == null) {
       return fallback;
     }
     if (value instanceof Number n) {
       long l = n.longValue();
-      if (l != n.doubleValue() || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+      if (l != n.doubleValue()) {
         problems.add(key + ": " + value + " is not a whole number in range");
         return fallback;
       }
-      return (int) l;
+      return l;
     }
     String text = value.toString().trim();
     try {
-      return Integer.parseInt(text);
+      return Long.parseLong(text);
     } catch (NumberFormatException e) {
       problems.add(key + ": '" + text + "' is not a whole number");
       return fallback;

@@ -81,6 +81,9 @@ class TransportComponentTest {
     component.modified(Map.of("host", "127.0.0.1", "port", "not-a-port"));
     component.modified(Map.of("host", "127.0.0.1", "port", 70000));
     component.modified(Map.of("host", "127.0.0.1", "port", port, "maxInflightMessages", 0));
+    component.modified(Map.of("host", "127.0.0.1", "port", port, "topicAliasMaximum", 70000));
+    component.modified(Map.of("host", "127.0.0.1", "port", port,
+        "maxSessionExpirySeconds", "-1"));
 
     assertThat(framework.service().boundAddress().getPort()).isEqualTo(port);
     assertThat(accepts(port)).isTrue();

@@ -53,6 +53,28 @@ class TransportConfigReaderTest {
     assertThat(d.maxQueuedMessages()).isEqualTo(10_000);
     assertThat(d.maxKeepAliveSeconds()).isEqualTo(65535);
     assertThat(d.connectTimeoutSeconds()).isEqualTo(10);
+    assertThat(d.topicAliasMaximum()).isEqualTo(16);
+    assertThat(d.maxSessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
+    assertThat(d.mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
+  }
+
+  @Test
+  void whenServerLimitsAreSet_thenRead_asStringsFromCfgAndAsTypedValues() {
+    TransportConfigReader.Result fromCfg = TransportConfigReader.read(cfg("""
+        topicAliasMaximum = 0
+        maxSessionExpirySeconds = 86400
+        mqtt311SessionExpirySeconds = 4294967295
+        """));
+    TransportConfigReader.Result typed = TransportConfigReader.read(Map.of(
+        "topicAliasMaximum", 100, "maxSessionExpirySeconds", 0L,
+        "mqtt311SessionExpirySeconds", 3600L));
+
+    assertThat(fromCfg.problems()).isEmpty();
+    assertThat(fromCfg.config().topicAliasMaximum()).isZero();
+    assertThat(fromCfg.config().maxSessionExpirySeconds()).isEqualTo(86_400L);
+    assertThat(fromCfg.config().mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
+    assertThat(typed.problems()).isEmpty();
+    assertThat(typed.config()).isEqualTo(TransportConfig.defaults().withServerLimits(100, 0, 3600));
   }
 
   @Test
@@ -129,6 +151,15 @@ class TransportConfigReaderTest {
       "connectTimeoutSeconds | 3601",
       "inboundBufferSize | 63",
       "deliveryBufferSize | 63",
+      "topicAliasMaximum | -1",
+      "topicAliasMaximum | 65536",
+      "topicAliasMaximum | many",
+      "maxSessionExpirySeconds | -1",
+      "maxSessionExpirySeconds | 4294967296",
+      "maxSessionExpirySeconds | 1.5",
+      "mqtt311SessionExpirySeconds | 0",
+      "mqtt311SessionExpirySeconds | 4294967296",
+      "mqtt311SessionExpirySeconds | never",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -142,7 +173,9 @@ class TransportConfigReaderTest {
   @CsvSource({
       "port, 0", "port, 65535", "maxPacketSize, 16", "maxPacketSize, 268435460",
       "maxClientIdLength, 23", "maxInflightMessages, 65535", "maxKeepAliveSeconds, 65535",
-      "connectTimeoutSeconds, 3600",
+      "connectTimeoutSeconds, 3600", "topicAliasMaximum, 0", "topicAliasMaximum, 65535",
+      "maxSessionExpirySeconds, 0", "maxSessionExpirySeconds, 4294967295",
+      "mqtt311SessionExpirySeconds, 1", "mqtt311SessionExpirySeconds, 4294967295",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));

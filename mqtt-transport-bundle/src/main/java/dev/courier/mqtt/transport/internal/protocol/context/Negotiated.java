@@ -14,27 +14,36 @@ package dev.courier.mqtt.transport.internal.protocol.context;
  * @param problemInformation whether reason strings and user properties may be sent on acks
  *     [MQTT-3.1.2-29]
  * @param keepAliveChanged whether the server chose another keep alive than the client asked
+ * @param sessionExpiryMaximum the longest session expiry interval the server grants, also to one
+ *     set at DISCONNECT
+ * @param sessionExpiryChanged whether the server granted a shorter session expiry interval than
+ *     the client asked, to be told in CONNACK [MQTT-3.2.2.3.2]
  */
 public record Negotiated(int clientReceiveMaximum, int serverReceiveMaximum,
     int clientMaximumPacketSize, int clientTopicAliasMaximum, int serverTopicAliasMaximum,
     int keepAliveSeconds, long sessionExpirySeconds, boolean problemInformation,
-    boolean keepAliveChanged) {
+    boolean keepAliveChanged, long sessionExpiryMaximum, boolean sessionExpiryChanged) {
 
-  /** Topic aliases a 5.0 client may use towards the server on one connection. */
-  public static final int SERVER_TOPIC_ALIAS_MAXIMUM = 16;
+  /** A session expiry interval of 0xFFFFFFFF: the session does not expire. */
+  private static final long NEVER = 0xFFFF_FFFFL;
 
   /** Before CONNECT: no client-side limits. */
   public static final Negotiated DEFAULT =
-      new Negotiated(65_535, 65_535, Integer.MAX_VALUE, 0, 0, 0, 0, true, false);
+      new Negotiated(65_535, 65_535, Integer.MAX_VALUE, 0, 0, 0, 0, true, false, NEVER, false);
 
   /** Whether the session outlives the connection (a 3.x persistent session, 5.0 expiry > 0). */
   public boolean persistentSession() {
     return sessionExpirySeconds > 0;
   }
 
+  /**
+   * The same limits with the session expiry interval a DISCONNECT set (3.14.2.2.2), held to
+   * {@link #sessionExpiryMaximum}: the server's maximum applies however the client asks.
+   */
   public Negotiated withSessionExpiry(long seconds) {
     return new Negotiated(clientReceiveMaximum, serverReceiveMaximum, clientMaximumPacketSize,
-        clientTopicAliasMaximum, serverTopicAliasMaximum, keepAliveSeconds, seconds,
-        problemInformation, keepAliveChanged);
+        clientTopicAliasMaximum, serverTopicAliasMaximum, keepAliveSeconds,
+        Math.min(seconds, sessionExpiryMaximum), problemInformation, keepAliveChanged,
+        sessionExpiryMaximum, sessionExpiryChanged);
   }
 }

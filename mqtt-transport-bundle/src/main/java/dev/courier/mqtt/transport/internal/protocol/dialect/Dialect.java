@@ -53,17 +53,20 @@ public enum Dialect {
   }
 
   /**
-   * The session expiry interval a CONNECT asks for: 5.0 says it in a property (absent: 0)
-   * [MQTT-3.1.2-11 ... 3.1.2.11.2]; 3.x makes a clean session end with its connection and keeps a
-   * persistent one until a clean session replaces it.
+   * The session expiry interval a CONNECT is granted: 5.0 asks in a property (absent: 0)
+   * [MQTT-3.1.2-11 ... 3.1.2.11.2], held to the server's maximum (3.2.2.3.2); 3.x makes a clean
+   * session end with its connection and keeps a persistent one for the configured time
+   * ({@link SessionRequest#NEVER}: until a clean session replaces it).
    *
    * @param property the Session Expiry Interval property, or -1 if absent
+   * @param maximum the longest interval granted to a 5.0 client
+   * @param persistent how long a 3.x session with cleanSession=false is kept
    */
-  public long sessionExpiry(boolean cleanStart, long property) {
+  public long sessionExpiry(boolean cleanStart, long property, long maximum, long persistent) {
     if (this == MQTT_5) {
-      return property < 0 ? 0 : property;
+      return Math.min(property < 0 ? 0 : property, maximum);
     }
-    return cleanStart ? 0 : SessionRequest.NEVER;
+    return cleanStart ? 0 : persistent;
   }
 
   /**

@@ -97,13 +97,16 @@ public final class ConnectFlow {
     int keepAlive = header.keepAliveTimeSeconds();
     int granted = keepAlive == 0 || keepAlive > config.maxKeepAliveSeconds()
         ? config.maxKeepAliveSeconds() : keepAlive;
+    long askedExpiry = properties.integer(MqttPropertyType.SESSION_EXPIRY_INTERVAL, -1);
+    long expiry = dialect.sessionExpiry(clean, askedExpiry, config.maxSessionExpirySeconds(),
+        config.mqtt311SessionExpirySeconds());
     return new Negotiated((int) receiveMaximum,
         dialect.serverReceiveMaximum(config.maxInflightMessages()),
         (int) Math.min(Integer.MAX_VALUE, maximumPacketSize),
         (int) properties.integer(MqttPropertyType.TOPIC_ALIAS_MAXIMUM, 0),
-        Negotiated.SERVER_TOPIC_ALIAS_MAXIMUM, granted,
-        dialect.sessionExpiry(clean, properties.integer(MqttPropertyType.SESSION_EXPIRY_INTERVAL,
-            -1)), problemInformation == 1, keepAlive != granted);
+        config.topicAliasMaximum(), granted, expiry, problemInformation == 1,
+        keepAlive != granted, config.maxSessionExpirySeconds(),
+        askedExpiry >= 0 && expiry != askedExpiry);
   }
 
   /**
@@ -122,8 +125,16 @@ public final class ConnectFlow {
     }
     OutboundProperties.integer(properties, MqttPropertyType.RECEIVE_MAXIMUM,
         negotiated.serverReceiveMaximum());
-    OutboundProperties.integer(properties, MqttPropertyType.TOPIC_ALIAS_MAXIMUM,
-        negotiated.serverTopicAliasMaximum());
+    if (negotiated.serverTopicAliasMaximum() > 0) {
+      // 3.2.2.3.8: absent means 0, no aliases; then any alias is refused with 0x94.
+      OutboundProperties.integer(properties, MqttPropertyType.TOPIC_ALIAS_MAXIMUM,
+          negotiated.serverTopicAliasMaximum());
+    }
+    if (negotiated.sessionExpiryChanged()) {
+      // [MQTT-3.2.2.3.2] the client asked more than the maximum: say what is granted.
+      OutboundProperties.integer(properties, MqttPropertyType.SESSION_EXPIRY_INTERVAL,
+          (int) negotiated.sessionExpirySeconds());
+    }
     OutboundProperties.integer(properties, MqttPropertyType.MAXIMUM_PACKET_SIZE,
         context.config().maxPacketSize());
     // 3.2.2.3.14: shared subscriptions are not offered yet.

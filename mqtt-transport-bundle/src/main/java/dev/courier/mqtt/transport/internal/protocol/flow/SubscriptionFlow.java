@@ -35,6 +35,8 @@ public final class SubscriptionFlow {
   /** SUBSCRIBE and UNSUBSCRIBE packets not yet acknowledged; {@link #settled} while 0. */
   private int changing;
   private CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
+  /** What the session's filters are known to be, for UNSUBACK; created at the first change. */
+  private SessionFilters sessionFilters;
 
   public SubscriptionFlow(ConnectionContext context) {
     this.context = context;
@@ -161,6 +163,7 @@ public final class SubscriptionFlow {
   }
 
   private void toBridge(Batch batch) {
+    batch.requests.forEach(request -> sessionFilters().subscribing(request.filter()));
     CompletionStage<List<Integer>> granted = batch.requests.isEmpty()
         ? CompletableFuture.completedFuture(List.of())
         : context.bridgeSession().subscribe(batch.requests);
@@ -223,14 +226,31 @@ public final class SubscriptionFlow {
   }
 
   private void unsubscribeNow(int packetId, List<String> filters) {
+    // 3.11.3: 0x11 for a filter the session did not hold (a 3.x UNSUBACK carries no codes).
+    int[] codes = sessionFilters().unsubscribing(filters);
     context.bridgeSession().unsubscribe(filters).whenComplete((ignored, error) ->
         context.onLoop(() -> {
-          if (!context.closed()) {
-            // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched: all 0x00.
-            context.send(context.writer().unsubAck(packetId, new int[filters.size()], null));
-            ended();
+          if (context.closed()) {
+            return;
           }
+          int[] sent = codes;
+          if (error != null) {
+            LOG.warn("Bridge {} failed an UNSUBSCRIBE of client {}: {}",
+                context.parts().bridge().name(), context.clientId(), String.valueOf(error));
+            sent = sessionFilters().unsubscribeFailed(filters);
+          }
+          // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched, a code per filter.
+          context.send(context.writer().unsubAck(packetId, sent, null));
+          ended();
         }));
+  }
+
+  private SessionFilters sessionFilters() {
+    if (sessionFilters == null) {
+      // Subscription changes come after CONNACK, so the bridge session is open by now.
+      sessionFilters = new SessionFilters(context.bridgeSession().present());
+    }
+    return sessionFilters;
   }
 
   /** The filters of one SUBSCRIBE that go to the bridge, and the codes of all of them. */
