@@ -32,6 +32,7 @@ public class FeatureConfigFileIT extends CourierKarafTestSupport {
     "maxClientIdLength", "maxInflightMessages", "maxQueuedMessages", "maxKeepAliveSeconds",
     "connectTimeoutSeconds", "authTimeoutSeconds", "sslPort", "sslKeystoreType", "sslTruststoreType",
     "sslProtocols", "sslCipherSuites", "sslClientAuth", "sslUsernameFromCertificate",
+    "topicAliasMaximum", "maxSessionExpirySeconds", "mqtt311SessionExpirySeconds",
   };
 
   @Override
