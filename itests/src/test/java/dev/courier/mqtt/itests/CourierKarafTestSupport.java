@@ -6,7 +6,6 @@ import static org.ops4j.pax.exam.CoreOptions.maven;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.vmOptions;
-import static org.ops4j.pax.exam.CoreOptions.wrappedBundle;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
@@ -45,7 +44,6 @@ import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
-import org.ops4j.pax.exam.options.WrappedUrlProvisionOption;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -187,12 +185,9 @@ public abstract class CourierKarafTestSupport {
     // What the test probe uses inside the container.
     options.add(mavenBundle("org.eclipse.paho", "org.eclipse.paho.client.mqttv3").versionAsInProject());
     // Paho's 5.0 client 1.2.5 exports only its top package; its API also names ...mqttv5.common(.packet)
-    // and ...client.persist, so it is wrapped with every package exported.
-    options.add(
-        wrappedBundle(maven("org.eclipse.paho", "org.eclipse.paho.mqttv5.client").versionAsInProject())
-            .overwriteManifest(WrappedUrlProvisionOption.OverwriteMode.MERGE)
-            .exports("org.eclipse.paho.mqttv5.*")
-            .imports("*;resolution:=optional"));
+    // and ...client.persist: the itests-paho5 module re-bundles it with every package exported (a
+    // wrap: URL here raced the boot-time refresh of pax-url-wrap and the container never came up).
+    options.add(mavenBundle("dev.courier", "courier-itests-paho5", projectVersion));
     options.add(mavenBundle("org.awaitility", "awaitility").versionAsInProject());
     options.add(mavenBundle("org.hamcrest", "hamcrest").versionAsInProject());
     options.add(mavenBundle("net.bytebuddy", "byte-buddy").versionAsInProject());
