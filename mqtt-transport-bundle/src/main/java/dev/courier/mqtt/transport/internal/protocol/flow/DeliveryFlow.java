@@ -123,12 +123,14 @@ public final class DeliveryFlow {
     String sent = alias == 0 ? topic : "";
     int assigned = alias == 0 && aliases != null ? aliases.next(topic) : 0;
     MqttProperties properties = properties(delivery, alias + assigned, now);
-    if (assigned != 0 && tooLarge(sent, delivery, properties)) {
+    boolean tooLarge = tooLarge(sent, delivery, properties);
+    if (tooLarge && assigned != 0) {
       // A new alias adds 3 bytes: without it the packet may still fit.
       assigned = 0;
       properties = properties(delivery, 0, now);
+      tooLarge = tooLarge(sent, delivery, properties);
     }
-    if (tooLarge(sent, delivery, properties)) {
+    if (tooLarge) {
       // [MQTT-3.1.2-25] never above the client's Maximum Packet Size: discarded as if sent.
       discard(delivery, "it is larger than the client's maximum packet size");
       return false;
