@@ -54,6 +54,7 @@ final class OrderedPublisher {
         return bridge.route(publication, pending.address, stored, packetId, context);
       }
     }
+    pending.queued = true;
     waiting.add(pending);
     drain();
     return pending.done;
@@ -91,6 +92,8 @@ final class OrderedPublisher {
     /** Written only by the thread that holds the drain (or the publisher before queueing it). */
     boolean asked;
     volatile boolean admitted;
+    /** Set before it is queued; an admission before that leaves the drain to the publisher. */
+    volatile boolean queued;
     private Exception refusal;
 
     Pending(Publication publication, SessionStore.Stored stored, int packetId,
@@ -129,7 +132,9 @@ final class OrderedPublisher {
     @Override
     public void run() {
       admitted = true;
-      drain();
+      if (queued) {
+        drain(); // else admitted at once on the publisher's thread, which routes it or drains
+      }
     }
   }
 }
