@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.FeaturesService;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -44,6 +45,7 @@ import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
+import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -99,6 +101,17 @@ public abstract class CourierKarafTestSupport {
 
   /** The Core acceptor in the shipped courier-artemis.xml, which the tests move to a free port. */
   private static final String SHIPPED_CORE_ACCEPTOR = "tcp://127.0.0.1:61616?";
+
+  /**
+   * Injected once Karaf has installed and started every boot feature, before any test method runs.
+   * Pax Exam installs the probe as soon as its remote bundle context is up, which can be while the
+   * features service is still resolving and starting the test libraries; the probe's dynamic imports
+   * (Awaitility, AssertJ, Paho) then found no resolved exporter ("org.awaitility.Awaitility not found
+   * by PAXEXAM-PROBE", seen once in a CI run). Waiting for this service first closes that window.
+   */
+  @Inject
+  @Filter(timeout = 180_000)
+  protected BootFinished bootFinished;
 
   @Inject protected BundleContext bundleContext;
 
