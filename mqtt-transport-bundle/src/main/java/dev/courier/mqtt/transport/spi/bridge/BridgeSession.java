@@ -47,8 +47,11 @@ public interface BridgeSession {
   CompletionStage<Void> publish(Publication publication);
 
   /**
-   * Adds or replaces subscriptions [MQTT-3.8.4-3] and queues the retained messages matching each
-   * filter, with {@link Delivery#retain()} set.
+   * Adds or replaces subscriptions [MQTT-3.8.4-3] (one per {@link SubscriptionRequest#key()}) and
+   * queues the retained messages matching each filter, with {@link Delivery#retain()} set; a shared
+   * subscription (since 0.5) gets none [MQTT-4.8.2]. A shared subscription is independent of the
+   * session's other subscriptions: a message matching both reaches the session once for its own
+   * subscriptions and once more if the group chose this session (MQTT 5.0 section 4.8.2).
    *
    * @param requests the filters, in SUBSCRIBE order
    * @return completes with the granted QoS per request, in order, 0 to 2, or {@code 0x80} for a
@@ -59,7 +62,8 @@ public interface BridgeSession {
   /**
    * Removes subscriptions; filters that are not subscribed are ignored.
    *
-   * @param filters the exact filters as subscribed
+   * @param filters the exact filters as subscribed, that is {@link SubscriptionRequest#key()}: a
+   *     shared subscription as {@code $share/{shareName}/{filter}} (since 0.5)
    * @return completes when removed
    */
   CompletionStage<Void> unsubscribe(List<String> filters);

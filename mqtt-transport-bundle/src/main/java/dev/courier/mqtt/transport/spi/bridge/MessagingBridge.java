@@ -56,4 +56,16 @@ public interface MessagingBridge {
   default List<String> reservedTopics() {
     return List.of();
   }
+
+  /**
+   * Whether this bridge implements shared subscriptions ({@link SubscriptionRequest#shareName()}).
+   * When false the transport refuses {@code $share/...} filters (MQTT 5.0: 0x9E) and its CONNACK
+   * says Shared Subscription Available 0; it never sends this bridge a shared request.
+   *
+   * @return false by default (bridges before 0.5)
+   * @since 0.5
+   */
+  default boolean sharedSubscriptions() {
+    return false;
+  }
 }

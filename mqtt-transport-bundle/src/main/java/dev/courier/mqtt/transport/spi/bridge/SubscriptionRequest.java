@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.spi.bridge;
 
+import dev.courier.mqtt.transport.spi.topic.SharedSubscriptions;
 import java.util.Objects;
 
 /**
@@ -17,14 +18,53 @@ import java.util.Objects;
  *     not exist [MQTT-3.3.1-10]; 2: never [MQTT-3.3.1-11]; since 0.4
  * @param subscriptionId the Subscription Identifier, 1 to 268,435,455, or 0 for none
  *     [MQTT-3.8.2.1.2]; since 0.4
+ * @param shareName for a shared subscription (MQTT 5.0 section 4.8.2, {@code
+ *     $share/{shareName}/{filter}}) its ShareName, else null. The transport sends shared requests
+ *     only to a bridge whose {@link MessagingBridge#sharedSubscriptions()} is true; such a
+ *     subscription never has {@code noLocal} [MQTT-3.8.3-4], gets no retained messages when it is
+ *     made (MQTT 5.0 section 4.8.2), and each message matching {@code filter} goes to one session
+ *     of the group (the sessions holding a subscription with the same shareName and filter), at that
+ *     session's QoS; since 0.5
  * @since 0.1
  */
 public record SubscriptionRequest(String filter, int qos, boolean noLocal,
-    boolean retainAsPublished, int retainHandling, int subscriptionId) {
+    boolean retainAsPublished, int retainHandling, int subscriptionId, String shareName) {
 
   /** A subscription with the MQTT 3.x defaults. */
   public SubscriptionRequest(String filter, int qos) {
-    this(filter, qos, false, false, 0, 0);
+    this(filter, qos, false, false, 0, 0, null);
+  }
+
+  /**
+   * A subscription that is not shared (the canonical constructor of 0.4).
+   *
+   * @since 0.4
+   */
+  public SubscriptionRequest(String filter, int qos, boolean noLocal, boolean retainAsPublished,
+      int retainHandling, int subscriptionId) {
+    this(filter, qos, noLocal, retainAsPublished, retainHandling, subscriptionId, null);
+  }
+
+  /**
+   * Whether this is a shared subscription.
+   *
+   * @return true if {@link #shareName()} is set
+   * @since 0.5
+   */
+  public boolean shared() {
+    return shareName != null;
+  }
+
+  /**
+   * The filter as the client wrote it, which identifies the subscription within its session and is
+   * what {@link BridgeSession#unsubscribe} receives: {@link #filter()}, or {@code
+   * $share/{shareName}/{filter}} for a shared subscription.
+   *
+   * @return the subscription's key
+   * @since 0.5
+   */
+  public String key() {
+    return shareName == null ? filter : SharedSubscriptions.of(shareName, filter);
   }
 
   /** Validates the arguments. */
@@ -38,6 +78,12 @@ public record SubscriptionRequest(String filter, int qos, boolean noLocal,
     }
     if (subscriptionId < 0 || subscriptionId > 268_435_455) {
       throw new IllegalArgumentException("subscriptionId out of range: " + subscriptionId);
+    }
+    if (shareName != null && !SharedSubscriptions.isValidShareName(shareName)) {
+      throw new IllegalArgumentException("invalid shareName");
+    }
+    if (shareName != null && noLocal) {
+      throw new IllegalArgumentException("a shared subscription cannot have noLocal");
     }
   }
 }
