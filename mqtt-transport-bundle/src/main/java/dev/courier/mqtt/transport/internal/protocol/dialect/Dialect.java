@@ -81,12 +81,4 @@ public enum Dialect {
   public boolean passwordNeedsUserName() {
     return this != MQTT_5;
   }
-
-  /**
-   * Whether {@code $share/} starts a shared subscription (5.0, section 4.8.2); in 3.x it is an
-   * ordinary topic filter.
-   */
-  public boolean hasSharedSubscriptions() {
-    return this == MQTT_5;
-  }
 }

@@ -137,8 +137,10 @@ public final class ConnectFlow {
     }
     OutboundProperties.integer(properties, MqttPropertyType.MAXIMUM_PACKET_SIZE,
         context.config().maxPacketSize());
-    // 3.2.2.3.14: shared subscriptions are not offered yet.
-    OutboundProperties.integer(properties, MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+    if (!context.parts().bridge().sharedSubscriptions()) {
+      // 3.2.2.3.14: absent means available; this bridge does not implement them.
+      OutboundProperties.integer(properties, MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+    }
     if (negotiated.keepAliveChanged()) {
       OutboundProperties.integer(properties, MqttPropertyType.SERVER_KEEP_ALIVE,
           negotiated.keepAliveSeconds());

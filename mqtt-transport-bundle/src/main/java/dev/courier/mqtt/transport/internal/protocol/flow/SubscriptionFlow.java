@@ -3,13 +3,10 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
-import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
-import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import java.util.ArrayList;
@@ -30,6 +27,7 @@ public final class SubscriptionFlow {
   private static final int FAILURE = 0x80;
 
   private final ConnectionContext context;
+  private final SubscribeFilters checks;
   /** Completes once the latest SUBSCRIBE or UNSUBSCRIBE went to the bridge; never fails. */
   private CompletableFuture<Void> lastChange = CompletableFuture.completedFuture(null);
   /** SUBSCRIBE and UNSUBSCRIBE packets not yet acknowledged; {@link #settled} while 0. */
@@ -40,6 +38,7 @@ public final class SubscriptionFlow {
 
   public SubscriptionFlow(ConnectionContext context) {
     this.context = context;
+    this.checks = new SubscribeFilters(context);
   }
 
   /** A SUBSCRIBE from the client. */
@@ -49,15 +48,16 @@ public final class SubscriptionFlow {
     if (filters.isEmpty()) {
       throw new ProtocolViolation("MQTT-3.8.3-3", "SUBSCRIBE without topic filters");
     }
-    int subscriptionId = subscriptionId(subscribe);
+    SubscribeFilters.checkNoLocal(filters);
+    int subscriptionId = SubscribeFilters.subscriptionId(subscribe);
     began();
-    Batch batch = new Batch(packetId, new int[filters.size()]);
+    SubscribeBatch batch = new SubscribeBatch(packetId, new int[filters.size()]);
     for (int i = 0; i < filters.size(); i++) {
-      ReasonCode refusal = refusal(filters.get(i));
+      ReasonCode refusal = checks.refusal(filters.get(i));
       if (refusal != null) {
         batch.codes[i] = refusal.value();
       } else {
-        batch.add(request(filters.get(i), subscriptionId), i);
+        batch.add(SubscribeFilters.request(filters.get(i), subscriptionId), i);
       }
     }
     AccessControl access = context.parts().access();
@@ -96,54 +96,10 @@ public final class SubscriptionFlow {
     }
   }
 
-  /**
-   * The Subscription Identifier of a SUBSCRIBE (0: none); [MQTT-3.8.2-?] 3.8.2.1.2: 0 is a
-   * protocol error, and so is more than one.
-   */
-  private static int subscriptionId(MqttSubscribeMessage subscribe) {
-    InboundProperties properties =
-        InboundProperties.of(subscribe.idAndPropertiesVariableHeader().properties());
-    List<Integer> ids = properties.subscriptionIds();
-    if (ids.isEmpty()) {
-      return 0;
-    }
-    if (ids.size() > 1 || ids.get(0) == 0) {
-      throw new ProtocolViolation("MQTT-5.0-3.8.2.1.2", "Subscription Identifier 0 or repeated");
-    }
-    return ids.get(0);
-  }
-
-  private static SubscriptionRequest request(MqttTopicSubscription filter, int subscriptionId) {
-    MqttSubscriptionOption options = filter.option();
-    return new SubscriptionRequest(filter.topicFilter(), options.qos().value(),
-        options.isNoLocal(), options.isRetainAsPublished(), options.retainHandling().value(),
-        subscriptionId);
-  }
-
-  /** Why a filter is refused, or null if the client may have it (authorizer permitting). */
-  private ReasonCode refusal(MqttTopicSubscription filter) {
-    String topicFilter = filter.topicFilter();
-    if (!TopicSyntax.isValidTopicFilter(topicFilter)) {
-      LOG.debug("Client {} subscribed to an invalid topic filter; refused", context.clientId());
-      return ReasonCode.TOPIC_FILTER_INVALID;
-    }
-    if (context.dialect().hasSharedSubscriptions() && topicFilter.startsWith("$share/")) {
-      // 4.8.2: shared subscriptions are not offered yet (CONNACK says so).
-      return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
-    }
-    if (context.parts().reserved().confines(topicFilter)) {
-      context.parts().access().countDeniedSubscription();
-      LOG.debug("Client {} subscribed to the reserved topic filter {}; refused",
-          context.clientId(), topicFilter);
-      return ReasonCode.NOT_AUTHORIZED;
-    }
-    return null;
-  }
-
   private void denied(SubscriptionRequest request) {
     context.parts().access().countDeniedSubscription();
     LOG.debug("Client {} may not subscribe to {}; granted 0x80", context.clientId(),
-        request.filter());
+        request.key());
   }
 
   /**
@@ -162,8 +118,8 @@ public final class SubscriptionFlow {
     return done;
   }
 
-  private void toBridge(Batch batch) {
-    batch.requests.forEach(request -> sessionFilters().subscribing(request.filter()));
+  private void toBridge(SubscribeBatch batch) {
+    batch.requests.forEach(request -> sessionFilters().subscribing(request.key()));
     CompletionStage<List<Integer>> granted = batch.requests.isEmpty()
         ? CompletableFuture.completedFuture(List.of())
         : context.bridgeSession().subscribe(batch.requests);
@@ -251,44 +207,5 @@ public final class SubscriptionFlow {
       sessionFilters = new SessionFilters(context.bridgeSession().present());
     }
     return sessionFilters;
-  }
-
-  /** The filters of one SUBSCRIBE that go to the bridge, and the codes of all of them. */
-  private static final class Batch {
-    final int packetId;
-    final int[] codes;
-    final List<SubscriptionRequest> requests = new ArrayList<>();
-    final List<Integer> positions = new ArrayList<>();
-
-    Batch(int packetId, int[] codes) {
-      this.packetId = packetId;
-      this.codes = codes;
-    }
-
-    void add(SubscriptionRequest request, int position) {
-      requests.add(request);
-      positions.add(position);
-    }
-
-    void refuseAll() {
-      positions.forEach(position -> codes[position] = FAILURE);
-      requests.clear();
-      positions.clear();
-    }
-
-    /** The requests the authorizer allowed; the others are granted 0x80 and reported. */
-    Batch allowedBy(List<CompletableFuture<Boolean>> decisions,
-        java.util.function.Consumer<SubscriptionRequest> onDenied) {
-      Batch allowed = new Batch(packetId, codes);
-      for (int i = 0; i < requests.size(); i++) {
-        if (PublishAuthorization.isAllowed(decisions.get(i))) {
-          allowed.add(requests.get(i), positions.get(i));
-        } else {
-          onDenied.accept(requests.get(i));
-          codes[positions.get(i)] = ReasonCode.NOT_AUTHORIZED.value();
-        }
-      }
-      return allowed;
-    }
   }
 }

@@ -1,0 +1,47 @@
+package dev.courier.mqtt.transport.internal.protocol.flow;
+
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** The filters of one SUBSCRIBE that go to the bridge, and the codes of all of them. */
+final class SubscribeBatch {
+  final int packetId;
+  final int[] codes;
+  final List<SubscriptionRequest> requests = new ArrayList<>();
+  final List<Integer> positions = new ArrayList<>();
+
+  SubscribeBatch(int packetId, int[] codes) {
+    this.packetId = packetId;
+    this.codes = codes;
+  }
+
+  void add(SubscriptionRequest request, int position) {
+    requests.add(request);
+    positions.add(position);
+  }
+
+  void refuseAll() {
+    positions.forEach(position -> codes[position] = ReasonCode.UNSPECIFIED_ERROR.value());
+    requests.clear();
+    positions.clear();
+  }
+
+  /** The requests the authorizer allowed; the others are granted 0x80 and reported. */
+  SubscribeBatch allowedBy(List<CompletableFuture<Boolean>> decisions,
+      Consumer<SubscriptionRequest> onDenied) {
+    SubscribeBatch allowed = new SubscribeBatch(packetId, codes);
+    for (int i = 0; i < requests.size(); i++) {
+      if (PublishAuthorization.isAllowed(decisions.get(i))) {
+        allowed.add(requests.get(i), positions.get(i));
+      } else {
+        onDenied.accept(requests.get(i));
+        codes[positions.get(i)] = ReasonCode.NOT_AUTHORIZED.value();
+      }
+    }
+    return allowed;
+  }
+}
