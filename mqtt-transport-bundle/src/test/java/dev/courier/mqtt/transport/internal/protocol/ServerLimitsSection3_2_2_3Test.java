@@ -187,6 +187,39 @@ class ServerLimitsSection3_2_2_3Test {
   }
 
   @Test
+  void whenMaximumIs0AndClientAskedMore_thenDisconnectIntervalIsNoProtocolError() {
+    // [MQTT-3.14.2-2] forbids a DISCONNECT interval only after the CLIENT sent 0 at CONNECT.
+    engine(16, 0, NEVER);
+    TestClient client = connect5(60);
+    client.nextConnAck();
+
+    client.send(disconnectWithExpiry(120));
+    client.drop();
+
+    assertThat(client.port.closed).isTrue();
+    assertThat(detachedWith).isEmpty();
+  }
+
+  @Test
+  void whenClientSent0AtConnect_thenDisconnectIntervalIsProtocolError() {
+    engine(16, 3600, NEVER);
+    TestClient client = connect5(0);
+    client.nextConnAck();
+
+    ProtocolViolation violation = client.sendViolating(disconnectWithExpiry(120));
+    assertThat(violation.reason()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
+  }
+
+  private static MqttMessage disconnectWithExpiry(int seconds) {
+    MqttProperties properties = new MqttProperties();
+    properties.add(new MqttProperties.IntegerProperty(
+        MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), seconds));
+    return new MqttMessage(
+        new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
+        new MqttReasonCodeAndPropertiesVariableHeader((byte) 0, properties));
+  }
+
+  @Test
   void whenMqtt311PersistentSession_thenItLivesForMqtt311SessionExpirySeconds() {
     engine(16, 0, 7200);
     TestClient client = engine.client(recording());

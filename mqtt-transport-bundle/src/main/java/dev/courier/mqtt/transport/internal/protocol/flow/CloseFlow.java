@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.protocol.flow;
 
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
+import dev.courier.mqtt.transport.internal.protocol.context.Negotiated;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
@@ -58,7 +59,11 @@ public final class CloseFlow {
     }
     long expiry = properties.integer(MqttPropertyType.SESSION_EXPIRY_INTERVAL, -1);
     if (expiry >= 0) {
-      if (context.negotiated().sessionExpirySeconds() == 0 && expiry != 0) {
+      // The rule is about what the client sent: a 0 granted under a server maximum of 0 to a
+      // client that asked more (sessionExpiryChanged) is no reason to refuse its DISCONNECT.
+      Negotiated negotiated = context.negotiated();
+      if (negotiated.sessionExpirySeconds() == 0 && !negotiated.sessionExpiryChanged()
+          && expiry != 0) {
         throw new ProtocolViolation("MQTT-3.14.2-2",
             "session expiry set at DISCONNECT after 0 at CONNECT");
       }
