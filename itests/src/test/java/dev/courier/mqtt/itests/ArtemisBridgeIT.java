@@ -69,24 +69,8 @@ public class ArtemisBridgeIT extends CourierKarafTestSupport {
     return client;
   }
 
-  /**
-   * Stops the transport, the bridge and the broker, then starts them again on the journal. The
-   * broker is stopped and started through its {@code ActiveMQServer}: stopping Artemis's Karaf
-   * bundle does not stop a broker whose only protocol is CORE (its tracker never sees CORE go).
-   */
   private void restartBrokerAndTransport() throws Exception {
-    Bundle transport = bundle("dev.courier.mqtt.transport").orElseThrow();
-    Bundle bridge = bundle(ARTEMIS_BRIDGE_BSN).orElseThrow();
-    ActiveMQServer server = (ActiveMQServer) bundleContext.getService(awaitActiveMQServer());
-    transport.stop();
-    bridge.stop();
-    server.stop();
-    assertThat(server.isStarted()).isFalse();
-    server.start();
-    await().atMost(ARTEMIS_TIMEOUT).until(server::isActive);
-    bridge.start();
-    transport.start();
-    awaitArtemisTransport();
+    ArtemisRestart.brokerAndTransport(this);
   }
 
   private int courierQueues() {

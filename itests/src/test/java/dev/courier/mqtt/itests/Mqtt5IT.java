@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -32,7 +28,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @ExamReactorStrategy(PerClass.class)
 public class Mqtt5IT extends CourierKarafTestSupport {
 
-  private final List<MqttAsyncClient> clients5 = new ArrayList<>();
+  private final Mqtt5Clients mqtt5 = new Mqtt5Clients(this::mqttPort, TIMEOUT);
 
   @Override
   protected boolean withArtemis() {
@@ -46,17 +42,7 @@ public class Mqtt5IT extends CourierKarafTestSupport {
 
   @After
   public void closeClients5() {
-    for (MqttAsyncClient client : clients5) {
-      try {
-        if (client.isConnected()) {
-          client.disconnectForcibly(0, 1000, false);
-        }
-        client.close(true);
-      } catch (MqttException ignored) {
-        // best effort: the test's outcome is already decided
-      }
-    }
-    clients5.clear();
+    mqtt5.closeAll();
   }
 
   @Test
@@ -64,10 +50,10 @@ public class Mqtt5IT extends CourierKarafTestSupport {
       throws Exception {
     String topic = uniqueTopic("props");
     Mqtt5Recorder recorder = new Mqtt5Recorder();
-    MqttAsyncClient subscriber = connect5(clientId("sub5"), options5(true, 0), recorder);
+    MqttAsyncClient subscriber = mqtt5.connect(clientId("sub5"), Mqtt5Clients.options(true, 0), recorder);
     MqttProperties subscribeProperties = new MqttProperties();
     subscribeProperties.setSubscriptionIdentifier(42);
-    subscribe(subscriber, subscribeProperties, new MqttSubscription(topic, 1));
+    mqtt5.subscribe(subscriber, subscribeProperties, new MqttSubscription(topic, 1));
 
     List<UserProperty> userProperties = List.of(new UserProperty("k", "1"),
         new UserProperty("other", "x"), new UserProperty("k", "2"));
@@ -80,8 +66,8 @@ public class Mqtt5IT extends CourierKarafTestSupport {
     MqttMessage message = new MqttMessage("{\"v\":1}".getBytes(StandardCharsets.UTF_8));
     message.setQos(1);
     message.setProperties(sent);
-    MqttAsyncClient publisher = connect5(clientId("pub5"), options5(true, 0), null);
-    complete(publisher.publish(topic, message));
+    MqttAsyncClient publisher = mqtt5.connect(clientId("pub5"), Mqtt5Clients.options(true, 0), null);
+    mqtt5.complete(publisher.publish(topic, message));
 
     await().atMost(TIMEOUT).until(() -> !recorder.messages().isEmpty());
     Mqtt5Recorder.Received received = recorder.messages().get(0);
@@ -103,10 +89,10 @@ public class Mqtt5IT extends CourierKarafTestSupport {
     MqttClient client3 = connectedClient("v311", recorder3);
     client3.subscribe(topic + "/to3", 1);
     Mqtt5Recorder recorder5 = new Mqtt5Recorder();
-    MqttAsyncClient client5 = connect5(clientId("v5"), options5(true, 0), recorder5);
-    subscribe(client5, new MqttProperties(), new MqttSubscription(topic + "/to5", 1));
+    MqttAsyncClient client5 = mqtt5.connect(clientId("v5"), Mqtt5Clients.options(true, 0), recorder5);
+    mqtt5.subscribe(client5, new MqttProperties(), new MqttSubscription(topic + "/to5", 1));
 
-    complete(client5.publish(topic + "/to3", qos1("from 5")));
+    mqtt5.complete(client5.publish(topic + "/to3", Mqtt5Clients.qos1("from 5")));
     client3.publish(topic + "/to5", "from 3.1.1".getBytes(StandardCharsets.UTF_8), 1, false);
 
     await().atMost(TIMEOUT).until(() -> !recorder3.messages().isEmpty()
@@ -123,24 +109,24 @@ public class Mqtt5IT extends CourierKarafTestSupport {
       throws Exception {
     String topic = uniqueTopic("expiry");
     String id = clientId("away5");
-    MqttAsyncClient away = connect5(id, options5(false, 3600), null);
-    subscribe(away, new MqttProperties(), new MqttSubscription(topic, 1));
-    complete(away.disconnect());
+    MqttAsyncClient away = mqtt5.connect(id, Mqtt5Clients.options(false, 3600), null);
+    mqtt5.subscribe(away, new MqttProperties(), new MqttSubscription(topic, 1));
+    mqtt5.complete(away.disconnect());
 
-    MqttAsyncClient publisher = connect5(clientId("pub5"), options5(true, 0), null);
-    complete(publisher.publish(topic, qos1("while away")));
+    MqttAsyncClient publisher = mqtt5.connect(clientId("pub5"), Mqtt5Clients.options(true, 0), null);
+    mqtt5.complete(publisher.publish(topic, Mqtt5Clients.qos1("while away")));
 
     Mqtt5Recorder recorder = new Mqtt5Recorder();
-    MqttAsyncClient back = client5(id, recorder);
-    IMqttToken connected = back.connect(options5(false, 3600));
-    complete(connected);
+    MqttAsyncClient back = mqtt5.client(id, recorder);
+    IMqttToken connected = back.connect(Mqtt5Clients.options(false, 3600));
+    mqtt5.complete(connected);
     assertThat(connected.getSessionPresent()).isTrue();
     await().atMost(TIMEOUT).until(() -> !recorder.messages().isEmpty());
     assertThat(recorder.payloads()).containsExactly("while away");
     assertThat(recorder.messages().get(0).qos()).isEqualTo(1);
     // End the session now rather than leaving it to expire in an hour.
-    complete(back.disconnect());
-    complete(client5(id, null).connect(options5(true, 0)));
+    mqtt5.complete(back.disconnect());
+    mqtt5.complete(mqtt5.client(id, null).connect(Mqtt5Clients.options(true, 0)));
   }
 
   @Test
@@ -148,16 +134,16 @@ public class Mqtt5IT extends CourierKarafTestSupport {
       throws Exception {
     String topic = uniqueTopic("nolocal");
     Mqtt5Recorder ownRecorder = new Mqtt5Recorder();
-    MqttAsyncClient own = connect5(clientId("own5"), options5(true, 0), ownRecorder);
+    MqttAsyncClient own = mqtt5.connect(clientId("own5"), Mqtt5Clients.options(true, 0), ownRecorder);
     MqttSubscription noLocal = new MqttSubscription(topic, 1);
     noLocal.setNoLocal(true);
-    subscribe(own, new MqttProperties(), noLocal);
+    mqtt5.subscribe(own, new MqttProperties(), noLocal);
     Mqtt5Recorder otherRecorder = new Mqtt5Recorder();
-    MqttAsyncClient other = connect5(clientId("other5"), options5(true, 0), otherRecorder);
-    subscribe(other, new MqttProperties(), new MqttSubscription(topic, 1));
+    MqttAsyncClient other = mqtt5.connect(clientId("other5"), Mqtt5Clients.options(true, 0), otherRecorder);
+    mqtt5.subscribe(other, new MqttProperties(), new MqttSubscription(topic, 1));
 
-    complete(own.publish(topic, qos1("own")));
-    complete(other.publish(topic, qos1("other")));
+    mqtt5.complete(own.publish(topic, Mqtt5Clients.qos1("own")));
+    mqtt5.complete(other.publish(topic, Mqtt5Clients.qos1("other")));
 
     await().atMost(TIMEOUT).until(() -> otherRecorder.payloads().size() >= 2
         && !ownRecorder.messages().isEmpty());
@@ -166,56 +152,5 @@ public class Mqtt5IT extends CourierKarafTestSupport {
     await().during(QUIET).atMost(QUIET.multipliedBy(3))
         .until(() -> ownRecorder.messages().size() == 1);
     assertThat(ownRecorder.payloads()).containsExactly("other");
-  }
-
-  // ---------------------------------------------------------------- MQTT 5.0 client helpers
-
-  /** Connect options for 5.0: short timeouts, no automatic reconnect. */
-  private static MqttConnectionOptions options5(boolean cleanStart, long sessionExpirySeconds) {
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setCleanStart(cleanStart);
-    options.setSessionExpiryInterval(sessionExpirySeconds);
-    options.setConnectionTimeout(10);
-    options.setKeepAliveInterval(30);
-    options.setAutomaticReconnect(false);
-    return options;
-  }
-
-  /** A Paho 5.0 client (not yet connected) to the test port, closed after the test. */
-  private MqttAsyncClient client5(String clientId, Mqtt5Recorder recorder) throws MqttException {
-    MqttAsyncClient client = new MqttAsyncClient("tcp://127.0.0.1:" + mqttPort(), clientId,
-        new MemoryPersistence());
-    if (recorder != null) {
-      client.setCallback(recorder);
-    }
-    clients5.add(client);
-    return client;
-  }
-
-  private MqttAsyncClient connect5(String clientId, MqttConnectionOptions options,
-      Mqtt5Recorder recorder) throws MqttException {
-    MqttAsyncClient client = client5(clientId, recorder);
-    complete(client.connect(options));
-    return client;
-  }
-
-  private static void complete(IMqttToken token) throws MqttException {
-    token.waitForCompletion(TIMEOUT.toMillis());
-  }
-
-  /** Subscribes and checks that the server granted every filter (SUBACK reason codes below 0x80). */
-  private static void subscribe(MqttAsyncClient client, MqttProperties properties,
-      MqttSubscription... subscriptions) throws MqttException {
-    IMqttToken token = client.subscribe(subscriptions, null, null, properties);
-    complete(token);
-    for (int reasonCode : token.getReasonCodes()) {
-      assertThat(reasonCode).as("SUBACK reason code").isLessThan(0x80);
-    }
-  }
-
-  private static MqttMessage qos1(String payload) {
-    MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
-    message.setQos(1);
-    return message;
   }
 }
