@@ -27,6 +27,11 @@ final class TopicAliases {
    */
   String resolve(String topic, long alias) {
     if (alias < 0) {
+      if (topic.isEmpty()) {
+        // 3.3.2.1: a zero-length Topic Name without a Topic Alias is a Protocol Error (and
+        // [MQTT-4.7.3-1] in 3.1.1, where closing is all there is).
+        throw new ProtocolViolation("MQTT-4.7.3-1", "empty topic name without a topic alias");
+      }
       return topic;
     }
     if (alias == 0 || alias > maximum) {
