@@ -129,7 +129,10 @@ public final class CloseFlow {
     String clientId = context.clientId();
     LOG.debug("Publishing the will of client {} on {}", clientId, pending.topic());
     authorization.publish(pending, 0).exceptionally(error -> {
-      LOG.warn("Will of client {} could not be published: {}", clientId, error.toString());
+      Throwable cause = error.getCause() == null ? error : error.getCause();
+      if (cause != PublishAuthorization.DENIED) {
+        LOG.warn("Will of client {} could not be published: {}", clientId, error.toString());
+      }
       return null;
     });
   }

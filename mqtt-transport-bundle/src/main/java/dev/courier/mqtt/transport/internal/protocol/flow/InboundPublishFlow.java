@@ -137,13 +137,16 @@ public final class InboundPublishFlow {
       if (done.ack() == MqttMessageType.PUBACK) {
         pendingQos1--;
       }
+      ReasonCode code = ReasonCode.SUCCESS;
       if (done.stage().isCompletedExceptionally()) {
-        failed(done);
-        return;
+        if (ConnectionContext.failure(done.stage()) != PublishAuthorization.DENIED) {
+          failed(done);
+          return;
+        }
+        code = refused(done);
       }
       if (done.ack() != null) {
-        context.port().write(context.writer().ack(done.ack(), done.packetId(),
-            ReasonCode.SUCCESS, null));
+        context.port().write(context.writer().ack(done.ack(), done.packetId(), code, null));
         wrote = true;
       }
     }
@@ -153,6 +156,20 @@ public final class InboundPublishFlow {
     if (pending.size() <= maxPending / 2) {
       context.gate().resume(ReadGate.Reason.BACKLOG);
     }
+  }
+
+  /**
+   * A refused publication: 0x87 on 5.0, where a PUBREC with an error also ends the QoS 2 exchange
+   * (no PUBREL follows, 4.3.3), so its packet id is free again; 3.x acknowledges as usual.
+   */
+  private ReasonCode refused(Pending done) {
+    if (!context.writer().hasProperties()) {
+      return ReasonCode.SUCCESS;
+    }
+    if (done.qos2Forwarded()) {
+      context.session().releaseQos2(done.packetId());
+    }
+    return ReasonCode.NOT_AUTHORIZED;
   }
 
   /** The bridge does not have it: close without the ack, so that the client resends it. */

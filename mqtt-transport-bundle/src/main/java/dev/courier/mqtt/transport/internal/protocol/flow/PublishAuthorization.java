@@ -24,6 +24,14 @@ public final class PublishAuthorization {
    */
   public static final RuntimeException AUTHORIZER_MISSING = new AuthorizerMissing();
 
+  /**
+   * Why a publication failed when it was refused (reserved topic, or the authorizer said no): it
+   * is dropped and counted; MQTT 3.1.1 still acknowledges it as usual (it has no way to tell the
+   * publisher [MQTT-3.3.5-2]), MQTT 5.0 answers PUBACK/PUBREC 0x87 Not authorized (3.4.2.1,
+   * 3.5.2.1). Shared and stackless.
+   */
+  public static final RuntimeException DENIED = new Refused("publication not authorized");
+
   private static final Logger LOG = LoggerFactory.getLogger(PublishAuthorization.class);
   /** Topics whose publish decision one connection remembers. */
   private static final int MAX_REMEMBERED_DECISIONS = 256;
@@ -44,8 +52,8 @@ public final class PublishAuthorization {
   }
 
   /**
-   * Publishes if allowed. A refused publication is dropped and counted, and its stage completes
-   * normally: MQTT 3.1.1 has no way to tell the publisher, so QoS 1/2 are still acknowledged.
+   * Publishes if allowed. A refused publication is dropped and counted, and its stage fails with
+   * {@link #DENIED}.
    *
    * @param packetId the client's packet id of a QoS 2 publication, else 0
    */
@@ -55,7 +63,7 @@ public final class PublishAuthorization {
       access.countDeniedPublication();
       LOG.debug("Client {} may not publish to the reserved topic {}; dropped", context.clientId(),
           publication.topic());
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.failedFuture(DENIED);
     }
     if (access.authorizerMissing()) {
       // Fail closed, and keep nothing unacknowledged as if it were kept: the stage fails, the
@@ -113,7 +121,7 @@ public final class PublishAuthorization {
   private CompletableFuture<Void> denied(Publication publication) {
     context.parts().access().countDeniedPublication();
     LOG.debug("Client {} may not publish to {}; dropped", context.clientId(), publication.topic());
-    return CompletableFuture.completedFuture(null);
+    return CompletableFuture.failedFuture(DENIED);
   }
 
   private CompletableFuture<Void> toBridge(Publication publication, int packetId) {
@@ -135,6 +143,15 @@ public final class PublishAuthorization {
 
     AuthorizerMissing() {
       super("an authorizer is required and none is registered", null, false, false);
+    }
+  }
+
+  /** See {@link #DENIED}. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message, null, false, false);
     }
   }
 }

@@ -1,0 +1,143 @@
+package dev.courier.mqtt.transport.internal.protocol;
+
+import static dev.courier.mqtt.transport.internal.protocol.Packets.publish;
+import static dev.courier.mqtt.transport.internal.protocol.Packets.subscribe;
+import static io.netty.handler.codec.mqtt.MqttMessageType.PUBACK;
+import static io.netty.handler.codec.mqtt.MqttMessageType.PUBCOMP;
+import static io.netty.handler.codec.mqtt.MqttMessageType.PUBREC;
+import static io.netty.handler.codec.mqtt.MqttMessageType.PUBREL;
+import static io.netty.handler.codec.mqtt.MqttMessageType.SUBACK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
+import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MQTT 5.0 sections 3.4.2.1 and 3.5.2.1: a publication the server refuses (the authorizer says no,
+ * or the topic is reserved) is answered PUBACK/PUBREC 0x87 Not authorized and not delivered; a
+ * PUBREC with an error ends the QoS 2 exchange (4.3.3), so the packet id is free at once and its
+ * reuse is a new publication. MQTT 3.1.1 keeps acknowledging as usual [MQTT-3.3.5-2].
+ */
+class PublishReasonCodesSection3_4Test {
+
+  private static final int NOT_AUTHORIZED = 0x87;
+
+  private final AccessControl access = AccessControl.open();
+  private final EngineFixture engine = new EngineFixture(TransportConfig.defaults(), access);
+
+  @AfterEach
+  void close() {
+    engine.close();
+  }
+
+  /** Refuses every topic under secret/ (a second decision for the same topic is the same). */
+  private void refuseSecrets() {
+    access.authorizer(new Authorizer() {
+      @Override
+      public CompletionStage<Boolean> mayPublish(ClientIdentity client, String topic) {
+        return CompletableFuture.completedFuture(!topic.startsWith("secret/"));
+      }
+
+      @Override
+      public CompletionStage<Boolean> maySubscribe(ClientIdentity client, String filter) {
+        return CompletableFuture.completedFuture(true);
+      }
+    });
+  }
+
+  private TestClient connect5(String clientId) {
+    TestClient client = engine.client();
+    client.send(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_5)
+        .clientId(clientId).cleanSession(true).keepAlive(60).build());
+    assertThat(client.nextConnAck().variableHeader().connectReturnCode())
+        .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    return client;
+  }
+
+  /** The reason code of a 5.0 ack; one without (the short form) means 0x00 Success. */
+  private static int reasonCode(MqttMessage ack, int packetId) {
+    MqttMessageIdVariableHeader header = (MqttMessageIdVariableHeader) ack.variableHeader();
+    assertThat(header.messageId()).isEqualTo(packetId);
+    return header instanceof MqttPubReplyMessageVariableHeader reply
+        ? reply.reasonCode() & 0xFF : 0;
+  }
+
+  private TestClient watcher() {
+    TestClient watcher = engine.connected("watcher", true);
+    watcher.send(subscribe(1, "#", 2));
+    watcher.next(SUBACK);
+    return watcher;
+  }
+
+  @Test
+  void whenAuthorizerRefusesQos1_thenPubAck0x87_andAnAllowedOneStillSucceeds() {
+    refuseSecrets();
+    TestClient watcher = watcher();
+    TestClient client = connect5("pub5");
+
+    client.send(publish("secret/a", "x", 1, 1));
+    client.send(publish("open/a", "y", 1, 2));
+
+    assertThat(reasonCode(client.next(PUBACK), 1)).isEqualTo(NOT_AUTHORIZED);
+    assertThat(reasonCode(client.next(PUBACK), 2)).isEqualTo(0);
+    assertThat(TestClient.text(watcher.nextPublish())).isEqualTo("y");
+    watcher.expectNothingMore();
+    assertThat(client.port.closed).isFalse();
+  }
+
+  @Test
+  void whenAuthorizerRefusesQos2_thenPubRec0x87_andThePacketIdIsFreeForANewPublication() {
+    refuseSecrets();
+    TestClient watcher = watcher();
+    TestClient client = connect5("pub5q2");
+
+    client.send(publish("secret/b", "x", 2, 7));
+    assertThat(reasonCode(client.next(PUBREC), 7)).isEqualTo(NOT_AUTHORIZED);
+
+    // No PUBREL follows an error PUBREC: id 7 starts a new exchange, not a duplicate.
+    client.send(publish("open/b", "z", 2, 7));
+    assertThat(reasonCode(client.next(PUBREC), 7)).isEqualTo(0);
+    client.send(Packets.ack(PUBREL, 7));
+    client.expectAck(PUBCOMP, 7);
+    assertThat(TestClient.text(watcher.nextPublish())).isEqualTo("z");
+    watcher.expectNothingMore();
+  }
+
+  @Test
+  void whenPublishingToAReservedTopic_thenPubAck0x87() {
+    TestClient watcher = watcher();
+    TestClient client = connect5("pubres");
+
+    client.send(publish("$courier/x", "x", 1, 3));
+
+    assertThat(reasonCode(client.next(PUBACK), 3)).isEqualTo(NOT_AUTHORIZED);
+    watcher.expectNothingMore();
+    assertThat(access.deniedPublications()).isEqualTo(1);
+  }
+
+  @Test
+  void whenMqtt311ClientIsRefused_thenAcknowledgedAsUsual() {
+    refuseSecrets();
+    TestClient client = engine.connected("pub311", true);
+
+    client.send(publish("secret/c", "x", 1, 4));
+
+    MqttMessage ack = client.next(PUBACK);
+    assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+    assertThat(ack.variableHeader()).isNotInstanceOf(MqttPubReplyMessageVariableHeader.class);
+    assertThat(client.port.closed).isFalse();
+  }
+}
