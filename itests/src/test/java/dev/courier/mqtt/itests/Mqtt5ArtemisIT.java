@@ -83,9 +83,7 @@ public class Mqtt5ArtemisIT extends CourierKarafTestSupport {
       throws Exception {
     String topic = uniqueTopic("expiring");
     String id = clientId("away");
-    MqttAsyncClient away = mqtt5.connect(id, Mqtt5Clients.options(false, 3600), null);
-    mqtt5.subscribe(away, new MqttProperties(), new MqttSubscription(topic, 1));
-    mqtt5.complete(away.disconnect());
+    mqtt5.leaveSession(id, 3600, topic);
 
     MqttAsyncClient publisher = mqtt5.connect(clientId("pub"), Mqtt5Clients.options(true, 0), null);
     long published = System.nanoTime();
@@ -94,9 +92,7 @@ public class Mqtt5ArtemisIT extends CourierKarafTestSupport {
     awaitElapsed(published, 2_200);
 
     Mqtt5Recorder recorder = new Mqtt5Recorder();
-    MqttAsyncClient back = mqtt5.client(id, recorder);
-    IMqttToken connected = back.connect(Mqtt5Clients.options(false, 3600));
-    mqtt5.complete(connected);
+    IMqttToken connected = mqtt5.comeBack(id, Mqtt5Clients.options(false, 3600), recorder);
     assertThat(connected.getSessionPresent()).isTrue();
     await().atMost(TIMEOUT).until(() -> !recorder.messages().isEmpty());
     await().during(QUIET).atMost(QUIET.multipliedBy(3))
@@ -105,8 +101,7 @@ public class Mqtt5ArtemisIT extends CourierKarafTestSupport {
     // [MQTT-3.3.2-6] the remaining interval: at least 2 s of the 300 have passed.
     assertThat(recorder.messages().get(0).properties().getMessageExpiryInterval())
         .isBetween(1L, 298L);
-    mqtt5.complete(back.disconnect());
-    mqtt5.complete(mqtt5.client(id, null).connect(Mqtt5Clients.options(true, 0)));
+    mqtt5.endSession(id);
   }
 
   /** Options with a QoS 1 will on {@code willTopic} delayed by {@code delaySeconds}. */
@@ -138,7 +133,7 @@ public class Mqtt5ArtemisIT extends CourierKarafTestSupport {
     long elapsedMillis = Duration.ofNanos(System.nanoTime() - dropped).toMillis();
     assertThat(elapsedMillis).as("will delay observed").isGreaterThanOrEqualTo(1_900);
     assertThat(watcher.payloads()).containsExactly("gone");
-    mqtt5.complete(mqtt5.client(id, null).connect(Mqtt5Clients.options(true, 0)));
+    mqtt5.endSession(id);
   }
 
   @Test
@@ -153,14 +148,11 @@ public class Mqtt5ArtemisIT extends CourierKarafTestSupport {
     first.disconnectForcibly(0, 1000, false);
 
     // [MQTT-3.1.3-9] the session resumed before the delay ran out: its will is not sent.
-    MqttAsyncClient again = mqtt5.client(id, null);
-    IMqttToken connected = again.connect(Mqtt5Clients.options(false, 60));
-    mqtt5.complete(connected);
+    IMqttToken connected = mqtt5.comeBack(id, Mqtt5Clients.options(false, 60), null);
     assertThat(connected.getSessionPresent()).isTrue();
     await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8))
         .until(() -> watcher.messages().isEmpty());
-    mqtt5.complete(again.disconnect());
-    mqtt5.complete(mqtt5.client(id, null).connect(Mqtt5Clients.options(true, 0)));
+    mqtt5.endSession(id);
   }
 
   @Test
@@ -231,9 +223,7 @@ public class Mqtt5ArtemisIT extends CourierKarafTestSupport {
     String lostTopic = uniqueTopic("lost");
     String keptId = clientId("kept");
     String lostId = clientId("lost");
-    MqttAsyncClient kept = mqtt5.connect(keptId, Mqtt5Clients.options(false, 3600), null);
-    mqtt5.subscribe(kept, new MqttProperties(), new MqttSubscription(keptTopic, 1));
-    mqtt5.complete(kept.disconnect());
+    mqtt5.leaveSession(keptId, 3600, keptTopic);
     MqttAsyncClient lost = mqtt5.connect(lostId, Mqtt5Clients.options(false, 2), null);
     mqtt5.subscribe(lost, new MqttProperties(), new MqttSubscription(lostTopic, 1));
     long lostLeft = System.nanoTime();
@@ -246,20 +236,16 @@ public class Mqtt5ArtemisIT extends CourierKarafTestSupport {
     awaitElapsed(lostLeft, 3_000);
 
     Mqtt5Recorder keptRecorder = new Mqtt5Recorder();
-    IMqttToken keptBack = mqtt5.client(keptId, keptRecorder)
-        .connect(Mqtt5Clients.options(false, 3600));
-    mqtt5.complete(keptBack);
+    IMqttToken keptBack = mqtt5.comeBack(keptId, Mqtt5Clients.options(false, 3600), keptRecorder);
     assertThat(keptBack.getSessionPresent()).isTrue();
     await().atMost(TIMEOUT).until(() -> !keptRecorder.messages().isEmpty());
     assertThat(keptRecorder.payloads()).containsExactly("for kept");
 
     Mqtt5Recorder lostRecorder = new Mqtt5Recorder();
-    IMqttToken lostBack = mqtt5.client(lostId, lostRecorder)
-        .connect(Mqtt5Clients.options(false, 0));
-    mqtt5.complete(lostBack);
+    IMqttToken lostBack = mqtt5.comeBack(lostId, Mqtt5Clients.options(false, 0), lostRecorder);
     assertThat(lostBack.getSessionPresent()).isFalse();
     await().during(QUIET).atMost(QUIET.multipliedBy(3))
         .until(() -> lostRecorder.messages().isEmpty());
-    mqtt5.complete(mqtt5.client(keptId, null).connect(Mqtt5Clients.options(true, 0)));
+    mqtt5.endSession(keptId);
   }
 }

@@ -76,6 +76,29 @@ final class Mqtt5Clients {
     }
   }
 
+  /**
+   * Leaves a persistent session behind: connects {@code clientId} with {@code expirySeconds},
+   * subscribes to {@code topic} at QoS 1 and disconnects normally.
+   */
+  void leaveSession(String clientId, long expirySeconds, String topic) throws MqttException {
+    MqttAsyncClient client = connect(clientId, options(false, expirySeconds), null);
+    subscribe(client, new MqttProperties(), new MqttSubscription(topic, 1));
+    complete(client.disconnect());
+  }
+
+  /** Comes back as {@code clientId} on a new client object; returns the completed CONNECT. */
+  IMqttToken comeBack(String clientId, MqttConnectionOptions options, Mqtt5Recorder recorder)
+      throws MqttException {
+    IMqttToken connected = client(clientId, recorder).connect(options);
+    complete(connected);
+    return connected;
+  }
+
+  /** Ends the session of {@code clientId} now (a clean start), rather than leaving it to expire. */
+  void endSession(String clientId) throws MqttException {
+    complete(client(clientId, null).connect(options(true, 0)));
+  }
+
   /** A QoS 1 message with a text payload. */
   static MqttMessage qos1(String payload) {
     MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));

@@ -22,7 +22,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * MQTT 5.0 with the Paho 5.0 client in a real Karaf on the distribution's Artemis bridge: the
- * message properties end to end, 3.1.1/5.0 interop, Session Expiry across a reconnect, and No Local.
+ * message properties end to end, 3.1.1/5.0 interop, Session Expiry across a reconnect,
+ * and No Local.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -50,7 +51,8 @@ public class Mqtt5IT extends CourierKarafTestSupport {
       throws Exception {
     String topic = uniqueTopic("props");
     Mqtt5Recorder recorder = new Mqtt5Recorder();
-    MqttAsyncClient subscriber = mqtt5.connect(clientId("sub5"), Mqtt5Clients.options(true, 0), recorder);
+    MqttAsyncClient subscriber =
+        mqtt5.connect(clientId("sub5"), Mqtt5Clients.options(true, 0), recorder);
     MqttProperties subscribeProperties = new MqttProperties();
     subscribeProperties.setSubscriptionIdentifier(42);
     mqtt5.subscribe(subscriber, subscribeProperties, new MqttSubscription(topic, 1));
@@ -66,7 +68,8 @@ public class Mqtt5IT extends CourierKarafTestSupport {
     MqttMessage message = new MqttMessage("{\"v\":1}".getBytes(StandardCharsets.UTF_8));
     message.setQos(1);
     message.setProperties(sent);
-    MqttAsyncClient publisher = mqtt5.connect(clientId("pub5"), Mqtt5Clients.options(true, 0), null);
+    MqttAsyncClient publisher =
+        mqtt5.connect(clientId("pub5"), Mqtt5Clients.options(true, 0), null);
     mqtt5.complete(publisher.publish(topic, message));
 
     await().atMost(TIMEOUT).until(() -> !recorder.messages().isEmpty());
@@ -89,7 +92,8 @@ public class Mqtt5IT extends CourierKarafTestSupport {
     MqttClient client3 = connectedClient("v311", recorder3);
     client3.subscribe(topic + "/to3", 1);
     Mqtt5Recorder recorder5 = new Mqtt5Recorder();
-    MqttAsyncClient client5 = mqtt5.connect(clientId("v5"), Mqtt5Clients.options(true, 0), recorder5);
+    MqttAsyncClient client5 =
+        mqtt5.connect(clientId("v5"), Mqtt5Clients.options(true, 0), recorder5);
     mqtt5.subscribe(client5, new MqttProperties(), new MqttSubscription(topic + "/to5", 1));
 
     mqtt5.complete(client5.publish(topic + "/to3", Mqtt5Clients.qos1("from 5")));
@@ -109,24 +113,20 @@ public class Mqtt5IT extends CourierKarafTestSupport {
       throws Exception {
     String topic = uniqueTopic("expiry");
     String id = clientId("away5");
-    MqttAsyncClient away = mqtt5.connect(id, Mqtt5Clients.options(false, 3600), null);
-    mqtt5.subscribe(away, new MqttProperties(), new MqttSubscription(topic, 1));
-    mqtt5.complete(away.disconnect());
+    mqtt5.leaveSession(id, 3600, topic);
 
-    MqttAsyncClient publisher = mqtt5.connect(clientId("pub5"), Mqtt5Clients.options(true, 0), null);
+    MqttAsyncClient publisher =
+        mqtt5.connect(clientId("pub5"), Mqtt5Clients.options(true, 0), null);
     mqtt5.complete(publisher.publish(topic, Mqtt5Clients.qos1("while away")));
 
     Mqtt5Recorder recorder = new Mqtt5Recorder();
-    MqttAsyncClient back = mqtt5.client(id, recorder);
-    IMqttToken connected = back.connect(Mqtt5Clients.options(false, 3600));
-    mqtt5.complete(connected);
+    IMqttToken connected = mqtt5.comeBack(id, Mqtt5Clients.options(false, 3600), recorder);
     assertThat(connected.getSessionPresent()).isTrue();
     await().atMost(TIMEOUT).until(() -> !recorder.messages().isEmpty());
     assertThat(recorder.payloads()).containsExactly("while away");
     assertThat(recorder.messages().get(0).qos()).isEqualTo(1);
     // End the session now rather than leaving it to expire in an hour.
-    mqtt5.complete(back.disconnect());
-    mqtt5.complete(mqtt5.client(id, null).connect(Mqtt5Clients.options(true, 0)));
+    mqtt5.endSession(id);
   }
 
   @Test
@@ -134,12 +134,14 @@ public class Mqtt5IT extends CourierKarafTestSupport {
       throws Exception {
     String topic = uniqueTopic("nolocal");
     Mqtt5Recorder ownRecorder = new Mqtt5Recorder();
-    MqttAsyncClient own = mqtt5.connect(clientId("own5"), Mqtt5Clients.options(true, 0), ownRecorder);
+    MqttAsyncClient own =
+        mqtt5.connect(clientId("own5"), Mqtt5Clients.options(true, 0), ownRecorder);
     MqttSubscription noLocal = new MqttSubscription(topic, 1);
     noLocal.setNoLocal(true);
     mqtt5.subscribe(own, new MqttProperties(), noLocal);
     Mqtt5Recorder otherRecorder = new Mqtt5Recorder();
-    MqttAsyncClient other = mqtt5.connect(clientId("other5"), Mqtt5Clients.options(true, 0), otherRecorder);
+    MqttAsyncClient other =
+        mqtt5.connect(clientId("other5"), Mqtt5Clients.options(true, 0), otherRecorder);
     mqtt5.subscribe(other, new MqttProperties(), new MqttSubscription(topic, 1));
 
     mqtt5.complete(own.publish(topic, Mqtt5Clients.qos1("own")));
