@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * MQTT 5.0 errors a client makes, as bytes through the real pipeline, and the DISCONNECT each
  * earns (section 4.13): topic alias 0 or above the maximum (0x94), an empty topic without a known
- * alias, Subscription Identifier 0 and No Local on a shared subscription (0x82); with Request
+ * alias, Subscription Identifier 0 or one on a client's PUBLISH and No Local on a shared
+ * subscription (0x82), a ShareName with a wildcard (0x8F), Receive Maximum or Maximum Packet Size 0
+ * in CONNECT (CONNACK 0x82); with Request
  * Problem Information 0 the DISCONNECT carries no reason string [MQTT-3.1.2-29], otherwise it does.
  */
 class Mqtt5ProtocolErrorsPipelineTest {
@@ -140,5 +142,46 @@ class Mqtt5ProtocolErrorsPipelineTest {
         packet(0x82, concat(hex("00 01 00"), prefixed(utf8("$share/g/a")), hex("05"))));
 
     assertThat(disconnect[2]).isEqualTo((byte) 0x82);
+  }
+
+  @Test
+  void whenAShareNameHoldsAWildcard_thenDisconnect0x8f() {
+    EmbeddedChannel client = connected("sharename", NO_PROPERTIES);
+    byte[] disconnect = disconnectAfter(client,
+        packet(0x82, concat(hex("00 01 00"), prefixed(utf8("$share/a+b/t")), hex("01"))));
+
+    assertThat(disconnect[2]).isEqualTo((byte) 0x8F);
+  }
+
+  @Test
+  void whenAClientPublishCarriesASubscriptionIdentifier_thenDisconnect0x82() {
+    EmbeddedChannel client = connected("pubsubid", NO_PROPERTIES);
+    // [MQTT-3.3.4-6] a PUBLISH from a client must not carry one.
+    byte[] disconnect = disconnectAfter(client,
+        packet(0x30, concat(prefixed(utf8("t")), hex("02 0B 01"), utf8("x"))));
+
+    assertThat(disconnect[2]).isEqualTo((byte) 0x82);
+  }
+
+  @Test
+  void whenConnectSaysReceiveMaximum0_thenConnAck0x82() {
+    assertThat(connAckCode("rm0", "03 21 00 00")).isEqualTo((byte) 0x82);
+  }
+
+  @Test
+  void whenConnectSaysMaximumPacketSize0_thenConnAck0x82() {
+    assertThat(connAckCode("mps0", "05 27 00 00 00 00")).isEqualTo((byte) 0x82);
+  }
+
+  /** The CONNACK reason code for a 5.0 CONNECT with {@code properties}; the channel closes. */
+  private byte connAckCode(String clientId, String properties) {
+    EmbeddedChannel channel = harness.channel();
+    harness.feed(channel, packet(0x10, concat(prefixed(utf8("MQTT")), hex("05 02 00 3C"),
+        hex(properties), prefixed(utf8(clientId)))));
+    harness.settle();
+    byte[] connAck = written(channel);
+    assertThat(connAck[0]).as("CONNACK").isEqualTo((byte) 0x20);
+    assertThat(channel.isOpen()).isFalse();
+    return connAck[3];
   }
 }

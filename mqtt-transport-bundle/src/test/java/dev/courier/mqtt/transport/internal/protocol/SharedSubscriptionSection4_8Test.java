@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * MQTT 5.0 section 4.8.2 on the transport's side: {@code $share/{ShareName}/{filter}} is split into
- * the bridge's shared request (also for 3.1.1 clients), malformed ones are refused 0x8F, No Local
+ * the bridge's shared request (also for 3.1.1 clients), a malformed one ends a 5.0 connection with
+ * 0x8F [MQTT-4.8.2-2] and is refused 0x80 to a 3.1.1 client, No Local
  * on one is a protocol error [MQTT-3.8.3-4], reserved topics and the authorizer judge the filter
  * inside, UNSUBSCRIBE hands the bridge the client's form; a bridge without shared subscriptions
  * gets none of them (0x9E) and CONNACK says so (3.2.2.3.14).
@@ -109,12 +110,22 @@ class SharedSubscriptionSection4_8Test {
   }
 
   @Test
-  void whenSharedFilterMalformed_thenTopicFilterInvalid_andBridgeNotAsked() {
-    TestClient client = connect(sharing, MqttVersion.MQTT_5);
-    client.send(subscribe(1, false, "$share/g", "$share//a", "$share/g/", "$share", "ok"));
+  void whenSharedFilterMalformedOn5_thenDisconnect0x8f_andBridgeNotAsked() {
+    for (String malformed : List.of("$share/g", "$share//a", "$share/g/", "$share",
+        "$share/+/a", "$share/g#/a")) {
+      TestClient client = connect(sharing, MqttVersion.MQTT_5);
+      ProtocolViolation violation = client.sendViolating(subscribe(1, false, "ok", malformed));
+      assertThat(violation.reason()).as(malformed).isEqualTo(ReasonCode.TOPIC_FILTER_INVALID);
+    }
+    assertThat(sharing.subscribed).isEmpty();
+  }
 
-    int invalid = ReasonCode.TOPIC_FILTER_INVALID.value();
-    assertThat(subAckCodes(client)).containsExactly(invalid, invalid, invalid, invalid, 1);
+  @Test
+  void whenSharedFilterMalformedOn311_thenOnlyThatFilterIsRefused() {
+    TestClient client = connect(sharing, MqttVersion.MQTT_3_1_1);
+    client.send(Packets.subscribe(1, List.of("$share/g", "$share/+/a", "ok"), 1, 1, 1));
+
+    assertThat(subAckCodes(client)).containsExactly(0x80, 0x80, 1);
     assertThat(sharing.subscribed).extracting(SubscriptionRequest::key).containsExactly("ok");
   }
 

@@ -30,11 +30,24 @@ final class SubscribeFilters {
     this.context = context;
   }
 
-  /** [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error. */
-  static void checkNoLocal(List<MqttTopicSubscription> filters) {
+  /**
+   * What makes a whole SUBSCRIBE a protocol error on 5.0: No Local on a shared subscription
+   * [MQTT-3.8.3-4] (DISCONNECT 0x82), and a shared subscription whose ShareName is empty or holds
+   * {@code +} or {@code #}, or that has no filter after it [MQTT-4.8.2-1] [MQTT-4.8.2-2]
+   * (DISCONNECT 0x8F). A 3.x client's malformed {@code $share/} filter is only refused (0x80).
+   */
+  void checkShared(List<MqttTopicSubscription> filters) {
     for (MqttTopicSubscription filter : filters) {
-      if (filter.option().isNoLocal() && SharedSubscriptions.isShared(filter.topicFilter())) {
+      String written = filter.topicFilter();
+      if (!SharedSubscriptions.isShared(written)) {
+        continue;
+      }
+      if (filter.option().isNoLocal()) {
         throw new ProtocolViolation("MQTT-3.8.3-4", "No Local on a shared subscription");
+      }
+      if (context.writer().hasProperties() && !SharedSubscriptions.isValid(written)) {
+        throw new ProtocolViolation(ReasonCode.TOPIC_FILTER_INVALID, "MQTT-4.8.2-2",
+            "malformed shared subscription");
       }
     }
   }

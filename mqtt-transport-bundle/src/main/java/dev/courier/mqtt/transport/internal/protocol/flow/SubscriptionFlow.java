@@ -48,7 +48,7 @@ public final class SubscriptionFlow {
     if (filters.isEmpty()) {
       throw new ProtocolViolation("MQTT-3.8.3-3", "SUBSCRIBE without topic filters");
     }
-    SubscribeFilters.checkNoLocal(filters);
+    checks.checkShared(filters);
     int subscriptionId = SubscribeFilters.subscriptionId(subscribe);
     began();
     SubscribeBatch batch = new SubscribeBatch(packetId, new int[filters.size()]);
