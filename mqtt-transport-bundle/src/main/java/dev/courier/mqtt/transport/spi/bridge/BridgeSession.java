@@ -133,6 +133,24 @@ public interface BridgeSession {
   }
 
   /**
+   * Routes a publication like {@link #publish} (or {@link #publishExactlyOnce} for QoS 2 with a
+   * packet identifier) and says what became of it, for the MQTT 5.0 reason code of PUBACK/PUBREC.
+   * The transport calls this one; the default delegates and answers {@link
+   * PublishResult#ACCEPTED}, a bridge that knows better overrides it. A stage that fails means,
+   * as for {@link #publish}, that the bridge does not have the publication.
+   *
+   * @param publication the message
+   * @param packetId the client's packet identifier of a QoS 2 publication, else 0
+   * @return completes when the publication is in the bridge's custody (or refused)
+   * @since 0.5
+   */
+  default CompletionStage<PublishResult> route(Publication publication, int packetId) {
+    CompletionStage<Void> stage = publication.qos() == 2 && packetId != 0
+        ? publishExactlyOnce(publication, packetId) : publish(publication);
+    return stage.thenApply(ignored -> PublishResult.ACCEPTED);
+  }
+
+  /**
    * The client's QoS 2 packet identifiers that a resumed stored session still awaits PUBREL for
    * (see {@link #publishExactlyOnce}).
    *

@@ -13,6 +13,11 @@ import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
+import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
+import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
+import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -29,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * MQTT 5.0 sections 3.4.2.1 and 3.5.2.1: a publication the server refuses (the authorizer says no,
  * or the topic is reserved) is answered PUBACK/PUBREC 0x87 Not authorized and not delivered; a
  * PUBREC with an error ends the QoS 2 exchange (4.3.3), so the packet id is free at once and its
- * reuse is a new publication. MQTT 3.1.1 keeps acknowledging as usual [MQTT-3.3.5-2].
+ * reuse is a new publication. The bridge's result gives 0x10 No matching subscribers (a success:
+ * the exchange goes on) and 0x97 Quota exceeded (not kept). MQTT 3.1.1 keeps acknowledging a
+ * refused publication as usual [MQTT-3.3.5-2], and closes without an ack when the bridge is full.
  */
 class PublishReasonCodesSection3_4Test {
 
@@ -139,5 +146,91 @@ class PublishReasonCodesSection3_4Test {
     assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
     assertThat(ack.variableHeader()).isNotInstanceOf(MqttPubReplyMessageVariableHeader.class);
     assertThat(client.port.closed).isFalse();
+  }
+
+  /** A bridge whose sessions answer every publication with {@code result} (and keep it). */
+  private MessagingBridge answering(PublishResult result) {
+    MessagingBridge inner = engine.bridge;
+    return new MessagingBridge() {
+      @Override
+      public String name() {
+        return "answering";
+      }
+
+      @Override
+      public CompletionStage<BridgeSession> openSession(SessionRequest request) {
+        return inner.openSession(request).thenApply(session -> new ForwardingSession(session) {
+          @Override
+          public CompletionStage<PublishResult> route(Publication publication, int packetId) {
+            return result.kept()
+                ? inner.route(publication, packetId).thenApply(ignored -> result)
+                : CompletableFuture.completedFuture(result);
+          }
+        });
+      }
+    };
+  }
+
+  private TestClient connect(MessagingBridge bridge, MqttVersion version, String clientId) {
+    TestClient client = engine.client(bridge);
+    client.send(MqttMessageBuilders.connect().protocolVersion(version).clientId(clientId)
+        .cleanSession(true).keepAlive(60).build());
+    assertThat(client.nextConnAck().variableHeader().connectReturnCode())
+        .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    return client;
+  }
+
+  @Test
+  void whenTheBridgeFindsNoSubscriber_thenPubAckAndPubRec0x10_andTheFlowGoesOn() {
+    TestClient client =
+        connect(answering(PublishResult.NO_MATCHING_SUBSCRIBERS), MqttVersion.MQTT_5, "lonely");
+
+    client.send(publish("nobody/listens", "x", 1, 1));
+    client.send(publish("nobody/listens", "y", 2, 2));
+
+    assertThat(reasonCode(client.next(PUBACK), 1)).isEqualTo(0x10);
+    assertThat(reasonCode(client.next(PUBREC), 2)).isEqualTo(0x10);
+    // 0x10 is a success: the QoS 2 exchange continues [MQTT-4.3.3].
+    client.send(Packets.ack(PUBREL, 2));
+    client.expectAck(PUBCOMP, 2);
+  }
+
+  @Test
+  void whenTheBridgeIsFull_thenPubAck0x97On5_andTheConnectionStays() {
+    TestClient client =
+        connect(answering(PublishResult.QUOTA_EXCEEDED), MqttVersion.MQTT_5, "full5");
+
+    client.send(publish("busy", "x", 1, 1));
+    client.send(publish("busy", "y", 2, 2));
+
+    assertThat(reasonCode(client.next(PUBACK), 1)).isEqualTo(0x97);
+    assertThat(reasonCode(client.next(PUBREC), 2)).isEqualTo(0x97);
+    // An error PUBREC ends the exchange: the id is free for a new publication at once.
+    client.send(publish("busy", "z", 2, 2));
+    assertThat(reasonCode(client.next(PUBREC), 2)).isEqualTo(0x97);
+    assertThat(client.port.closed).isFalse();
+  }
+
+  @Test
+  void whenTheBridgeIsFull_thenA311ClientIsClosedWithoutAnAck() {
+    TestClient client =
+        connect(answering(PublishResult.QUOTA_EXCEEDED), MqttVersion.MQTT_3_1_1, "full311");
+
+    client.send(publish("busy", "x", 1, 1));
+    engine.loop.runAll();
+
+    assertThat(client.port.closed).isTrue();
+    assertThat(client.rest()).noneMatch(m -> m.fixedHeader().messageType() == PUBACK);
+  }
+
+  @Test
+  void whenTheBridgeFindsNoSubscriberFor311_thenAnOrdinaryPubAck() {
+    TestClient client = connect(answering(PublishResult.NO_MATCHING_SUBSCRIBERS),
+        MqttVersion.MQTT_3_1_1, "lonely311");
+
+    client.send(publish("nobody/listens", "x", 1, 1));
+
+    MqttMessage ack = client.next(PUBACK);
+    assertThat(ack.variableHeader()).isNotInstanceOf(MqttPubReplyMessageVariableHeader.class);
   }
 }

@@ -8,6 +8,7 @@ import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
 public final class InboundPublishFlow {
 
   private static final Logger LOG = LoggerFactory.getLogger(InboundPublishFlow.class);
+
+  /** The stage of a resent QoS 2 publication the bridge already has: nothing to wait for. */
+  private static final CompletableFuture<PublishResult> ALREADY_KEPT =
+      CompletableFuture.completedFuture(PublishResult.ACCEPTED);
 
   private final ConnectionContext context;
   private final PublishAuthorization authorization;
@@ -75,7 +80,7 @@ public final class InboundPublishFlow {
         if (!context.session().receiveQos2(packetId, publish.fixedHeader().isDup())) {
           // [MQTT-4.3.3-2] a resent QoS 2 PUBLISH is acknowledged, not forwarded again; the
           // PUBREC queues behind publications still with the bridge (the original may be one).
-          track(CompletableFuture.completedFuture(null), MqttMessageType.PUBREC, packetId, false);
+          track(ALREADY_KEPT, MqttMessageType.PUBREC, packetId, false);
           return;
         }
         track(authorization.publish(publication, packetId), MqttMessageType.PUBREC, packetId,
@@ -104,10 +109,10 @@ public final class InboundPublishFlow {
     return pendingQos1 + context.session().awaitingReleaseCount();
   }
 
-  private void track(CompletableFuture<Void> stage, MqttMessageType ack, int packetId,
+  private void track(CompletableFuture<PublishResult> stage, MqttMessageType ack, int packetId,
       boolean qos2Forwarded) {
     if ((pending == null || pending.isEmpty()) && stage.isDone()
-        && !stage.isCompletedExceptionally()) {
+        && !stage.isCompletedExceptionally() && stage.getNow(null) == PublishResult.ACCEPTED) {
       if (ack != null) {
         context.port().write(context.writer().ack(ack, packetId, ReasonCode.SUCCESS, null));
       }
@@ -137,13 +142,10 @@ public final class InboundPublishFlow {
       if (done.ack() == MqttMessageType.PUBACK) {
         pendingQos1--;
       }
-      ReasonCode code = ReasonCode.SUCCESS;
-      if (done.stage().isCompletedExceptionally()) {
-        if (ConnectionContext.failure(done.stage()) != PublishAuthorization.DENIED) {
-          failed(done);
-          return;
-        }
-        code = refused(done);
+      ReasonCode code = outcome(done);
+      if (code == null) {
+        failed(done);
+        return;
       }
       if (done.ack() != null) {
         context.port().write(context.writer().ack(done.ack(), done.packetId(), code, null));
@@ -159,17 +161,36 @@ public final class InboundPublishFlow {
   }
 
   /**
-   * A refused publication: 0x87 on 5.0, where a PUBREC with an error also ends the QoS 2 exchange
-   * (no PUBREL follows, 4.3.3), so its packet id is free again; 3.x acknowledges as usual.
+   * The reason code of a completed publication's ack, or null if the connection must close
+   * without one (the bridge does not have it and the client can only be told by a resend). A
+   * refusal is 0x87 and a full host 0x97 on 5.0, where a PUBREC with an error also ends the QoS 2
+   * exchange (no PUBREL follows, 4.3.3), so its packet id is free again; 3.x acknowledges a refused
+   * publication as usual [MQTT-3.3.5-2] and closes on a full host. 0x10 No matching subscribers is
+   * a success: the publication is kept.
    */
-  private ReasonCode refused(Pending done) {
-    if (!context.writer().hasProperties()) {
-      return ReasonCode.SUCCESS;
+  private ReasonCode outcome(Pending done) {
+    boolean five = context.writer().hasProperties();
+    ReasonCode code;
+    if (done.stage().isCompletedExceptionally()) {
+      if (ConnectionContext.failure(done.stage()) != PublishAuthorization.DENIED) {
+        return null;
+      }
+      code = five ? ReasonCode.NOT_AUTHORIZED : ReasonCode.SUCCESS;
+    } else {
+      PublishResult result = done.stage().getNow(PublishResult.ACCEPTED);
+      if (result == PublishResult.QUOTA_EXCEEDED && !five) {
+        return null;
+      }
+      code = !five ? ReasonCode.SUCCESS : switch (result) {
+        case ACCEPTED -> ReasonCode.SUCCESS;
+        case NO_MATCHING_SUBSCRIBERS -> ReasonCode.NO_MATCHING_SUBSCRIBERS;
+        case QUOTA_EXCEEDED -> ReasonCode.QUOTA_EXCEEDED;
+      };
     }
-    if (done.qos2Forwarded()) {
+    if (code.value() >= 0x80 && done.qos2Forwarded()) {
       context.session().releaseQos2(done.packetId());
     }
-    return ReasonCode.NOT_AUTHORIZED;
+    return code;
   }
 
   /** The bridge does not have it: close without the ack, so that the client resends it. */
@@ -179,7 +200,10 @@ public final class InboundPublishFlow {
       context.session().releaseQos2(done.packetId());
     }
     Throwable cause = ConnectionContext.failure(done.stage());
-    if (cause == PublishAuthorization.AUTHORIZER_MISSING) {
+    if (cause == null) {
+      LOG.info("Bridge {} is full (quota exceeded) for a publication of client {}; closing so"
+          + " that the client resends it", context.parts().bridge().name(), context.clientId());
+    } else if (cause == PublishAuthorization.AUTHORIZER_MISSING) {
       LOG.debug("Client {}: publication refused, no authorizer is registered but one is"
           + " required; closing so that the client resends it", context.clientId());
     } else {
@@ -190,6 +214,6 @@ public final class InboundPublishFlow {
     context.disconnect(ReasonCode.UNSPECIFIED_ERROR, "publication not stored");
   }
 
-  private record Pending(CompletableFuture<Void> stage, MqttMessageType ack, int packetId,
-      boolean qos2Forwarded) {}
+  private record Pending(CompletableFuture<PublishResult> stage, MqttMessageType ack,
+      int packetId, boolean qos2Forwarded) {}
 }

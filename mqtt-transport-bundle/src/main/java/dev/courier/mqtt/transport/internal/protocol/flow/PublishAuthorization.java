@@ -3,8 +3,8 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
-import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import java.util.HashMap;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -57,7 +57,7 @@ public final class PublishAuthorization {
    *
    * @param packetId the client's packet id of a QoS 2 publication, else 0
    */
-  public CompletableFuture<Void> publish(Publication publication, int packetId) {
+  public CompletableFuture<PublishResult> publish(Publication publication, int packetId) {
     AccessControl access = context.parts().access();
     if (context.parts().reserved().isReserved(publication.topic())) {
       access.countDeniedPublication();
@@ -90,7 +90,7 @@ public final class PublishAuthorization {
     }
     // [MQTT-4.6.0-6] a publication decided at once must not overtake one still being decided:
     // each goes to the bridge (or is dropped) only after the one before it.
-    CompletableFuture<CompletableFuture<Void>> routed = allowed
+    CompletableFuture<CompletableFuture<PublishResult>> routed = allowed
         .handle((ok, error) -> error == null && Boolean.TRUE.equals(ok))
         .thenCombine(previous, (ok, ignored) -> ok)
         .thenApplyAsync(ok -> ok ? toBridge(publication, packetId) : denied(publication),
@@ -118,20 +118,17 @@ public final class PublishAuthorization {
     decisions.put(topic, allowed);
   }
 
-  private CompletableFuture<Void> denied(Publication publication) {
+  private CompletableFuture<PublishResult> denied(Publication publication) {
     context.parts().access().countDeniedPublication();
     LOG.debug("Client {} may not publish to {}; dropped", context.clientId(), publication.topic());
     return CompletableFuture.failedFuture(DENIED);
   }
 
-  private CompletableFuture<Void> toBridge(Publication publication, int packetId) {
-    BridgeSession bridge = context.bridgeSession();
+  private CompletableFuture<PublishResult> toBridge(Publication publication, int packetId) {
     try {
       // QoS 2: the bridge records the packet id with the message, so that a resend after a
       // restart is still known as a duplicate [MQTT-4.3.3-2]. (A will has no packet id.)
-      return (publication.qos() == 2 && packetId != 0
-          ? bridge.publishExactlyOnce(publication, packetId)
-          : bridge.publish(publication)).toCompletableFuture();
+      return context.bridgeSession().route(publication, packetId).toCompletableFuture();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
