@@ -91,14 +91,15 @@ public final class AuthComponent implements Authenticator, Authorizer {
         failedLogins);
   }
 
+  /**
+   * Activates with the first configuration. One method of this name only: SCR would prefer a
+   * one-argument {@code activate(Map)} and pass no bundle context.
+   *
+   * @param context where the SCRAM service is registered; null (tests) registers nothing
+   */
   @Activate
   synchronized void activate(BundleContext context, Map<String, Object> properties) {
     this.bundleContext = context;
-    activate(properties);
-  }
-
-  /** Activation without a bundle context (tests): the SCRAM service is not registered. */
-  synchronized void activate(Map<String, Object> properties) {
     AuthConfigReader.Result result = AuthConfigReader.read(properties);
     if (!result.valid()) {
       result.problems().forEach(problem -> LOG.error("Invalid configuration {} value: {}; every"

@@ -41,7 +41,7 @@ class AuthComponentTest {
 
   @Test
   void whenUnconfigured_thenOptionalAndOpenExceptSys() {
-    component.activate(Map.of());
+    component.activate(null, Map.of());
 
     assertThat(anonymousConnect().accepted()).isTrue();
     assertThat(maySubscribe("#")).isTrue();
@@ -50,7 +50,7 @@ class AuthComponentTest {
 
   @Test
   void whenModifiedToRequired_thenNextConnectRefused() {
-    component.activate(Map.of());
+    component.activate(null, Map.of());
 
     component.modified(Map.of("authentication", "REQUIRED"));
 
@@ -59,7 +59,7 @@ class AuthComponentTest {
 
   @Test
   void whenModifiedWithBadValue_thenPreviousConfigurationStays() {
-    component.activate(Map.of("authentication", "REQUIRED"));
+    component.activate(null, Map.of("authentication", "REQUIRED"));
 
     component.modified(Map.of("authentication", "OPTIONAL", "maxLoginThreads", "many"));
 
@@ -68,7 +68,7 @@ class AuthComponentTest {
 
   @Test
   void whenFirstConfigurationInvalid_thenEverythingRefusedUntilFixed() {
-    component.activate(Map.of("authorization", "REQUIRED", "rules", "allow any nonsense #"));
+    component.activate(null, Map.of("authorization", "REQUIRED", "rules", "allow any nonsense #"));
 
     assertThat(anonymousConnect().accepted()).isFalse();
     assertThat(maySubscribe("a")).isFalse();
@@ -82,7 +82,7 @@ class AuthComponentTest {
 
   @Test
   void whenPahoInteropConfiguration_thenOnlyNoSubscribeRefused() {
-    component.activate(Map.of(
+    component.activate(null, Map.of(
         "authorization", "REQUIRED",
         "subscribeDenyMode", "COVERED",
         "rules", "allow any both #; deny any subscribe test/nosubscribe"));

@@ -77,7 +77,7 @@ class ScramEndToEndTest {
   void start() throws IOException {
     Path users = directory.resolve("courier-scram.properties");
     Files.writeString(users, line("alice", "wonderland", "sensors"));
-    component.activate(Map.of("authentication", "REQUIRED", "authorization", "REQUIRED",
+    component.activate(null, Map.of("authentication", "REQUIRED", "authorization", "REQUIRED",
         "rules", "allow role:sensors both sensors/#", "scramCredentialsFile", users.toString(),
         "failedLoginDelayMillis", "0"));
     AccessControl access = AccessControl.open();
