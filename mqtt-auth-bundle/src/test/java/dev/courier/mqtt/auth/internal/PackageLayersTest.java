@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Keeps the layering visible in the folders: only {@code component} knows OSGi; {@code acl} (pure
  * topic logic) knows no other package of this bundle; {@code config} knows only {@code acl};
- * {@code login} knows only {@code config}.
+ * {@code login} knows only {@code config}; {@code scram} (the SCRAM-SHA-256 mechanism) knows only
+ * {@code login}'s executor and scheduler types.
  */
 class PackageLayersTest {
 
@@ -26,10 +27,11 @@ class PackageLayersTest {
       "acl", List.of(),
       "config", List.of("acl"),
       "login", List.of("config"),
-      "component", List.of("acl", "config", "login"));
+      "scram", List.of("login"),
+      "component", List.of("acl", "config", "login", "scram"));
 
   @ParameterizedTest
-  @ValueSource(strings = {"acl", "config", "login", "component"})
+  @ValueSource(strings = {"acl", "config", "login", "scram", "component"})
   void whenPackageImports_thenOnlyAllowedLayers(String layer) throws IOException {
     List<String> violations = new ArrayList<>();
     try (Stream<Path> files = Files.walk(SOURCES.resolve(layer))) {

@@ -4,9 +4,12 @@ import dev.courier.mqtt.auth.internal.acl.TopicPolicy;
 import dev.courier.mqtt.auth.internal.config.AuthConfig;
 import dev.courier.mqtt.auth.internal.config.AuthConfigReader;
 import dev.courier.mqtt.auth.internal.login.ConnectAuthenticator;
+import dev.courier.mqtt.auth.internal.login.DelayScheduler;
 import dev.courier.mqtt.auth.internal.login.FailedLoginTracker;
 import dev.courier.mqtt.auth.internal.login.JaasLoginService;
 import dev.courier.mqtt.auth.internal.login.LoginExecutor;
+import dev.courier.mqtt.auth.internal.scram.ScramMechanism;
+import dev.courier.mqtt.auth.internal.scram.ScramStore;
 import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -32,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * Authenticator} and its {@link Authorizer}. It reads PID {@value #PID}; each valid configuration
  * becomes an immutable {@link AuthConfig} (with its {@link TopicPolicy}) swapped in atomically, so a
  * change applies to the next CONNECT and the next topic decision without a restart.
+ *
+ * <p>While the configuration names a {@code scramCredentialsFile}, it also registers the SCRAM-SHA-256
+ * mechanism as the transport's {@code EnhancedAuthenticator} (see {@link ScramService}); its users'
+ * roles feed the same topic rules.
  *
  * <p>An invalid configuration is rejected key by key at ERROR and the previous one stays. If the
  * very first configuration is invalid there is no previous one: the component then fails closed,
@@ -57,7 +65,13 @@ public final class AuthComponent implements Authenticator, Authorizer {
   // SCR makes a new instance per activation; the pools start their threads lazily.
   private final ScheduledThreadPoolExecutor timer;
   private final LoginExecutor loginExecutor;
+  private final DelayScheduler delays;
   private final ConnectAuthenticator authenticator;
+  private final FailedLoginTracker failedLogins =
+      new FailedLoginTracker(System::currentTimeMillis, FailedLoginTracker.DEFAULT_CAPACITY);
+  private final ScramService scram = new ScramService();
+  private BundleContext bundleContext;
+  private byte[] scramMockKey;
 
   /** Creates the pools; SCR calls {@link #activate} next. */
   public AuthComponent() {
@@ -69,16 +83,23 @@ public final class AuthComponent implements Authenticator, Authorizer {
     timer.setRemoveOnCancelPolicy(true);
     AuthConfig defaults = AuthConfig.defaults();
     loginExecutor = new LoginExecutor(defaults.maxLoginThreads(), defaults.maxPendingLogins());
-    authenticator = new ConnectAuthenticator(new JaasLoginService(), loginExecutor,
-        (task, delayMillis) -> {
-          var future = timer.schedule(task, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-          return () -> future.cancel(false);
-        },
-        new FailedLoginTracker(System::currentTimeMillis, FailedLoginTracker.DEFAULT_CAPACITY));
+    delays = (task, delayMillis) -> {
+      var future = timer.schedule(task, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+      return () -> future.cancel(false);
+    };
+    authenticator = new ConnectAuthenticator(new JaasLoginService(), loginExecutor, delays,
+        failedLogins);
   }
 
+  /**
+   * Activates with the first configuration. One method of this name only: SCR would prefer a
+   * one-argument {@code activate(Map)} and pass no bundle context.
+   *
+   * @param context where the SCRAM service is registered; null (tests) registers nothing
+   */
   @Activate
-  synchronized void activate(Map<String, Object> properties) {
+  synchronized void activate(BundleContext context, Map<String, Object> properties) {
+    this.bundleContext = context;
     AuthConfigReader.Result result = AuthConfigReader.read(properties);
     if (!result.valid()) {
       result.problems().forEach(problem -> LOG.error("Invalid configuration {} value: {}; every"
@@ -107,6 +128,7 @@ public final class AuthComponent implements Authenticator, Authorizer {
   @Deactivate
   synchronized void deactivate() {
     active.set(null);
+    scram.unregister();
     loginExecutor.shutdown();
     timer.shutdownNow();
   }
@@ -114,10 +136,30 @@ public final class AuthComponent implements Authenticator, Authorizer {
   private void apply(AuthConfig config) {
     loginExecutor.resize(config.maxLoginThreads(), config.maxPendingLogins());
     active.set(new Active(config, config.topicPolicy()));
+    scram.use(bundleContext, scramMechanism(config), config);
     LOG.info("MQTT authentication {} against realm '{}'{}, authorization {} with {} rule(s)",
         config.authentication(), config.realm(),
         config.requiredRole().isEmpty() ? "" : " requiring role '" + config.requiredRole() + "'",
         config.authorization(), config.rules().size());
+  }
+
+  /** The SCRAM mechanism of {@code config}, or null if it names no credentials file. */
+  private ScramMechanism scramMechanism(AuthConfig config) {
+    if (config.scramFile() == null) {
+      return null;
+    }
+    if (scramMockKey == null) {
+      scramMockKey = ScramService.mockKey(bundleContext);
+    }
+    return new ScramMechanism(new ScramStore(config.scramFile(), System::currentTimeMillis),
+        new ScramMechanism.Settings(config.requiredRole(), config.failedLoginDelayMillis(),
+            config.maxFailedLoginDelayMillis()),
+        loginExecutor, delays, failedLogins, scramMockKey, ScramMechanism.randomNonces());
+  }
+
+  /** The SCRAM mechanism in force, or null. */
+  ScramMechanism scram() {
+    return scram.mechanism();
   }
 
   @Override

@@ -77,4 +77,11 @@ import org.osgi.service.metatype.annotations.Option;
   @AttributeDefinition(description = "Milliseconds: the cap of that delay.", min = "0",
       max = "600000")
   int maxFailedLoginDelayMillis() default 5000;
+
+  @AttributeDefinition(description = "A file of SCRAM-SHA-256 users for MQTT 5.0 enhanced"
+      + " authentication (Authentication Method SCRAM-SHA-256), one per line: 'user ="
+      + " SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>, role1, role2' (make lines"
+      + " with the ScramSecrets tool). Read again when it changes. Empty: SCRAM is not offered.",
+      required = false)
+  String scramCredentialsFile() default "";
 }

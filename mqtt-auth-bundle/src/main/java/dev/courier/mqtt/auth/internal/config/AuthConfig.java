@@ -3,6 +3,8 @@ package dev.courier.mqtt.auth.internal.config;
 import dev.courier.mqtt.auth.internal.acl.TopicPolicy;
 import dev.courier.mqtt.auth.internal.acl.TopicPolicy.SubscribeDenyMode;
 import dev.courier.mqtt.auth.internal.acl.TopicRule;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +26,8 @@ import java.util.List;
  * @param failedLoginDelayMillis the delay before answering the first failed login of a client id or
  *     address; doubled per further consecutive failure
  * @param maxFailedLoginDelayMillis the cap of that delay
+ * @param scramCredentialsFile the SCRAM-SHA-256 credentials file (MQTT 5.0 enhanced
+ *     authentication); empty: SCRAM is not offered
  */
 public record AuthConfig(
     AuthenticationMode authentication,
@@ -37,7 +41,8 @@ public record AuthConfig(
     int maxLoginThreads,
     int maxPendingLogins,
     long failedLoginDelayMillis,
-    long maxFailedLoginDelayMillis) {
+    long maxFailedLoginDelayMillis,
+    String scramCredentialsFile) {
 
   /** Whether credentials are needed to connect. */
   public enum AuthenticationMode { OPTIONAL, REQUIRED }
@@ -49,6 +54,22 @@ public record AuthConfig(
   public AuthConfig {
     rules = List.copyOf(rules);
     requiredRole = requiredRole == null ? "" : requiredRole;
+    scramCredentialsFile = scramCredentialsFile == null ? "" : scramCredentialsFile;
+  }
+
+  /** Settings without a SCRAM credentials file. */
+  public AuthConfig(AuthenticationMode authentication, String realm, String requiredRole,
+      AuthorizationMode authorization, String adminRole, List<TopicRule> rules,
+      SubscribeDenyMode subscribeDenyMode, int loginTimeoutSeconds, int maxLoginThreads,
+      int maxPendingLogins, long failedLoginDelayMillis, long maxFailedLoginDelayMillis) {
+    this(authentication, realm, requiredRole, authorization, adminRole, rules, subscribeDenyMode,
+        loginTimeoutSeconds, maxLoginThreads, maxPendingLogins, failedLoginDelayMillis,
+        maxFailedLoginDelayMillis, "");
+  }
+
+  /** The SCRAM credentials file, or null when SCRAM is not offered. */
+  public Path scramFile() {
+    return scramCredentialsFile.isEmpty() ? null : Path.of(scramCredentialsFile);
   }
 
   /** Settings with every default, as documented in the metatype. */
@@ -81,6 +102,14 @@ public record AuthConfig(
     check(problems, "maxPendingLogins", maxPendingLogins, 0, 100_000);
     check(problems, "failedLoginDelayMillis", failedLoginDelayMillis, 0, 60_000);
     check(problems, "maxFailedLoginDelayMillis", maxFailedLoginDelayMillis, 0, 600_000);
+    if (!scramCredentialsFile.isEmpty()) {
+      try {
+        Path.of(scramCredentialsFile);
+      } catch (InvalidPathException e) {
+        problems.add("scramCredentialsFile: '" + scramCredentialsFile + "' is not a path: "
+            + e.getReason());
+      }
+    }
     if (maxFailedLoginDelayMillis < failedLoginDelayMillis) {
       problems.add("maxFailedLoginDelayMillis: " + maxFailedLoginDelayMillis
           + " is below failedLoginDelayMillis " + failedLoginDelayMillis);

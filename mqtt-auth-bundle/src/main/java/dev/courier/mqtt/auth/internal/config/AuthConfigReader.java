@@ -72,7 +72,8 @@ public final class AuthConfigReader {
         (int) number(properties, "maxLoginThreads", d.maxLoginThreads(), problems),
         (int) number(properties, "maxPendingLogins", d.maxPendingLogins(), problems),
         number(properties, "failedLoginDelayMillis", d.failedLoginDelayMillis(), problems),
-        number(properties, "maxFailedLoginDelayMillis", d.maxFailedLoginDelayMillis(), problems));
+        number(properties, "maxFailedLoginDelayMillis", d.maxFailedLoginDelayMillis(), problems),
+        string(properties, "scramCredentialsFile", d.scramCredentialsFile()));
     problems.addAll(config.problems());
     return new Result(config, List.copyOf(problems));
   }

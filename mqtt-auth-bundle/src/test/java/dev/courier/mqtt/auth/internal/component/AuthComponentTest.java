@@ -6,10 +6,19 @@ import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import dev.courier.mqtt.transport.spi.auth.AuthenticationResult.Outcome;
 import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
 import dev.courier.mqtt.transport.spi.auth.ConnectCredentials;
+import dev.courier.mqtt.transport.spi.auth.EnhancedAuthenticator;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AuthComponentTest {
 
@@ -32,7 +41,7 @@ class AuthComponentTest {
 
   @Test
   void whenUnconfigured_thenOptionalAndOpenExceptSys() {
-    component.activate(Map.of());
+    component.activate(null, Map.of());
 
     assertThat(anonymousConnect().accepted()).isTrue();
     assertThat(maySubscribe("#")).isTrue();
@@ -41,7 +50,7 @@ class AuthComponentTest {
 
   @Test
   void whenModifiedToRequired_thenNextConnectRefused() {
-    component.activate(Map.of());
+    component.activate(null, Map.of());
 
     component.modified(Map.of("authentication", "REQUIRED"));
 
@@ -50,7 +59,7 @@ class AuthComponentTest {
 
   @Test
   void whenModifiedWithBadValue_thenPreviousConfigurationStays() {
-    component.activate(Map.of("authentication", "REQUIRED"));
+    component.activate(null, Map.of("authentication", "REQUIRED"));
 
     component.modified(Map.of("authentication", "OPTIONAL", "maxLoginThreads", "many"));
 
@@ -59,7 +68,7 @@ class AuthComponentTest {
 
   @Test
   void whenFirstConfigurationInvalid_thenEverythingRefusedUntilFixed() {
-    component.activate(Map.of("authorization", "REQUIRED", "rules", "allow any nonsense #"));
+    component.activate(null, Map.of("authorization", "REQUIRED", "rules", "allow any nonsense #"));
 
     assertThat(anonymousConnect().accepted()).isFalse();
     assertThat(maySubscribe("a")).isFalse();
@@ -73,7 +82,7 @@ class AuthComponentTest {
 
   @Test
   void whenPahoInteropConfiguration_thenOnlyNoSubscribeRefused() {
-    component.activate(Map.of(
+    component.activate(null, Map.of(
         "authorization", "REQUIRED",
         "subscribeDenyMode", "COVERED",
         "rules", "allow any both #; deny any subscribe test/nosubscribe"));
@@ -81,5 +90,82 @@ class AuthComponentTest {
     assertThat(maySubscribe("test/nosubscribe")).isFalse();
     assertThat(maySubscribe("#")).isTrue();
     assertThat(maySubscribe("+/+")).isTrue();
+  }
+
+  @Test
+  void whenNoScramFileIsConfigured_thenNoEnhancedAuthenticatorIsRegistered() {
+    FakeBundleContext context = new FakeBundleContext(dataDirectory);
+
+    component.activate(context.proxy(), Map.of());
+
+    assertThat(context.registered).isEmpty();
+    assertThat(component.scram()).isNull();
+  }
+
+  @Test
+  void whenAScramFileIsConfigured_thenScramIsRegistered_andUnregisteredWhenTheSettingGoes()
+      throws IOException {
+    Path users = dataDirectory.resolve("users");
+    Files.writeString(users, "user = SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$"
+        + "WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU="
+        + ", ops\n");
+    FakeBundleContext context = new FakeBundleContext(dataDirectory);
+
+    component.activate(context.proxy(), Map.of("scramCredentialsFile", users.toString()));
+
+    assertThat(context.registered).singleElement()
+        .isInstanceOfSatisfying(EnhancedAuthenticator.class,
+            service -> assertThat(service.methods()).containsExactly("SCRAM-SHA-256"));
+    assertThat(Files.size(dataDirectory.resolve(ScramService.MOCK_KEY_FILE))).isEqualTo(32);
+
+    component.modified(Map.of("scramCredentialsFile", users.toString(), "requiredRole", "ops"));
+    assertThat(context.registered).as("still the one registration").hasSize(1);
+    assertThat(component.scram().offers("SCRAM-SHA-256")).isTrue();
+
+    component.modified(Map.of());
+    assertThat(context.registered).isEmpty();
+    assertThat(component.scram()).isNull();
+  }
+
+  @Test
+  void whenRestarted_thenTheMockKeyIsKept() throws IOException {
+    byte[] first = ScramService.mockKey(new FakeBundleContext(dataDirectory).proxy());
+    byte[] again = ScramService.mockKey(new FakeBundleContext(dataDirectory).proxy());
+
+    assertThat(again).hasSize(32).isEqualTo(first);
+  }
+
+  @TempDir
+  Path dataDirectory;
+
+  /** A bundle context that hands out data files and records registrations. */
+  private static final class FakeBundleContext {
+    final List<Object> registered = new ArrayList<>();
+    private final Path data;
+
+    FakeBundleContext(Path data) {
+      this.data = data;
+    }
+
+    BundleContext proxy() {
+      return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {BundleContext.class}, (self, method, args) -> switch (method.getName()) {
+            case "getDataFile" -> data.resolve((String) args[0]).toFile();
+            case "registerService" -> registration(args[1]);
+            default -> throw new UnsupportedOperationException(method.getName());
+          });
+    }
+
+    private ServiceRegistration<?> registration(Object service) {
+      registered.add(service);
+      return (ServiceRegistration<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {ServiceRegistration.class}, (self, method, args) -> {
+            if (method.getName().equals("unregister")) {
+              registered.remove(service);
+              return null;
+            }
+            throw new UnsupportedOperationException(method.getName());
+          });
+    }
   }
 }

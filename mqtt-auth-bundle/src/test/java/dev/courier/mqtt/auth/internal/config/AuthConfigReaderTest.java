@@ -135,4 +135,22 @@ class AuthConfigReaderTest {
 
     assertThat(problems).singleElement().asString().startsWith("rules: a [ ... ] list");
   }
+
+  @Test
+  void whenScramCredentialsFileIsSet_thenItIsThePathOfTheScramUsers() {
+    AuthConfig config = AuthConfigReader.read(Map.of(
+        "scramCredentialsFile", " etc/courier-scram.properties ")).config();
+
+    assertThat(config.scramCredentialsFile()).isEqualTo("etc/courier-scram.properties");
+    assertThat(config.scramFile()).hasToString("etc/courier-scram.properties");
+    assertThat(AuthConfig.defaults().scramFile()).as("off by default").isNull();
+  }
+
+  @Test
+  void whenScramCredentialsFileIsNoPath_thenRejectedNamingTheKey() {
+    List<String> problems = AuthConfigReader.read(Map.of(
+        "scramCredentialsFile", "bad\u0000name")).problems();
+
+    assertThat(problems).singleElement().asString().startsWith("scramCredentialsFile: ");
+  }
 }

@@ -13,6 +13,7 @@ import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import dev.courier.mqtt.transport.spi.auth.EnhancedAuthenticator;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -167,6 +168,27 @@ public final class TransportComponent {
         LOG.warn("MQTT authenticator {} went away: new connections are accepted as anonymous"
             + " (requireAuthenticator is off)", authenticator.getClass().getName());
       }
+    }
+  }
+
+  @Reference(
+      service = EnhancedAuthenticator.class,
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void bindEnhancedAuthenticator(EnhancedAuthenticator authenticator) {
+    access.enhancedAuthenticator(authenticator);
+    LOG.info("MQTT enhanced authenticator {} in use for new exchanges",
+        authenticator.getClass().getName());
+  }
+
+  void unbindEnhancedAuthenticator(EnhancedAuthenticator authenticator) {
+    if (access.enhancedAuthenticator() == authenticator) {
+      access.enhancedAuthenticator(null);
+      // No fallback: a CONNECT with an Authentication Method is refused (0x8C) until one returns.
+      LOG.warn("MQTT enhanced authenticator {} went away: CONNECTs and re-authentications with an"
+          + " Authentication Method are refused until one returns",
+          authenticator.getClass().getName());
     }
   }
 

@@ -11,6 +11,7 @@ import dev.courier.mqtt.transport.internal.protocol.flow.ConnectFlow;
 import dev.courier.mqtt.transport.internal.protocol.flow.ConnectOutcome;
 import dev.courier.mqtt.transport.internal.protocol.flow.ConnectSequence;
 import dev.courier.mqtt.transport.internal.protocol.flow.DeliveryFlow;
+import dev.courier.mqtt.transport.internal.protocol.flow.EnhancedAuthFlow;
 import dev.courier.mqtt.transport.internal.protocol.flow.InboundPublishFlow;
 import dev.courier.mqtt.transport.internal.protocol.flow.PacketRules;
 import dev.courier.mqtt.transport.internal.protocol.flow.PublishAuthorization;
@@ -63,6 +64,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private final InboundPublishFlow inbound;
   private final SubscriptionFlow subscriptions;
   private final CloseFlow close;
+  private final EnhancedAuthFlow enhancedAuth;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drainNow;
   private final EarlyPackets early = new EarlyPackets();
@@ -80,6 +82,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     this.inbound = new InboundPublishFlow(context, authorization);
     this.subscriptions = new SubscriptionFlow(context);
     this.close = new CloseFlow(context, authorization, this);
+    this.enhancedAuth = new EnhancedAuthFlow(context);
   }
 
   /** The client id once CONNECT was read, else null; for logs. */
@@ -108,7 +111,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         }
         onConnect((MqttConnectMessage) message);
       }
-      case CONNECTING -> early.hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
+      case CONNECTING -> {
+        if (context.authMethod() != null) {
+          enhancedAuth.beforeConnAck(message); // only AUTH and DISCONNECT [MQTT-3.1.2-30]
+        } else {
+          early.hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
+        }
+      }
       case CONNECTED -> {
         if (close.closing()) {
           // [MQTT-3.14.4-2] nothing may follow DISCONNECT; the channel is closing.
@@ -134,6 +143,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   public void fail(ProtocolViolation violation) {
     LOG.debug("Closing connection of client {} from {}: {}", context.clientId(),
         port.remoteAddress(), violation.toString());
+    enhancedAuth.closed(); // an exchange in progress answers nothing more
     context.disconnect(violation.reason(), violation.getMessage());
   }
 
@@ -141,7 +151,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void onConnect(MqttConnectMessage connect) {
     state = State.CONNECTING;
-    new ConnectSequence(context, this).run(connect).thenAccept(this::afterConnect);
+    new ConnectSequence(context, this, enhancedAuth).run(connect).thenAccept(this::afterConnect);
   }
 
   private void afterConnect(ConnectOutcome outcome) {
@@ -151,7 +161,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       refuse(outcome);
     } else if (state == State.CONNECTING) {
       close.will(outcome.will());
-      connected(outcome.sessionPresent(), outcome.will() != null);
+      connected(outcome);
     }
   }
 
@@ -177,11 +187,14 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     port.closeAfterLastPacket(); // the client may have pipelined more: let it read the CONNACK
   }
 
-  private void connected(boolean present, boolean will) {
+  private void connected(ConnectOutcome outcome) {
+    boolean present = outcome.sessionPresent();
+    boolean will = outcome.will() != null;
     // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present only for a resumed persistent session;
     // MQTT 3.1 had no such flag.
     port.write(context.writer().connAck(ReasonCode.SUCCESS,
-        present && context.dialect().hasSessionPresent(), ConnectFlow.connAckProperties(context)));
+        present && context.dialect().hasSessionPresent(),
+        ConnectFlow.connAckProperties(context, outcome.authData())));
     state = State.CONNECTED;
     context.markAcknowledged();
     EVENTS.info("Client {} connected from {} ({}, {} session{}, will: {})", context.clientId(),
@@ -259,6 +272,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
       case PINGREQ -> port.write(context.writer().pingResp());
       case DISCONNECT -> close.onDisconnect(message);
+      case AUTH -> enhancedAuth.onAuth(message); // re-authentication (4.12.1)
       case CONNECT -> throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");
       default -> throw new ProtocolViolation("MQTT-4.8.0-1",
           "client sent " + message.fixedHeader().messageType());
@@ -328,6 +342,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     state = State.CLOSED;
     context.markClosed();
     early.release();
+    enhancedAuth.closed();
     if (was == State.CONNECTED) {
       close.connectedClosed();
     } else if (was == State.AWAIT_CONNECT) {

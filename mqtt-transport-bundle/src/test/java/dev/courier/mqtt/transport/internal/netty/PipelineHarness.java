@@ -35,6 +35,7 @@ final class PipelineHarness {
   static final byte[] PINGRESP = {(byte) 0xD0, 0x00};
 
   private final TransportConfig config;
+  private final AccessControl access;
   private final SessionRegistry registry = new SessionRegistry();
   private final InMemoryBridge bridge = new InMemoryBridge();
   private final List<EmbeddedChannel> channels = new ArrayList<>();
@@ -42,7 +43,13 @@ final class PipelineHarness {
   private final List<Throwable> unexpectedErrors = new ArrayList<>();
 
   PipelineHarness(TransportConfig config) {
+    this(config, AccessControl.open());
+  }
+
+  /** A harness whose engine uses {@code access} for authentication and authorization. */
+  PipelineHarness(TransportConfig config, AccessControl access) {
     this.config = config;
+    this.access = access;
   }
 
   TransportConfig config() {
@@ -59,7 +66,7 @@ final class PipelineHarness {
       @Override
       protected void initChannel(Channel ch) {
         MqttChannelInitializer.configure(ch.pipeline(),
-            new MqttEngine(config, registry, bridge, AccessControl.open()));
+            new MqttEngine(config, registry, bridge, access));
         ChannelInboundHandler real = (ChannelInboundHandler) ch.pipeline()
             .get(MqttChannelInitializer.MQTT);
         ch.pipeline().replace(MqttChannelInitializer.MQTT, MqttChannelInitializer.MQTT,

@@ -2,10 +2,11 @@ package dev.courier.mqtt.transport.internal.protocol.context;
 
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
+import dev.courier.mqtt.transport.spi.auth.EnhancedAuthenticator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The authenticator and authorizer in force for new connections, and the counters of their
+ * The authenticator, enhanced authenticator and authorizer in force for new connections, and the counters of their
  * refusals. Services come and go at runtime (set by the component from any thread); a connection
  * takes the ones present when its CONNECT arrives and keeps them.
  */
@@ -13,6 +14,7 @@ public final class AccessControl {
 
   private volatile Authenticator authenticator;
   private volatile Authorizer authorizer;
+  private volatile EnhancedAuthenticator enhancedAuthenticator;
   private volatile boolean authenticatorRequired;
   private volatile boolean authorizerRequired;
   private final LongAdder refusedConnects = new LongAdder();
@@ -30,6 +32,15 @@ public final class AccessControl {
 
   public void authenticator(Authenticator service) {
     this.authenticator = service;
+  }
+
+  /** The service offering MQTT 5.0 enhanced authentication methods, or null. */
+  public EnhancedAuthenticator enhancedAuthenticator() {
+    return enhancedAuthenticator;
+  }
+
+  public void enhancedAuthenticator(EnhancedAuthenticator service) {
+    this.enhancedAuthenticator = service;
   }
 
   public Authorizer authorizer() {

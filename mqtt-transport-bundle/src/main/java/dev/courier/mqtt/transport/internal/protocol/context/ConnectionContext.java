@@ -34,6 +34,7 @@ public final class ConnectionContext {
   private boolean cleanStart;
   private long willDelaySeconds;
   private boolean clientIdAssigned;
+  private String authMethod;
   private ClientIdentity identity;
   private Authorizer authorizer;
   private ClientSession session;
@@ -125,11 +126,23 @@ public final class ConnectionContext {
     this.willDelaySeconds = seconds;
   }
 
+  /** The Authentication Method of the CONNECT (MQTT 5.0 enhanced authentication), or null. */
+  public String authMethod() {
+    return authMethod;
+  }
+
+  public void authMethod(String method) {
+    this.authMethod = method;
+  }
+
   public ClientIdentity identity() {
     return identity;
   }
 
-  /** Who the authenticator said the client is, and the authorizer in force for it (or null). */
+  /**
+   * Who the authenticator said the client is, and the authorizer in force for it (or null); set
+   * again when the client re-authenticates (MQTT 5.0 section 4.12.1).
+   */
   public void authenticated(ClientIdentity who, Authorizer rules) {
     this.identity = who;
     this.authorizer = rules;
@@ -173,6 +186,11 @@ public final class ConnectionContext {
   /** CONNACK accepted the client: from now on a server DISCONNECT may be sent [MQTT-3.14.0-1]. */
   public void markAcknowledged() {
     this.acknowledged = true;
+  }
+
+  /** Whether CONNACK accepted the client. */
+  public boolean acknowledged() {
+    return acknowledged;
   }
 
   /** Writes {@code message} and flushes. */

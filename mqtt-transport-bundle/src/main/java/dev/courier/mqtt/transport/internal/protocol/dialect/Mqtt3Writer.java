@@ -72,4 +72,9 @@ final class Mqtt3Writer implements PacketWriter {
   public MqttMessage pingResp() {
     return Packets.PINGRESP;
   }
+
+  @Override
+  public MqttMessage auth(ReasonCode code, String method, byte[] data) {
+    throw new IllegalStateException("MQTT 3.x has no AUTH packet");
+  }
 }

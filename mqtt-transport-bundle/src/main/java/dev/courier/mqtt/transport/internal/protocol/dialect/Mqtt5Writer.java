@@ -84,6 +84,17 @@ final class Mqtt5Writer implements PacketWriter {
     return Packets.PINGRESP;
   }
 
+  @Override
+  public MqttMessage auth(ReasonCode code, String method, byte[] data) {
+    MqttProperties properties = new MqttProperties();
+    OutboundProperties.string(properties, MqttPropertyType.AUTHENTICATION_METHOD, method);
+    if (data != null) {
+      OutboundProperties.binary(properties, MqttPropertyType.AUTHENTICATION_DATA, data);
+    }
+    return new MqttMessage(Packets.fixed(MqttMessageType.AUTH, MqttQoS.AT_MOST_ONCE),
+        new MqttReasonCodeAndPropertiesVariableHeader((byte) code.value(), properties));
+  }
+
   private static MqttProperties orNone(MqttProperties properties) {
     return properties == null ? MqttProperties.NO_PROPERTIES : properties;
   }

@@ -61,6 +61,11 @@ public final class OutboundProperties {
     properties.add(new MqttProperties.IntegerProperty(type.value(), value));
   }
 
+  /** Adds a binary property. */
+  public static void binary(MqttProperties properties, MqttPropertyType type, byte[] value) {
+    properties.add(new MqttProperties.BinaryProperty(type.value(), value));
+  }
+
   /** Adds a string property. */
   public static void string(MqttProperties properties, MqttPropertyType type, String value) {
     properties.add(new MqttProperties.StringProperty(type.value(), value));

@@ -60,4 +60,16 @@ public interface PacketWriter {
 
   /** PINGRESP. */
   MqttMessage pingResp();
+
+  /**
+   * AUTH (MQTT 5.0 section 3.15): Continue authentication (0x18) or, after a re-authentication,
+   * Success (0x00). Never asked of 3.x, which has no AUTH: a 3.x CONNECT carries no Authentication
+   * Method, so no exchange starts.
+   *
+   * @param code {@link ReasonCode#CONTINUE_AUTHENTICATION} or {@link ReasonCode#SUCCESS}
+   * @param method the Authentication Method of the CONNECT [MQTT-4.12.0-5]
+   * @param data the Authentication Data, or null for none
+   * @throws IllegalStateException on 3.x
+   */
+  MqttMessage auth(ReasonCode code, String method, byte[] data);
 }

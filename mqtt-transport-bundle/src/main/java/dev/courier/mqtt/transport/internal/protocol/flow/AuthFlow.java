@@ -4,12 +4,14 @@ import dev.courier.mqtt.transport.internal.config.TlsConfig;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
+import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
 import dev.courier.mqtt.transport.spi.auth.ConnectCredentials;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates a CONNECT through the authenticator in force, asynchronously and bounded by {@code
- * authTimeoutSeconds}; fails closed when one is required and absent. Sets the identity and the
+ * authTimeoutSeconds}; fails closed when one is required and absent. A CONNECT that names an
+ * Authentication Method goes to the {@link EnhancedAuthFlow} instead. Sets the identity and the
  * authorizer of the connection.
  */
 public final class AuthFlow {
@@ -29,13 +32,20 @@ public final class AuthFlow {
   private static final Logger LOG = LoggerFactory.getLogger(AuthFlow.class);
 
   private final ConnectionContext context;
+  private final EnhancedAuthFlow enhanced;
 
-  public AuthFlow(ConnectionContext context) {
+  public AuthFlow(ConnectionContext context, EnhancedAuthFlow enhanced) {
     this.context = context;
+    this.enhanced = enhanced;
   }
 
   /** The decision about {@code connect}; completes on the connection's thread. */
   public CompletableFuture<ConnectOutcome> authenticate(MqttConnectMessage connect) {
+    if (context.authMethod() != null) {
+      // 4.12: the method's exchange decides, with the user name and password passed along.
+      return enhanced.connect(credentials(connect), InboundProperties.of(
+          connect.variableHeader().properties()).binary(MqttPropertyType.AUTHENTICATION_DATA));
+    }
     AccessControl access = context.parts().access();
     Authenticator authenticator = access.authenticator();
     String clientId = context.clientId();

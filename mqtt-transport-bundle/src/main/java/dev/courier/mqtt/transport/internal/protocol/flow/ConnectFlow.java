@@ -61,15 +61,20 @@ public final class ConnectFlow {
     }
     Publication will = readWill(header, payload, id);
     context.connecting(id, !id.equals(sent), version, clean);
-    if (properties.has(MqttPropertyType.AUTHENTICATION_METHOD)) {
-      // [MQTT-4.12.0-1] no enhanced authentication method is offered (yet): 0x8C.
-      return ConnectOutcome.refused(ReasonCode.BAD_AUTHENTICATION_METHOD, id,
-          "authentication method " + properties.string(MqttPropertyType.AUTHENTICATION_METHOD)
-              + " not supported");
-    }
     context.negotiated(negotiate(header, properties, dialect, clean));
+    context.authMethod(authMethod(properties));
     context.port().keepAlive(context.negotiated().keepAliveSeconds());
-    return new ConnectOutcome(ReasonCode.SUCCESS, id, null, will, false);
+    return ConnectOutcome.accepted(id, will);
+  }
+
+  /** The Authentication Method (section 3.1.2.11.9), checked; null without one. */
+  private static String authMethod(InboundProperties properties) {
+    String method = properties.string(MqttPropertyType.AUTHENTICATION_METHOD);
+    if (method == null && properties.has(MqttPropertyType.AUTHENTICATION_DATA)) {
+      throw new ProtocolViolation("MQTT-5.0-3.1.2.11.10",
+          "Authentication Data without Authentication Method");
+    }
+    return method;
   }
 
   /** The limits the CONNECT asks for, checked, with ours (MQTT 5.0 section 3.1.2.11). */
@@ -111,9 +116,11 @@ public final class ConnectFlow {
 
   /**
    * The CONNACK properties of an accepted MQTT 5.0 CONNECT (section 3.2.2.3): what the server
-   * changed or limits, and what it does not offer.
+   * changed or limits, what it does not offer, and the method of an enhanced authentication.
+   *
+   * @param authData the final Authentication Data of an enhanced authentication, or null
    */
-  public static MqttProperties connAckProperties(ConnectionContext context) {
+  public static MqttProperties connAckProperties(ConnectionContext context, byte[] authData) {
     if (!context.writer().hasProperties()) {
       return null;
     }
@@ -144,6 +151,14 @@ public final class ConnectFlow {
     if (negotiated.keepAliveChanged()) {
       OutboundProperties.integer(properties, MqttPropertyType.SERVER_KEEP_ALIVE,
           negotiated.keepAliveSeconds());
+    }
+    if (context.authMethod() != null) {
+      // [MQTT-4.12.0-5] a successful CONNACK names the CONNECT's method; [MQTT-4.12.0-6] only then.
+      OutboundProperties.string(properties, MqttPropertyType.AUTHENTICATION_METHOD,
+          context.authMethod());
+      if (authData != null) {
+        OutboundProperties.binary(properties, MqttPropertyType.AUTHENTICATION_DATA, authData);
+      }
     }
     return properties;
   }

@@ -16,10 +16,13 @@ public final class ConnectSequence {
 
   private final ConnectionContext context;
   private final SessionOwner owner;
+  private final EnhancedAuthFlow enhanced;
 
-  public ConnectSequence(ConnectionContext context, SessionOwner owner) {
+  /** @param enhanced the connection's enhanced authentication, for a CONNECT with a method */
+  public ConnectSequence(ConnectionContext context, SessionOwner owner, EnhancedAuthFlow enhanced) {
     this.context = context;
     this.owner = owner;
+    this.enhanced = enhanced;
   }
 
   /**
@@ -34,7 +37,7 @@ public final class ConnectSequence {
       return CompletableFuture.completedFuture(read);
     }
     context.gate().pause(ReadGate.Reason.CONNECTING);
-    return new AuthFlow(context).authenticate(connect).thenCompose(decided -> {
+    return new AuthFlow(context, enhanced).authenticate(connect).thenCompose(decided -> {
       if (context.closed()) {
         return CompletableFuture.completedFuture(ConnectOutcome.GONE); // nothing claimed yet
       }
@@ -45,8 +48,8 @@ public final class ConnectSequence {
         case GONE -> ConnectOutcome.GONE;
         case REFUSED -> ConnectOutcome.refused(ReasonCode.SERVER_UNAVAILABLE,
             context.clientId(), "bridge unavailable");
-        case RESUMED -> read.opened(true);
-        case OPENED -> read.opened(false);
+        case RESUMED -> read.opened(true).withAuthData(decided.authData());
+        case OPENED -> read.opened(false).withAuthData(decided.authData());
       });
     });
   }
