@@ -4,12 +4,8 @@ import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -23,13 +19,13 @@ import org.slf4j.LoggerFactory;
  * the {@code publish} stages of publishers routing to it stay incomplete until the queue drains to
  * a quarter: the transport then stops reading from those publishers (once each has {@code
  * maxInflightMessages} publications pending), so a slow subscriber slows publishers down instead of
- * losing their messages. A publisher is held back at most {@value #CONGESTION_TIMEOUT_MILLIS} ms per
- * wait, so that clients publishing to each other cannot stall each other for good. Above the bound,
- * QoS 0 messages are dropped and counted; QoS 1 and 2 are still taken up to twice the bound (the
- * throttled publishers keep the overshoot small), then dropped and counted. A detached (offline)
- * session applies no pressure: it queues QoS 1 and 2 up to the bound (queueing QoS 0 for offline
- * clients is optional, [MQTT-3.1.2-5]) and drops newer ones beyond it, counted, so what is queued
- * stays in order.
+ * losing their messages. A publisher is held back at most {@value Congestion#TIMEOUT_MILLIS} ms
+ * per wait, so that clients publishing to each other cannot stall each other for good. Above the
+ * bound, QoS 0 messages are dropped and counted; QoS 1 and 2 are still taken up to twice the
+ * bound (the throttled publishers keep the overshoot small), then dropped and counted. A detached
+ * (offline) session applies no pressure: it queues QoS 1 and 2 up to the bound (queueing QoS 0 for
+ * offline clients is optional, [MQTT-3.1.2-5]) and drops newer ones beyond it, counted, so what is
+ * queued stays in order.
  *
  * <p>Expiry [MQTT-3.3.2-5]: a message already expired is not queued; {@link #poll} skips expired
  * ones; a full queue first purges expired messages before it drops a new one, and the bridge's
@@ -39,35 +35,22 @@ import org.slf4j.LoggerFactory;
 final class DeliveryQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryQueue.class);
-  private static final VarHandle CONGESTION;
-  /** Longest a publisher is held back by one congested session before it may go on. */
-  static final long CONGESTION_TIMEOUT_MILLIS = 2000;
-
-  static {
-    try {
-      CONGESTION = MethodHandles.lookup()
-          .findVarHandle(DeliveryQueue.class, "congestion", CompletableFuture.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final InMemoryBridge bridge;
   private final String clientId;
   private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong tags = new AtomicLong();
-  private final AtomicLong droppedHere = new AtomicLong();
+  private final DropCounter drops;
   /** Earliest expiry among queued messages (a lower bound), {@code Long.MAX_VALUE} for none. */
   private final AtomicLong nextExpiry = new AtomicLong(Long.MAX_VALUE);
+  private final Congestion congestion = new Congestion();
   private volatile int maxQueued;
-  /** Completed (and cleared) when the queue drains below the low-water mark. */
-  @SuppressWarnings("unused") // accessed through CONGESTION
-  private volatile CompletableFuture<Void> congestion;
 
   DeliveryQueue(InMemoryBridge bridge, String clientId, int maxQueued) {
     this.bridge = bridge;
     this.clientId = clientId;
+    this.drops = new DropCounter(bridge);
     this.maxQueued = maxQueued;
   }
 
@@ -91,7 +74,7 @@ final class DeliveryQueue {
     }
     int limit = maxQueued;
     // Online, QoS 1/2 may overshoot the bound while publishers routing here are throttled (see
-    // congested()); a hard ceiling of twice the bound still holds if throttling times out.
+    // Congestion); a hard ceiling of twice the bound still holds if throttling times out.
     long ceiling = target == null || qos == 0 ? limit : 2L * limit;
     int size = queued.incrementAndGet();
     if (size > ceiling && !roomAfterPurge(ceiling)) {
@@ -109,7 +92,7 @@ final class DeliveryQueue {
     if (target != null) {
       target.messagesAvailable();
       if (size > limit / 2) {
-        return congested();
+        return congestion.stage();
       }
     }
     return InMemoryBridge.DONE;
@@ -126,11 +109,10 @@ final class DeliveryQueue {
 
   private void drop(int limit) {
     queued.decrementAndGet();
-    bridge.countDrop();
-    long drops = droppedHere.incrementAndGet();
-    if (drops == 1 || drops % 10_000 == 0) {
+    long dropped = drops.drop();
+    if (dropped > 0) {
       LOG.warn("Session queue of client {} is full ({} messages): dropped {} message(s) so far",
-          clientId, limit, drops);
+          clientId, limit, dropped);
     }
   }
 
@@ -139,8 +121,8 @@ final class DeliveryQueue {
     Delivery next;
     while ((next = queue.poll()) != null) {
       int size = queued.decrementAndGet();
-      if (size <= maxQueued / 4 && CONGESTION.getVolatile(this) != null) {
-        releaseCongestion();
+      if (size <= maxQueued / 4 && congestion.active()) {
+        congestion.release();
       }
       MessageProperties properties = next.properties();
       if (properties.expiresAtMillis() == 0 || !properties.expired(bridge.now())) {
@@ -183,35 +165,13 @@ final class DeliveryQueue {
     return removed;
   }
 
-  private CompletionStage<Void> congested() {
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Void> current = (CompletableFuture<Void>) CONGESTION.getVolatile(this);
-    if (current == null) {
-      // Bounded wait: two clients publishing to each other could otherwise throttle each other
-      // for good (neither reads the other's acknowledgements).
-      CompletableFuture<Void> fresh = new CompletableFuture<Void>()
-          .completeOnTimeout(null, CONGESTION_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      current = CONGESTION.compareAndSet(this, null, fresh)
-          ? fresh
-          : (CompletableFuture<Void>) CONGESTION.getVolatile(this);
-      if (current == null) {
-        return InMemoryBridge.DONE; // released in between
-      }
-    }
-    return current;
-  }
-
   /** Whether the queue is at or below its low-water mark (throttled publishers may go on). */
   boolean drained() {
     return queued.get() <= maxQueued / 4;
   }
 
   void releaseCongestion() {
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Void> waiting = (CompletableFuture<Void>) CONGESTION.getAndSet(this, null);
-    if (waiting != null) {
-      waiting.complete(null);
-    }
+    congestion.release();
   }
 
   boolean isEmpty() {
@@ -227,6 +187,6 @@ final class DeliveryQueue {
     queue.clear();
     queued.set(0);
     nextExpiry.set(Long.MAX_VALUE);
-    releaseCongestion();
+    congestion.release();
   }
 }

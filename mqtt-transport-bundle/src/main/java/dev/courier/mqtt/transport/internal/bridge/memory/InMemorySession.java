@@ -6,11 +6,9 @@ import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One session of the in-memory bridge: its subscriptions with their options, a bounded {@link
@@ -31,8 +29,7 @@ final class InMemorySession implements BridgeSession {
   private final InMemoryBridge bridge;
   private final String clientId;
   private final DeliveryQueue queue;
-  /** Filter to subscription; written on the owner's thread, read when the session is discarded. */
-  private final ConcurrentHashMap<String, Subscription> filters = new ConcurrentHashMap<>();
+  private final SessionSubscriptions subscriptions;
 
   private volatile long expirySeconds;
   /** When a detached session expires, epoch millis, or {@link #NO_DEADLINE}. */
@@ -45,6 +42,7 @@ final class InMemorySession implements BridgeSession {
     this.bridge = bridge;
     this.clientId = request.clientId();
     this.queue = new DeliveryQueue(bridge, clientId, request.maxQueuedMessages());
+    this.subscriptions = new SessionSubscriptions(bridge, this);
     this.expirySeconds = request.sessionExpirySeconds();
   }
 
@@ -107,45 +105,12 @@ final class InMemorySession implements BridgeSession {
 
   @Override
   public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
-    List<Integer> granted = new ArrayList<>(requests.size());
-    Subscription[] made = new Subscription[requests.size()];
-    boolean[] existed = new boolean[made.length];
-    for (int i = 0; i < made.length; i++) {
-      SubscriptionRequest request = requests.get(i);
-      made[i] = Subscription.of(request);
-      // [MQTT-3.8.4-3] a subscription with the same filter replaces the existing one.
-      existed[i] = filters.put(request.filter(), made[i]) != null;
-      bridge.addSubscription(request.filter(), this, made[i]);
-      granted.add(request.qos());
-    }
-    for (int i = 0; i < made.length; i++) {
-      if (made[i].sendsRetained(existed[i])) {
-        sendRetained(requests.get(i).filter(), made[i]);
-      }
-    }
-    return CompletableFuture.completedFuture(granted);
-  }
-
-  /**
-   * Queues the retained messages matching a new subscription, with RETAIN set (section 3.3.1.3),
-   * the subscription's identifier [MQTT-3.3.4-3] and the messages' properties; No Local applies
-   * to them too [MQTT-3.8.3-3]: a retained message this client published is not sent back.
-   */
-  private void sendRetained(String filter, Subscription subscription) {
-    bridge.forEachRetained(filter, message -> {
-      if (subscription.admits(clientId, message.publisherId())) {
-        enqueue(message, Math.min(message.qos(), subscription.qos()), true, subscription.ids());
-      }
-    });
+    return CompletableFuture.completedFuture(subscriptions.subscribe(requests));
   }
 
   @Override
   public CompletionStage<Void> unsubscribe(List<String> unsubscribed) {
-    for (String filter : unsubscribed) {
-      if (filters.remove(filter) != null) {
-        bridge.removeSubscription(filter, this);
-      }
-    }
+    subscriptions.unsubscribe(unsubscribed);
     return InMemoryBridge.DONE;
   }
 
@@ -201,10 +166,7 @@ final class InMemorySession implements BridgeSession {
   void discard() {
     closed = true;
     sink = null;
-    for (String filter : filters.keySet()) {
-      bridge.removeSubscription(filter, this);
-    }
-    filters.clear();
+    subscriptions.removeAll();
     queue.clear();
     bridge.unlistDetached(this); // no longer among the detached sessions the sweep visits
   }
