@@ -3,9 +3,9 @@ package dev.courier.mqtt.transport.internal.bridge.memory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counts the messages one bounded place (a session queue) had to drop, in the bridge's total and
- * its own, and says when a drop is worth a log line: the first one, then every {@value
- * #LOG_EVERY}th, so that a queue that stays full does not flood the log.
+ * Counts the messages one bounded place (a session queue, a shared group) had to drop, in the
+ * bridge's total and its own, and says when a drop is worth a log line: the first one, then every
+ * {@value #LOG_EVERY}th, so that a queue that stays full does not flood the log.
  */
 final class DropCounter {
 

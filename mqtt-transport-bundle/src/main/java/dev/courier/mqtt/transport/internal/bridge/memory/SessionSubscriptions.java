@@ -6,27 +6,33 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The subscriptions of one session by filter, which the bridge's subscription trie routes to.
- * Subscribing again with a filter replaces its subscription [MQTT-3.8.4-3].
+ * The subscriptions of one session by key ({@link SubscriptionRequest#key()}): its own, which the
+ * bridge's subscription trie routes to, and its memberships of shared groups (MQTT 5.0 section
+ * 4.8.2), which are independent of them. A key holds one subscription: subscribing again replaces
+ * it [MQTT-3.8.4-3], whichever kind it was.
  *
  * <p>Threading: changed on the session owner's thread (SUBSCRIBE, UNSUBSCRIBE) and when the session
- * ends, possibly on another thread; the map is concurrent for that.
+ * ends, possibly on another thread; the maps are concurrent for that.
  */
 final class SessionSubscriptions {
 
   private final InMemoryBridge bridge;
   private final InMemorySession session;
-  /** The session's subscriptions, by filter. */
+  private final DeliveryQueue queue;
+  /** The session's own subscriptions, by filter. */
   private final ConcurrentHashMap<String, Subscription> filters = new ConcurrentHashMap<>();
+  /** Shared subscriptions, by {@code $share/{shareName}/{filter}}: the group joined. */
+  private final ConcurrentHashMap<String, SharedGroup> groups = new ConcurrentHashMap<>();
 
-  SessionSubscriptions(InMemoryBridge bridge, InMemorySession session) {
+  SessionSubscriptions(InMemoryBridge bridge, InMemorySession session, DeliveryQueue queue) {
     this.bridge = bridge;
     this.session = session;
+    this.queue = queue;
   }
 
   /**
-   * Adds or replaces subscriptions, then queues the retained messages that each subscription asks
-   * for.
+   * Adds or replaces subscriptions, then queues the retained messages that each new subscription
+   * of the session's own asks for; a shared subscription gets none (MQTT 5.0 section 4.8.2).
    *
    * @return the granted QoS per request, as requested
    */
@@ -36,7 +42,9 @@ final class SessionSubscriptions {
     for (int i = 0; i < sendRetained.length; i++) {
       SubscriptionRequest request = requests.get(i);
       Subscription made = Subscription.of(request);
-      if (made.sendsRetained(subscribe(request.filter(), made))) {
+      if (request.shared()) {
+        subscribeShared(request, made);
+      } else if (made.sendsRetained(subscribeOwn(request.filter(), made))) {
         sendRetained[i] = made;
       }
       granted.add(request.qos());
@@ -63,27 +71,59 @@ final class SessionSubscriptions {
     });
   }
 
-  /** @return whether the session had a subscription with that filter */
-  private boolean subscribe(String filter, Subscription subscription) {
+  /** @return whether the session had a subscription of its own with that filter */
+  private boolean subscribeOwn(String filter, Subscription subscription) {
+    SharedGroup shared = groups.remove(filter);
+    if (shared != null) {
+      leave(shared); // an MQTT 3.x filter "$share/..." replacing a 5.0 shared subscription
+    }
     boolean existed = filters.put(filter, subscription) != null;
     bridge.addSubscription(filter, session, subscription);
     return existed;
   }
 
-  /** Removes subscriptions; filters not subscribed are ignored. */
-  void unsubscribe(List<String> unsubscribed) {
-    for (String filter : unsubscribed) {
-      if (filters.remove(filter) != null) {
-        bridge.removeSubscription(filter, session);
+  private void subscribeShared(SubscriptionRequest request, Subscription subscription) {
+    String key = request.key();
+    if (filters.remove(key) != null) {
+      bridge.removeSubscription(key, session);
+    }
+    groups.put(key, bridge.sharedGroups().join(request, session, subscription));
+  }
+
+  /** Removes subscriptions by key; keys not subscribed are ignored. */
+  void unsubscribe(List<String> keys) {
+    for (String key : keys) {
+      if (filters.remove(key) != null) {
+        bridge.removeSubscription(key, session);
+        continue;
+      }
+      SharedGroup shared = groups.remove(key);
+      if (shared != null) {
+        leave(shared);
       }
     }
   }
 
-  /** The session ends: removes every subscription. */
+  /**
+   * Leaves a group and hands the deliveries it queued here and not handed out yet to the other
+   * members; those in flight stay for this session to complete, and so do queued ones no other
+   * member can take (the session may still deliver what it holds).
+   */
+  private void leave(SharedGroup group) {
+    bridge.sharedGroups().leave(group, session);
+    queue.handOver(entry -> entry.group() == group
+        && group.offer(entry.publication(), false) != null);
+  }
+
+  /** The session ends: removes every subscription; its deliveries are the session's to hand on. */
   void removeAll() {
     for (String filter : filters.keySet()) {
       bridge.removeSubscription(filter, session);
     }
     filters.clear();
+    for (SharedGroup group : groups.values()) {
+      bridge.sharedGroups().leave(group, session);
+    }
+    groups.clear();
   }
 }
