@@ -4,14 +4,12 @@ import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,51 +21,45 @@ import org.slf4j.LoggerFactory;
  * the {@code publish} stages of publishers routing to it stay incomplete until the queue drains to
  * a quarter: the transport then stops reading from those publishers (once each has {@code
  * maxInflightMessages} publications pending), so a slow subscriber slows publishers down instead of
- * losing their messages. A publisher is held back at most {@value #CONGESTION_TIMEOUT_MILLIS} ms per
- * wait, so that clients publishing to each other cannot stall each other for good. Above the bound,
- * QoS 0 messages are dropped and counted; QoS 1 and 2 are still taken up to twice the bound (the
- * throttled publishers keep the overshoot small), then dropped and counted. A detached (offline)
- * session applies no pressure: it queues QoS 1 and 2 up to the bound (queueing QoS 0 for offline
- * clients is optional, [MQTT-3.1.2-5]) and drops newer ones beyond it, counted, so what is queued
- * stays in order.
+ * losing their messages. A publisher is held back at most {@value Congestion#TIMEOUT_MILLIS} ms
+ * per wait, so that clients publishing to each other cannot stall each other for good. Above the
+ * bound, QoS 0 messages are dropped and counted; QoS 1 and 2 are still taken up to twice the
+ * bound (the throttled publishers keep the overshoot small), then dropped and counted. A detached
+ * (offline) session applies no pressure: it queues QoS 1 and 2 up to the bound (queueing QoS 0 for
+ * offline clients is optional, [MQTT-3.1.2-5]) and drops newer ones beyond it, counted, so what is
+ * queued stays in order.
  *
  * <p>Expiry [MQTT-3.3.2-5]: a message already expired is not queued; {@link #poll} skips expired
  * ones; a full queue first purges expired messages before it drops a new one, and the bridge's
  * sweep purges the queues of detached sessions once their earliest expiry has passed. Each expired
  * copy is counted. The clock is read only for messages that have an expiry.
+ *
+ * <p>Elements are {@code Delivery}s, or {@link SharedEntry SharedEntries} for what a shared group
+ * gave this session: those a full queue refuses instead of dropping (the group tries another
+ * member), and they can be handed over again (see {@link SharedEntry#claim()}).
  */
 final class DeliveryQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryQueue.class);
-  private static final VarHandle CONGESTION;
-  /** Longest a publisher is held back by one congested session before it may go on. */
-  static final long CONGESTION_TIMEOUT_MILLIS = 2000;
-
-  static {
-    try {
-      CONGESTION = MethodHandles.lookup()
-          .findVarHandle(DeliveryQueue.class, "congestion", CompletableFuture.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final InMemoryBridge bridge;
   private final String clientId;
-  private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
+  /** {@code Delivery} or {@link SharedEntry} elements. */
+  private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong tags = new AtomicLong();
-  private final AtomicLong droppedHere = new AtomicLong();
+  private final DropCounter drops;
   /** Earliest expiry among queued messages (a lower bound), {@code Long.MAX_VALUE} for none. */
   private final AtomicLong nextExpiry = new AtomicLong(Long.MAX_VALUE);
+  private final Congestion congestion = new Congestion();
   private volatile int maxQueued;
-  /** Completed (and cleared) when the queue drains below the low-water mark. */
-  @SuppressWarnings("unused") // accessed through CONGESTION
-  private volatile CompletableFuture<Void> congestion;
+  /** Set once a shared group queued here: only then is there anything to hand over. */
+  private volatile boolean heldShared;
 
   DeliveryQueue(InMemoryBridge bridge, String clientId, int maxQueued) {
     this.bridge = bridge;
     this.clientId = clientId;
+    this.drops = new DropCounter(bridge);
     this.maxQueued = maxQueued;
   }
 
@@ -79,10 +71,12 @@ final class DeliveryQueue {
    * Queues a delivery of {@code publication}; called by routing threads concurrently.
    *
    * @param target the attached sink, or null while the session is offline
-   * @return {@link InMemoryBridge#DONE}, or an incomplete stage while this queue is congested
+   * @param group the shared group that chose this session, or null for its own subscriptions
+   * @return {@link InMemoryBridge#DONE}, or an incomplete stage while this queue is congested;
+   *     for a shared group, null if the queue is full (nothing dropped or counted then)
    */
   CompletionStage<Void> offer(DeliverySink target, Publication publication, int qos,
-      boolean retain, int[] subscriptionIds) {
+      boolean retain, int[] subscriptionIds, SharedGroup group) {
     MessageProperties properties = publication.properties();
     long expiresAt = properties.expiresAtMillis();
     if (expiresAt != 0 && properties.expired(bridge.now())) {
@@ -90,17 +84,23 @@ final class DeliveryQueue {
       return InMemoryBridge.DONE;
     }
     int limit = maxQueued;
-    // Online, QoS 1/2 may overshoot the bound while publishers routing here are throttled (see
-    // congested()); a hard ceiling of twice the bound still holds if throttling times out.
-    long ceiling = target == null || qos == 0 ? limit : 2L * limit;
-    int size = queued.incrementAndGet();
-    if (size > ceiling && !roomAfterPurge(ceiling)) {
+    int size = admit(target == null || qos == 0 ? limit : 2L * limit);
+    if (size < 0) {
+      if (group != null) {
+        return null;
+      }
       drop(limit);
       return InMemoryBridge.DONE;
     }
     long tag = qos == 0 ? 0 : tags.incrementAndGet();
-    queue.offer(new Delivery(publication.topic(), publication.payload(), qos, retain, false, tag,
-        properties, subscriptionIds));
+    Delivery delivery = new Delivery(publication.topic(), publication.payload(), qos, retain,
+        false, tag, properties, subscriptionIds);
+    if (group == null) {
+      queue.offer(delivery);
+    } else {
+      heldShared = true;
+      queue.offer(new SharedEntry(group, publication, delivery));
+    }
     if (expiresAt != 0) {
       // After the offer: a purge that resets the mark and rescans either sees this message or
       // runs after this lowers the mark again.
@@ -109,10 +109,26 @@ final class DeliveryQueue {
     if (target != null) {
       target.messagesAvailable();
       if (size > limit / 2) {
-        return congested();
+        return congestion.stage();
       }
     }
     return InMemoryBridge.DONE;
+  }
+
+  /**
+   * Counts a message in if there is room below {@code ceiling}: online, QoS 1/2 may overshoot the
+   * bound while publishers routing here are throttled (see {@link Congestion}); a hard ceiling of
+   * twice the bound still holds if throttling times out.
+   *
+   * @return the new size, or -1 if full
+   */
+  private int admit(long ceiling) {
+    int size = queued.incrementAndGet();
+    if (size > ceiling && !roomAfterPurge(ceiling)) {
+      queued.decrementAndGet();
+      return -1;
+    }
+    return size;
   }
 
   /** A full queue first lets go of its expired messages: is there room then? */
@@ -125,30 +141,36 @@ final class DeliveryQueue {
   }
 
   private void drop(int limit) {
-    queued.decrementAndGet();
-    bridge.countDrop();
-    long drops = droppedHere.incrementAndGet();
-    if (drops == 1 || drops % 10_000 == 0) {
+    long dropped = drops.drop();
+    if (dropped > 0) {
       LOG.warn("Session queue of client {} is full ({} messages): dropped {} message(s) so far",
-          clientId, limit, drops);
+          clientId, limit, dropped);
     }
   }
 
-  /** Takes the next delivery that has not expired, or null. */
-  Delivery poll() {
-    Delivery next;
+  /** Takes the next element that has not expired: a {@code Delivery} or a {@link SharedEntry}. */
+  Object poll() {
+    Object next;
     while ((next = queue.poll()) != null) {
-      int size = queued.decrementAndGet();
-      if (size <= maxQueued / 4 && CONGESTION.getVolatile(this) != null) {
-        releaseCongestion();
+      if (!SharedEntry.owns(next)) {
+        continue; // handed over meanwhile; its taker counted it
       }
-      MessageProperties properties = next.properties();
+      taken(1);
+      MessageProperties properties = SharedEntry.deliveryOf(next).properties();
       if (properties.expiresAtMillis() == 0 || !properties.expired(bridge.now())) {
         return next;
       }
       bridge.countExpired(1); // [MQTT-3.3.2-5] never handed out once expired
     }
     return null;
+  }
+
+  /** Counts elements taken out and lets throttled publishers go once drained. */
+  private void taken(int count) {
+    int size = queued.addAndGet(-count);
+    if (size <= maxQueued / 4 && congestion.active()) {
+      congestion.release();
+    }
   }
 
   /** Whether the earliest expiry among queued messages may have passed at {@code now}. */
@@ -158,21 +180,22 @@ final class DeliveryQueue {
 
   /**
    * Removes the messages expired at {@code now}, counting them, and recomputes the earliest
-   * expiry of the rest. Safe against concurrent offers, polls and purges (each removal is a CAS).
+   * expiry of the rest. Safe against concurrent offers, polls, hand-overs and purges (each
+   * removal is a CAS, and a shared entry is also claimed).
    *
    * @return how many this call removed
    */
   int purgeExpired(long now) {
     nextExpiry.set(Long.MAX_VALUE);
     int removed = 0;
-    for (Delivery delivery : queue) {
-      long expiresAt = delivery.properties().expiresAtMillis();
+    for (Object element : queue) {
+      long expiresAt = SharedEntry.deliveryOf(element).properties().expiresAtMillis();
       if (expiresAt == 0) {
         continue;
       }
       if (expiresAt > now) {
         nextExpiry.accumulateAndGet(expiresAt, Math::min);
-      } else if (queue.remove(delivery)) {
+      } else if (SharedEntry.remove(queue, element)) {
         queued.decrementAndGet();
         removed++;
       }
@@ -183,22 +206,24 @@ final class DeliveryQueue {
     return removed;
   }
 
-  private CompletionStage<Void> congested() {
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Void> current = (CompletableFuture<Void>) CONGESTION.getVolatile(this);
-    if (current == null) {
-      // Bounded wait: two clients publishing to each other could otherwise throttle each other
-      // for good (neither reads the other's acknowledgements).
-      CompletableFuture<Void> fresh = new CompletableFuture<Void>()
-          .completeOnTimeout(null, CONGESTION_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      current = CONGESTION.compareAndSet(this, null, fresh)
-          ? fresh
-          : (CompletableFuture<Void>) CONGESTION.getVolatile(this);
-      if (current == null) {
-        return InMemoryBridge.DONE; // released in between
-      }
+  /**
+   * Offers each shared entry to {@code handOver}, in queue order, and removes those it took.
+   * One pass on the owner's thread (no poll runs meanwhile), safe against concurrent offers and
+   * purges: an entry is claimed while it is offered, so a purge leaves it alone.
+   */
+  void handOver(Predicate<SharedEntry> handOver) {
+    if (heldShared) {
+      taken(SharedEntry.handOver(queue, handOver));
     }
-    return current;
+  }
+
+  /**
+   * Empties the queue for good: shared entries go to {@code orphans}, the rest is dropped. Safe to
+   * run from several threads at once (each element goes to one of them).
+   */
+  void removeAll(Consumer<SharedEntry> orphans) {
+    taken(SharedEntry.removeAll(queue, orphans));
+    congestion.release();
   }
 
   /** Whether the queue is at or below its low-water mark (throttled publishers may go on). */
@@ -206,27 +231,16 @@ final class DeliveryQueue {
     return queued.get() <= maxQueued / 4;
   }
 
-  void releaseCongestion() {
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Void> waiting = (CompletableFuture<Void>) CONGESTION.getAndSet(this, null);
-    if (waiting != null) {
-      waiting.complete(null);
-    }
+  /** Whether a new delivery would not throttle its publisher (the queue is below half). */
+  boolean belowThrottle() {
+    return queued.get() < maxQueued / 2;
   }
 
-  boolean isEmpty() {
-    return queue.isEmpty();
+  void releaseCongestion() {
+    congestion.release();
   }
 
   int size() {
     return queued.get();
-  }
-
-  /** Drops everything queued and lets throttled publishers go. */
-  void clear() {
-    queue.clear();
-    queued.set(0);
-    nextExpiry.set(Long.MAX_VALUE);
-    releaseCongestion();
   }
 }

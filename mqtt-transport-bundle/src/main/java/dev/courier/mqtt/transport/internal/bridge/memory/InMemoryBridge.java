@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in bridge: routing, retained messages and session queues held in memory, implementing
- * bridge SPI 0.4 for MQTT 5.0. Used when no host bridge service is registered; everything is lost
- * when the transport stops.
+ * bridge SPI 0.5 for MQTT 5.0, shared subscriptions included. Used when no host bridge service is
+ * registered; everything is lost when the transport stops.
  *
  * <p>Routing a publication to one session whose subscriptions overlap (several of its filters
  * match the topic):
@@ -41,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * applied as well: a client does not get back a retained message it published itself (the letter
  * of [MQTT-3.8.3-3]; what a bridging client resubscribing relies on to avoid loops).
  *
+ * <p>Shared subscriptions (MQTT 5.0 section 4.8.2, see {@link SharedGroup}): each matching group
+ * gives the publication to one member, round robin among connected members with room, at that
+ * member's QoS and options; a session gets that copy besides the one its own subscriptions may
+ * give it (the rules above are for its own subscriptions only). No retained messages are sent
+ * when a shared subscription is made. A member's shared deliveries go to another member when it
+ * detaches (queued ones), unsubscribes (queued ones) or ends (queued and unacknowledged ones).
+ *
  * <p>Expiry: a message whose {@code expiresAtMillis} has passed by the injected clock is never
  * routed, queued or handed out, and a retained one is no longer retained [MQTT-3.3.2-5]; a
  * detached session is discarded when its expiry interval has elapsed (section 3.1.2.11.2). Both
@@ -49,9 +56,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Routing is lock-free for publishers and allocates only each {@code Delivery}
  * and its queue node (plus an identifier array for a session matched by two or more identified
- * subscriptions; measured: about 91 bytes per delivery, as before, 106 with two ids): the
- * subscription trie is read without locks, matches are merged in a per-thread {@link
- * RouteCollector}, and each session's queue is a multi-producer queue.
+ * subscriptions; measured: about 91 bytes per delivery, as before, 106 with two ids; a shared
+ * delivery adds its {@link SharedEntry}, and a map entry while it is in flight at QoS 1 or 2):
+ * the subscription trie, which holds the shared groups too, is read without locks, matches are
+ * merged in a per-thread {@link RouteCollector}, and each session's queue is a multi-producer
+ * queue.
  */
 public final class InMemoryBridge implements MessagingBridge {
 
@@ -62,10 +71,11 @@ public final class InMemoryBridge implements MessagingBridge {
 
   private final LongSupplier clock;
   private final ExpirySweeper sweeper;
-  private final SubscriptionTrie<InMemorySession, Subscription> subscriptions =
+  private final SubscriptionTrie<Subscriber, Subscription> subscriptions =
       new SubscriptionTrie<>();
   private final RetainedMessages retained = new RetainedMessages();
   private final SessionTable sessions = new SessionTable();
+  private final SharedGroups sharedGroups = new SharedGroups(this);
   private final LongAdder routed = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder expiredMessages = new LongAdder();
@@ -95,6 +105,12 @@ public final class InMemoryBridge implements MessagingBridge {
     return "in-memory";
   }
 
+  /** Shared subscriptions are implemented (see {@link SharedGroup}). */
+  @Override
+  public boolean sharedSubscriptions() {
+    return true;
+  }
+
   @Override
   public CompletionStage<BridgeSession> openSession(SessionRequest request) {
     return CompletableFuture.completedFuture(sessions.open(this, request, now()));
@@ -119,6 +135,12 @@ public final class InMemoryBridge implements MessagingBridge {
         CompletionStage<Void> accepted = collector.session(i).enqueue(publication,
             Math.min(publication.qos(), collector.qos(i)),
             publication.retain() && collector.retainAsPublished(i), collector.subscriptionIds(i));
+        if (accepted != DONE) {
+          result = accepted;
+        }
+      }
+      for (int i = 0, groups = collector.groupCount(); i < groups; i++) {
+        CompletionStage<Void> accepted = collector.group(i).deliver(publication);
         if (accepted != DONE) {
           result = accepted;
         }
@@ -151,12 +173,16 @@ public final class InMemoryBridge implements MessagingBridge {
     return clock.getAsLong();
   }
 
-  void addSubscription(String filter, InMemorySession session, Subscription subscription) {
-    subscriptions.put(filter, session, subscription);
+  void addSubscription(String filter, Subscriber subscriber, Subscription subscription) {
+    subscriptions.put(filter, subscriber, subscription);
   }
 
-  void removeSubscription(String filter, InMemorySession session) {
-    subscriptions.remove(filter, session);
+  void removeSubscription(String filter, Subscriber subscriber) {
+    subscriptions.remove(filter, subscriber);
+  }
+
+  SharedGroups sharedGroups() {
+    return sharedGroups;
   }
 
   void forEachRetained(String filter, Consumer<Publication> visitor) {

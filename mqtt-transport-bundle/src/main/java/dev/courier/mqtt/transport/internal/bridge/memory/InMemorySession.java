@@ -6,11 +6,10 @@ import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * One session of the in-memory bridge: its subscriptions with their options, a bounded {@link
@@ -22,8 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * which the bridge discards it, queue and subscriptions, unless a connection resumed it first.
  * The deadline is read under the bridge's session map entry, so an expiry and a resumption never
  * both win.
+ *
+ * <p>Shared subscriptions (see {@link SharedGroup}): what a group gave this session and it has not
+ * handed out yet goes to another attached member when the session detaches (it stays here if there
+ * is none); when the session ends, that and what it handed out and the client has not acknowledged
+ * go to another member of the group, if any.
  */
-final class InMemorySession implements BridgeSession {
+final class InMemorySession implements BridgeSession, Subscriber {
 
   /** {@link #deadline} of a session that is connected or never expires. */
   static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -31,8 +35,8 @@ final class InMemorySession implements BridgeSession {
   private final InMemoryBridge bridge;
   private final String clientId;
   private final DeliveryQueue queue;
-  /** Filter to subscription; written on the owner's thread, read when the session is discarded. */
-  private final ConcurrentHashMap<String, Subscription> filters = new ConcurrentHashMap<>();
+  private final SessionSubscriptions subscriptions;
+  private final SharedInFlight sharedInFlight = new SharedInFlight();
 
   private volatile long expirySeconds;
   /** When a detached session expires, epoch millis, or {@link #NO_DEADLINE}. */
@@ -45,6 +49,7 @@ final class InMemorySession implements BridgeSession {
     this.bridge = bridge;
     this.clientId = request.clientId();
     this.queue = new DeliveryQueue(bridge, clientId, request.maxQueuedMessages());
+    this.subscriptions = new SessionSubscriptions(bridge, this, queue);
     this.expirySeconds = request.sessionExpirySeconds();
   }
 
@@ -92,8 +97,40 @@ final class InMemorySession implements BridgeSession {
     if (closed || (target == null && qos == 0)) {
       return InMemoryBridge.DONE;
     }
+    return accepted(target, publication,
+        queue.offer(target, publication, qos, retain, subscriptionIds, null));
+  }
+
+  /**
+   * Queues a message a shared group chose this session for; called by routing threads
+   * concurrently.
+   *
+   * @param attachedOnly refuse while the session is detached
+   * @return as {@link #enqueue}, or null if this session does not take it now (detached, ended,
+   *     or its queue is full): the group tries another member
+   */
+  CompletionStage<Void> enqueueShared(SharedGroup group, Publication publication, int qos,
+      boolean retain, int[] subscriptionIds, boolean attachedOnly) {
+    DeliverySink target = sink;
+    if (closed || (target == null && (attachedOnly || qos == 0))) {
+      return null;
+    }
     CompletionStage<Void> accepted =
-        queue.offer(target, publication, qos, retain, subscriptionIds);
+        queue.offer(target, publication, qos, retain, subscriptionIds, group);
+    if (accepted == null) {
+      return null;
+    }
+    if (closed) {
+      // Ended while this was queued, perhaps after discard() emptied the queue: whoever takes the
+      // entry out hands it on.
+      queue.removeAll(SharedEntry::passOn);
+      return InMemoryBridge.DONE;
+    }
+    return accepted(target, publication, accepted);
+  }
+
+  private CompletionStage<Void> accepted(DeliverySink target, Publication publication,
+      CompletionStage<Void> accepted) {
     if (accepted != InMemoryBridge.DONE) {
       // The consumer may have drained, or gone, before the throttle was published.
       if (queue.drained() || sink == null || closed) {
@@ -107,53 +144,30 @@ final class InMemorySession implements BridgeSession {
 
   @Override
   public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
-    List<Integer> granted = new ArrayList<>(requests.size());
-    Subscription[] made = new Subscription[requests.size()];
-    boolean[] existed = new boolean[made.length];
-    for (int i = 0; i < made.length; i++) {
-      SubscriptionRequest request = requests.get(i);
-      made[i] = Subscription.of(request);
-      // [MQTT-3.8.4-3] a subscription with the same filter replaces the existing one.
-      existed[i] = filters.put(request.filter(), made[i]) != null;
-      bridge.addSubscription(request.filter(), this, made[i]);
-      granted.add(request.qos());
-    }
-    for (int i = 0; i < made.length; i++) {
-      if (made[i].sendsRetained(existed[i])) {
-        sendRetained(requests.get(i).filter(), made[i]);
-      }
-    }
-    return CompletableFuture.completedFuture(granted);
-  }
-
-  /**
-   * Queues the retained messages matching a new subscription, with RETAIN set (section 3.3.1.3),
-   * the subscription's identifier [MQTT-3.3.4-3] and the messages' properties; No Local applies
-   * to them too [MQTT-3.8.3-3]: a retained message this client published is not sent back.
-   */
-  private void sendRetained(String filter, Subscription subscription) {
-    bridge.forEachRetained(filter, message -> {
-      if (subscription.admits(clientId, message.publisherId())) {
-        enqueue(message, Math.min(message.qos(), subscription.qos()), true, subscription.ids());
-      }
-    });
+    return CompletableFuture.completedFuture(subscriptions.subscribe(requests));
   }
 
   @Override
   public CompletionStage<Void> unsubscribe(List<String> unsubscribed) {
-    for (String filter : unsubscribed) {
-      if (filters.remove(filter) != null) {
-        bridge.removeSubscription(filter, this);
-      }
-    }
+    subscriptions.unsubscribe(unsubscribed);
     return InMemoryBridge.DONE;
+  }
+
+  /** Whether a client is connected (deliveries are signalled). */
+  boolean attached() {
+    return sink != null && !closed;
+  }
+
+  /** Whether a new delivery would not slow its publisher down. */
+  boolean belowThrottle() {
+    return queue.belowThrottle();
   }
 
   @Override
   public void attach(DeliverySink deliverySink) {
     this.sink = deliverySink;
     bridge.unlistDetached(this);
-    if (!queue.isEmpty()) {
+    if (queue.size() > 0) {
       deliverySink.messagesAvailable();
     }
   }
@@ -176,18 +190,21 @@ final class InMemorySession implements BridgeSession {
         : bridge.now() + expirySeconds * 1000;
     sink = null;
     queue.releaseCongestion();
+    // Before the sweep may visit (and purge) this queue: shared deliveries not handed out yet go
+    // to a connected member at once; those in flight stay for the client to complete.
+    queue.handOver(entry -> entry.group().offer(entry.publication(), true) != null);
     bridge.listDetached(this, deadline != NO_DEADLINE);
   }
 
   @Override
   public Delivery poll() {
-    return queue.poll();
+    return sharedInFlight.handedOut(queue.poll());
   }
 
+  /** An ordinary delivery is forgotten once polled; a shared one is kept until acknowledged. */
   @Override
   public void acknowledge(long tag) {
-    // Nothing to do: an in-memory delivery is forgotten once polled; the transport keeps the
-    // in-flight copy until the client acknowledges it.
+    sharedInFlight.acknowledged(tag);
   }
 
   @Override
@@ -197,15 +214,24 @@ final class InMemorySession implements BridgeSession {
     return InMemoryBridge.DONE;
   }
 
-  /** Drops subscriptions and queued messages; idempotent. */
+  /** Ends the session: shared deliveries it holds go to other members of their groups. */
   void discard() {
+    discard(true);
+  }
+
+  /**
+   * Drops subscriptions and queued messages; idempotent.
+   *
+   * @param handOver give the shared deliveries, queued or in flight, to other members (not when
+   *     the whole bridge stops)
+   */
+  void discard(boolean handOver) {
     closed = true;
     sink = null;
-    for (String filter : filters.keySet()) {
-      bridge.removeSubscription(filter, this);
-    }
-    filters.clear();
-    queue.clear();
+    subscriptions.removeAll(); // first: a group hands nothing back to this session
+    Consumer<SharedEntry> orphans = handOver ? SharedEntry::passOn : entry -> { };
+    sharedInFlight.endAll(orphans);
+    queue.removeAll(orphans);
     bridge.unlistDetached(this); // no longer among the detached sessions the sweep visits
   }
 

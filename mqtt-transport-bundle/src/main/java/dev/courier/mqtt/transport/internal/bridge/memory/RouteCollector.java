@@ -8,7 +8,9 @@ import java.util.function.BiConsumer;
  * Collects the sessions matched by one publication so that each session gets it once
  * [MQTT-3.3.4-2], merging the session's matching subscriptions that admit it (see {@link
  * InMemoryBridge} for the rules): the highest QoS, whether any has Retain As Published, and the
- * distinct Subscription Identifiers [MQTT-3.3.4-4].
+ * distinct Subscription Identifiers [MQTT-3.3.4-4]. Shared groups matched are collected apart,
+ * each once: a group's choice is independent of the sessions' own subscriptions (MQTT 5.0 section
+ * 4.8.2).
  *
  * <p>Reused per thread ({@link #begin} ... {@link #clear}) so that routing does not allocate: a
  * linear scan is cheaper than hashing for the usual handful of matches, identifiers are kept in
@@ -16,7 +18,7 @@ import java.util.function.BiConsumer;
  * subscription's own immutable array. Only a session with two or more identifiers gets a new
  * array (the {@code Delivery} keeps it).
  */
-final class RouteCollector implements BiConsumer<InMemorySession, Subscription> {
+final class RouteCollector implements BiConsumer<Subscriber, Subscription> {
 
   /** Beyond this many matches, an identity index replaces the linear scan (large fan-out). */
   private static final int LINEAR_LIMIT = 16;
@@ -35,6 +37,9 @@ final class RouteCollector implements BiConsumer<InMemorySession, Subscription> 
   private int poolSize;
   private int size;
   private String publisherId;
+  /** The shared groups matched; the trie holds one entry per group, so each comes once. */
+  private SharedGroup[] groups = new SharedGroup[4];
+  private int groupCount;
   private final IdentityHashMap<InMemorySession, Integer> index = new IdentityHashMap<>();
 
   /** Starts collecting the matches of a message published by {@code publisher}. */
@@ -44,7 +49,15 @@ final class RouteCollector implements BiConsumer<InMemorySession, Subscription> 
   }
 
   @Override
-  public void accept(InMemorySession session, Subscription subscription) {
+  public void accept(Subscriber subscriber, Subscription subscription) {
+    if (subscriber instanceof SharedGroup group) {
+      if (groupCount == groups.length) {
+        groups = Arrays.copyOf(groups, groupCount * 2);
+      }
+      groups[groupCount++] = group;
+      return;
+    }
+    InMemorySession session = (InMemorySession) subscriber;
     if (!subscription.admits(session.clientId(), publisherId)) {
       return; // [MQTT-3.8.3-3] this subscription does not forward the session's own message
     }
@@ -130,6 +143,15 @@ final class RouteCollector implements BiConsumer<InMemorySession, Subscription> 
     return size;
   }
 
+  /** Number of shared groups matched. */
+  int groupCount() {
+    return groupCount;
+  }
+
+  SharedGroup group(int i) {
+    return groups[i];
+  }
+
   InMemorySession session(int i) {
     return sessions[i];
   }
@@ -165,6 +187,8 @@ final class RouteCollector implements BiConsumer<InMemorySession, Subscription> 
     if (!index.isEmpty()) {
       index.clear();
     }
+    Arrays.fill(groups, 0, groupCount, null);
+    groupCount = 0;
     size = 0;
     poolSize = 0;
     publisherId = null;

@@ -95,7 +95,7 @@ final class SessionTable {
   }
 
   void discardAll() {
-    sessions.values().forEach(InMemorySession::discard);
+    sessions.values().forEach(session -> session.discard(false));
     sessions.clear();
     detached.clear();
   }

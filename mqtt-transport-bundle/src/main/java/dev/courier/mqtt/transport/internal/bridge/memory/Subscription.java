@@ -20,6 +20,12 @@ record Subscription(int qos, boolean noLocal, boolean retainAsPublished, int ret
   /** The identifiers of a delivery without any: shared, never modified. */
   static final int[] NO_IDS = new int[0];
 
+  /**
+   * The trie's value for a shared group's entry: routing reads each member's own subscription,
+   * never this one.
+   */
+  static final Subscription GROUP = new Subscription(0, false, false, 2, NO_IDS);
+
   /** The subscription a request asks for; its QoS is granted as requested. */
   static Subscription of(SubscriptionRequest request) {
     int id = request.subscriptionId();

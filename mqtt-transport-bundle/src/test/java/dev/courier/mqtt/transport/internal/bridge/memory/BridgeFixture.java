@@ -72,6 +72,12 @@ final class BridgeFixture implements AutoCloseable {
     return new SubscriptionRequest(filter, qos, noLocal, retainAsPublished, retainHandling, id);
   }
 
+  /** A shared subscription {@code $share/{shareName}/{filter}} (MQTT 5.0 section 4.8.2). */
+  static SubscriptionRequest shared(String shareName, String filter, int qos,
+      boolean retainAsPublished, int id) {
+    return new SubscriptionRequest(filter, qos, false, retainAsPublished, 0, id, shareName);
+  }
+
   static <T> T join(CompletionStage<T> stage) {
     return stage.toCompletableFuture().join();
   }
@@ -105,6 +111,16 @@ final class BridgeFixture implements AutoCloseable {
 
     void publish(String topic, String payload) {
       publish(topic, payload, 1, false, MessageProperties.NONE);
+    }
+
+    /** Publishes without waiting: the stage stays incomplete while a target is congested. */
+    CompletionStage<Void> send(String topic, String payload, int qos) {
+      return session.publish(new Publication(topic, payload.getBytes(StandardCharsets.UTF_8), qos,
+          false, clientId, MessageProperties.NONE));
+    }
+
+    void unsubscribe(String... keys) {
+      join(session.unsubscribe(List.of(keys)));
     }
 
     List<Integer> subscribe(SubscriptionRequest... requests) {
