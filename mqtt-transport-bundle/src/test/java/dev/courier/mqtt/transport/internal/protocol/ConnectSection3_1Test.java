@@ -66,16 +66,15 @@ class ConnectSection3_1Test {
 
     MqttConnAckMessage connAck = client.nextConnAck();
     assertThat(code(connAck).byteValue()).isEqualTo((byte) 0x00);
-    // MQTT 5.0 3.2.2.3: Receive Maximum, Topic Alias Maximum, Maximum Packet Size, and what is not
-    // offered (shared subscriptions).
+    // MQTT 5.0 3.2.2.3: Receive Maximum, Topic Alias Maximum, Maximum Packet Size.
     MqttProperties properties = connAck.variableHeader().properties();
     assertThat(properties.getProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value())
         .value()).isEqualTo(engine.config.maxInflightMessages());
     assertThat(properties.getProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value())
         .value()).isEqualTo(16);
+    // 3.2.2.3.14: absent means available, which the in-memory bridge is.
     assertThat(properties.getProperty(
-        MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value()).value())
-        .isEqualTo(0);
+        MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value())).isNull();
     assertThat(properties.getProperty(
         MqttProperties.MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value())).isNull();
     assertThat(client.port.closed).isFalse();
