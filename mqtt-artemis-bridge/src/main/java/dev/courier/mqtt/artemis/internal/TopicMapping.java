@@ -1,5 +1,8 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 
 /**
@@ -30,6 +33,26 @@ final class TopicMapping {
   /** The Artemis address of an MQTT topic name or filter. */
   static String toAddress(String mqtt) {
     return swap(mqtt, '/', '.', '+', '*');
+  }
+
+  /**
+   * The binding of a queue that takes what an MQTT filter matches: on the filter's (wildcard)
+   * address, multicast, with {@link #NO_SYSTEM_ADDRESSES} if the filter starts with a wildcard
+   * [MQTT-4.7.2-1]; durability and consumers are the caller's to set.
+   *
+   * @param name the queue's name
+   * @param filter a valid MQTT topic filter
+   */
+  static QueueConfiguration subscriptionQueue(SimpleString name, String filter) {
+    QueueConfiguration queue = QueueConfiguration.of(name)
+        .setAddress(toAddress(filter))
+        .setRoutingType(RoutingType.MULTICAST)
+        .setAutoCreateAddress(true)
+        .setAutoCreated(false);
+    if (TopicFilters.startsWithWildcard(filter)) {
+      queue.setFilterString(NO_SYSTEM_ADDRESSES);
+    }
+    return queue;
   }
 
   /** The MQTT topic of an Artemis address (the inverse of {@link #toAddress}). */
