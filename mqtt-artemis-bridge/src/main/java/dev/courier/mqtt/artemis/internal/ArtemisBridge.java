@@ -310,6 +310,9 @@ public final class ArtemisBridge implements MessagingBridge {
 
   /** Finds or creates a subscription's queue (bridge executor). */
   Queue subscriptionQueue(String clientId, String filter, boolean durable) throws Exception {
+    if (!TopicMapping.isNameable(clientId) || !TopicMapping.isNameable(filter)) {
+      throw new IllegalArgumentException("'::' cannot be in an Artemis queue name");
+    }
     SimpleString name = SimpleString.of(queueName(clientId, filter));
     Queue queue = server.locateQueue(name);
     if (queue != null) {

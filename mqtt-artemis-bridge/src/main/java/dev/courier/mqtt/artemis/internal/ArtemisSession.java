@@ -156,7 +156,7 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publish(Publication publication) {
-    if (expired(publication)) {
+    if (expired(publication) || unroutable(publication)) {
       return DONE; // [MQTT-3.3.2-5] neither forwarded nor retained
     }
     return publisher.publish(publication, null, 0);
@@ -164,10 +164,20 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
-    if (expired(publication)) {
+    if (expired(publication) || unroutable(publication)) {
       return DONE;
     }
     return publisher.publish(publication, stored, packetId);
+  }
+
+  /** A topic Artemis would take for address::queue: dropped, as a reserved topic is. */
+  private boolean unroutable(Publication publication) {
+    if (TopicMapping.isNameable(publication.topic())) {
+      return false;
+    }
+    LOG.debug("Client {}: publication dropped: its topic holds '{}' (Artemis: address{}queue)",
+        clientId, TopicMapping.FQQN_SEPARATOR, TopicMapping.FQQN_SEPARATOR);
+    return true;
   }
 
   private boolean expired(Publication publication) {
@@ -193,6 +203,10 @@ final class ArtemisSession implements BridgeSession {
       List<Integer> granted = new ArrayList<>(requests.size());
       boolean retainedQueued = false;
       for (SubscriptionRequest request : requests) {
+        if (!nameable(request)) {
+          granted.add(0x80);
+          continue;
+        }
         try {
           SubscriptionOptions options = SubscriptionOptions.of(request);
           boolean existed = addSubscription(request, options);
@@ -212,6 +226,16 @@ final class ArtemisSession implements BridgeSession {
       }
       return granted;
     });
+  }
+
+  /** Whether a subscription can have an Artemis queue (see {@link TopicMapping#isNameable}). */
+  private boolean nameable(SubscriptionRequest request) {
+    if (TopicMapping.isNameable(clientId, request)) {
+      return true;
+    }
+    LOG.debug("Client {}: subscription refused: its client id, filter or ShareName holds '{}'",
+        clientId, TopicMapping.FQQN_SEPARATOR);
+    return false;
   }
 
   /** Adds or replaces a subscription; returns whether it existed. */

@@ -133,6 +133,9 @@ final class SessionLifecycle {
   private void restore(ArtemisSession session, SessionStore.Stored stored) throws Exception {
     for (SessionStore.Subscription subscription : stored.subscriptions.values()) {
       SubscriptionRequest request = subscription.request();
+      if (!nameable(stored.clientId, request)) {
+        continue; // stored before '::' was refused: its queue is no longer ours to touch
+      }
       // A stored member of a group is its Stored (see SharedGroups); joining again changes nothing.
       session.restore(request, request.shared()
           ? bridge.groups().join(request.shareName(), request.filter(), stored)
@@ -204,6 +207,9 @@ final class SessionLifecycle {
     if (stored != null) {
       for (SessionStore.Subscription subscription : stored.subscriptions.values()) {
         SubscriptionRequest request = subscription.request();
+        if (!nameable(clientId, request)) {
+          continue; // its name would locate another queue (TopicMapping.isNameable)
+        }
         if (request.shared()) {
           bridge.groups().leave(request.shareName(), request.filter(), stored);
         } else {
@@ -214,6 +220,16 @@ final class SessionLifecycle {
       }
       sessions.delete(stored);
     }
+  }
+
+  /** Whether a stored subscription can name its queue (records from before '::' was refused). */
+  private static boolean nameable(String clientId, SubscriptionRequest request) {
+    if (TopicMapping.isNameable(clientId, request)) {
+      return true;
+    }
+    LOG.warn("Client {}: stored subscription left alone: its client id, filter or ShareName holds"
+        + " '::', which Artemis reads as address::queue", clientId);
+    return false;
   }
 
   private void discard(ArtemisSession session) throws Exception {

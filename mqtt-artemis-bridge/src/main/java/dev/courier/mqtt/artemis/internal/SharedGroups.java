@@ -106,7 +106,7 @@ final class SharedGroups {
     for (SessionStore.Stored session : stored) {
       for (SessionStore.Subscription subscription : session.subscriptions.values()) {
         SubscriptionRequest request = subscription.request();
-        if (request.shared()) {
+        if (request.shared() && TopicMapping.isNameable(session.clientId, request)) {
           members.computeIfAbsent(queueName(request.shareName(), request.filter()),
               n -> new HashSet<>()).add(session);
         }
@@ -134,7 +134,7 @@ final class SharedGroups {
     for (SessionStore.Stored session : stored) {
       for (SessionStore.Subscription subscription : session.subscriptions.values()) {
         SubscriptionRequest request = subscription.request();
-        if (request.shared()) {
+        if (request.shared() && TopicMapping.isNameable(session.clientId, request)) {
           queue(queueName(request.shareName(), request.filter()), request.filter());
         }
       }
@@ -152,6 +152,9 @@ final class SharedGroups {
   }
 
   private Queue queue(String name, String filter) throws Exception {
+    if (!TopicMapping.isNameable(name)) {
+      throw new IllegalArgumentException("'::' cannot be in an Artemis queue name");
+    }
     SimpleString queueName = SimpleString.of(name);
     Queue queue = server.locateQueue(queueName);
     if (queue != null) {

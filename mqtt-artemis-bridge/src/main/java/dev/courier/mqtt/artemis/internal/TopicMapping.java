@@ -1,5 +1,6 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
@@ -28,7 +29,29 @@ final class TopicMapping {
   static final SimpleString NO_SYSTEM_ADDRESSES = SimpleString.of(
       "NOT (AMQAddress LIKE '$%' OR AMQAddress LIKE 'activemq.%')");
 
+  /**
+   * What Artemis reads as {@code address::queue}, a fully qualified queue name, in the address of a
+   * routed message and in the name and address of a queue it creates.
+   */
+  static final String FQQN_SEPARATOR = "::";
+
   private TopicMapping() {}
+
+  /**
+   * Whether an MQTT topic, filter, client id or ShareName may become (part of) an Artemis address
+   * or queue name: not if it holds {@value #FQQN_SEPARATOR}. With it, a publication would go to the
+   * one queue it names, whoever's (the bridge's record queues included), and a subscription would
+   * bind, consume and on UNSUBSCRIBE destroy the queue its name or address ends with.
+   */
+  static boolean isNameable(String mqtt) {
+    return !mqtt.contains(FQQN_SEPARATOR);
+  }
+
+  /** Whether a client's subscription can have its queue: see {@link #isNameable(String)}. */
+  static boolean isNameable(String clientId, SubscriptionRequest request) {
+    return isNameable(clientId) && isNameable(request.filter())
+        && (!request.shared() || isNameable(request.shareName()));
+  }
 
   /** The Artemis address of an MQTT topic name or filter. */
   static String toAddress(String mqtt) {
