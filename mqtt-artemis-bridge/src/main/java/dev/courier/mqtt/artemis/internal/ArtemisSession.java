@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.MessageReference;
@@ -56,11 +55,9 @@ final class ArtemisSession implements BridgeSession {
   /** How a polled copy is delivered, if at all: options, No Local, overlaps (poll only). */
   private final OverlapResolver decision;
   private final boolean persistent;
-  private final int capacity;
   private final Map<String, SessionSubscription> subscriptions = new ConcurrentHashMap<>();
-  /** Messages Artemis handed over, not yet polled; at most {@link #capacity}. */
-  private final ConcurrentLinkedQueue<Taken> buffer = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger buffered = new AtomicInteger();
+  /** Messages Artemis handed over, not yet polled. */
+  private final DeliveryBuffer buffer;
   /** Retained messages for new subscriptions [MQTT-3.8.4-3], not yet polled. */
   private final ConcurrentLinkedQueue<Delivery> retained = new ConcurrentLinkedQueue<>();
   /** Polled QoS 1/2 deliveries awaiting the client's acknowledgement: tag to reference. */
@@ -73,7 +70,6 @@ final class ArtemisSession implements BridgeSession {
   private volatile long expirySeconds;
   /** Written under the session's lifecycle lock, read by a later detach. */
   private volatile int generation;
-  private volatile boolean starved;
   private volatile boolean attached;
   private volatile boolean closed;
   private volatile DeliverySink sink;
@@ -93,7 +89,7 @@ final class ArtemisSession implements BridgeSession {
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
-    this.capacity = capacity;
+    this.buffer = new DeliveryBuffer(bridge, capacity);
     this.publisher = new OrderedPublisher(bridge);
     this.sharedInflight = new SharedInflight(bridge);
   }
@@ -295,7 +291,7 @@ final class ArtemisSession implements BridgeSession {
           subscription.unlink();
           if (subscription.shared()) {
             subscription.stop();
-            returnBuffered(subscription); // the group's other members get them
+            buffer.returnOf(subscription); // the group's other members get them
           }
           subscription.remove();
         }
@@ -347,31 +343,7 @@ final class ArtemisSession implements BridgeSession {
     for (SessionSubscription subscription : subscriptions.values()) {
       subscription.unregister();
     }
-    returnBuffered();
-  }
-
-  /** Gives what Artemis handed over but the client never saw back to the queues, in order. */
-  private void returnBuffered() {
-    List<MessageReference> unseen = new ArrayList<>();
-    for (Taken taken; (taken = buffer.poll()) != null; ) {
-      taken.reference().decrementDeliveryCount();
-      unseen.add(taken.reference());
-      buffered.decrementAndGet();
-    }
-    bridge.cancel(unseen);
-  }
-
-  /** Gives what one removed shared subscription has in the buffer back to its group, in order. */
-  private void returnBuffered(SessionSubscription removed) {
-    List<MessageReference> unseen = new ArrayList<>();
-    for (Taken taken : buffer) {
-      if (taken.subscription() == removed && buffer.remove(taken)) { // else poll() took it
-        taken.reference().decrementDeliveryCount();
-        unseen.add(taken.reference());
-        buffered.decrementAndGet();
-      }
-    }
-    bridge.cancel(unseen);
+    buffer.returnAll(); // what the client never saw, back to the queues in order
   }
 
   /**
@@ -421,7 +393,7 @@ final class ArtemisSession implements BridgeSession {
           retainedDelivery.subscriptionIds());
     }
     while (true) {
-      Taken taken = sharedInflight.hasAgain() ? again() : takeBuffered();
+      DeliveryBuffer.Taken taken = sharedInflight.hasAgain() ? again() : buffer.poll(subscriptions.values());
       if (taken == null) {
         return null;
       }
@@ -454,30 +426,14 @@ final class ArtemisSession implements BridgeSession {
     }
   }
 
-  /** The next message Artemis handed over, or null; resumes Artemis once half is drained. */
-  private Taken takeBuffered() {
-    Taken taken = buffer.poll();
-    if (taken == null) {
-      return null;
-    }
-    int left = buffered.decrementAndGet();
-    if (starved && left <= capacity / 2) {
-      starved = false;
-      for (SessionSubscription subscription : subscriptions.values()) {
-        subscription.queue.deliverAsync();
-      }
-    }
-    return taken;
-  }
-
   /** The next shared QoS 2 delivery to complete again after {@link #recover}. */
-  private Taken again() {
+  private DeliveryBuffer.Taken again() {
     SharedInflight.Held held = sharedInflight.pollAgain();
-    return new Taken(held.reference(), held.subscription());
+    return new DeliveryBuffer.Taken(held.reference(), held.subscription());
   }
 
   /** The delivery of a message as {@link #decision} decided, in flight if QoS 1 or 2. */
-  private Delivery deliver(Taken taken, Message message, String topic) {
+  private Delivery deliver(DeliveryBuffer.Taken taken, Message message, String topic) {
     MessageReference reference = taken.reference();
     // [MQTT-3.8.4-6] [MQTT-4.8.2-3] at most the granted QoS (of the group's chosen member)
     int qos = Math.min(decision.qos(), ArtemisMessages.qos(message));
@@ -530,7 +486,6 @@ final class ArtemisSession implements BridgeSession {
       }
       subscriptions.clear();
       buffer.clear();
-      buffered.set(0);
       if (stored != null) {
         bridge.sessionStore().delete(stored);
       }
@@ -566,20 +521,7 @@ final class ArtemisSession implements BridgeSession {
 
   /** Reserves a buffer slot for a message Artemis offers, or marks the session starved. */
   boolean reserve() {
-    while (true) {
-      int n = buffered.get();
-      if (n < capacity) {
-        if (buffered.compareAndSet(n, n + 1)) {
-          return true;
-        }
-        continue;
-      }
-      starved = true;
-      if (buffered.get() < capacity) {
-        continue; // drained meanwhile: poll() may have missed the flag
-      }
-      return false;
-    }
+    return buffer.reserve();
   }
 
   /** Whether Artemis may hand this session messages now. */
@@ -589,13 +531,12 @@ final class ArtemisSession implements BridgeSession {
 
   /** A subscription's consumer took a message: buffer it for poll (any Artemis thread). */
   void taken(MessageReference reference, SessionSubscription subscription) {
-    Taken taken = new Taken(reference, subscription);
+    DeliveryBuffer.Taken taken = new DeliveryBuffer.Taken(reference, subscription);
     buffer.add(taken);
     // Went away or left the group while Artemis handed it over: unless unplug() or unsubscribe
     // gave it back already, it is for another member now (4.8.2).
     if (subscription.shared() && (subscription.removed || !accepting())
         && buffer.remove(taken)) {
-      buffered.decrementAndGet();
       giveBack(reference);
       return;
     }
@@ -606,5 +547,4 @@ final class ArtemisSession implements BridgeSession {
     return bridge;
   }
 
-  private record Taken(MessageReference reference, SessionSubscription subscription) {}
 }
