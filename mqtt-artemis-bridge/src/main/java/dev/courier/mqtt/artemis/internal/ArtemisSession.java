@@ -393,7 +393,8 @@ final class ArtemisSession implements BridgeSession {
           retainedDelivery.subscriptionIds());
     }
     while (true) {
-      DeliveryBuffer.Taken taken = sharedInflight.hasAgain() ? again() : buffer.poll(subscriptions.values());
+      DeliveryBuffer.Taken taken = sharedInflight.hasAgain() ? again()
+          : buffer.poll(subscriptions.values());
       if (taken == null) {
         return null;
       }

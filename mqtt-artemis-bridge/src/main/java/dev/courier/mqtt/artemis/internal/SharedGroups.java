@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.postoffice.QueueBinding;
+import org.apache.activemq.artemis.core.postoffice.BindingType;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.slf4j.Logger;
@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A group lives while a session holds its subscription: a live session, or a persistent one
  * stored in {@link SessionStore}, its client connected or not. The member is a token: a persistent
- * session's {@link SessionStore.Stored} (what a restart loads; it outlives the session object), else
- * the {@link ArtemisSession}; so the late leave of a session that ended never takes away the
+ * session's {@link SessionStore.Stored} (what a restart loads; it outlives the session object),
+ * else the {@link ArtemisSession}; so the late leave of a session that ended never takes away the
  * membership of the client's next session. The last member to leave destroys the queue with its
  * messages. At start, {@link #load} counts the stored members in and {@link #prune} deletes the
  * group queues nobody holds (their members were clean sessions, or the last one's session expired
@@ -120,7 +120,7 @@ final class SharedGroups {
    */
   void prune(Collection<SessionStore.Stored> stored) throws Exception {
     List<String> queues = server.getPostOffice().getAllBindings()
-        .filter(binding -> binding instanceof QueueBinding)
+        .filter(binding -> binding.getType() == BindingType.LOCAL_QUEUE) // not other nodes'
         .map(binding -> binding.getUniqueName().toString())
         .filter(name -> name.startsWith(PREFIX))
         .toList();

@@ -97,7 +97,7 @@ class SharedSubscriptionsSection4_8_2Test extends SharedSubscriptionSupport {
   }
 
   @Test
-  void whenTheSessionAlsoSubscribedTheFilterItself_thenItGetsEachMessageOnItsOwnAndMaybeForTheGroup()
+  void whenTheSessionAlsoHasTheFilter_thenItGetsEachMessageOnItsOwnAndMaybeForTheGroup()
       throws Exception {
     BridgeSession both = member("both", true, new SubscriptionRequest("t/#", 1, false, false, 0,
         1), shared("t/#", 1, 2));
