@@ -20,8 +20,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import org.apache.activemq.artemis.api.core.QueueConfiguration;
-import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.WildcardConfiguration;
 import org.apache.activemq.artemis.core.io.IOCallback;
@@ -55,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *       has them (a message that reaches only non-durable queues completes at once).
  *   <li>Retained messages and persistent session state are records in internal queues ({@link
  *       RetainedStore}, {@link SessionStore}).
+ *   <li>A shared subscription's group ({@code $share/g/a/+}) is one durable queue bound as {@code
+ *       a/+}'s would be, consumed by every attached member ({@link SharedGroups}).
  * </ul>
  *
  * <p>Blocking calls into Artemis (creating and destroying queues, which sync the bindings journal)
@@ -77,6 +77,7 @@ public final class ArtemisBridge implements MessagingBridge {
   private final SessionStore sessions;
   private final RetainedStore retained;
   private final SessionLifecycle lifecycle;
+  private final SharedGroups groups;
   private final Map<String, SimpleString> addresses = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor executor;
   private volatile boolean stopped;
@@ -118,9 +119,12 @@ public final class ArtemisBridge implements MessagingBridge {
     this.sessions = new SessionStore(storage);
     this.retained = new RetainedStore(storage, clock);
     this.lifecycle = new SessionLifecycle(this, sessions, config.deliveryBuffer());
+    this.groups = new SharedGroups(server);
     try {
       sessions.open(server, config.loadTimeoutMillis());
+      groups.load(sessions.all());
       lifecycle.expireOrSchedule(); // what expired while the broker was down goes now
+      groups.prune(sessions.all());
       awaitStored();
       retained.open(server, config.loadTimeoutMillis());
       if (server.getConfiguration().isClustered()) {
@@ -150,6 +154,15 @@ public final class ArtemisBridge implements MessagingBridge {
   @Override
   public List<String> reservedTopics() {
     return reservedTopics;
+  }
+
+  /**
+   * Yes: a group is one Artemis queue that its members consume from ({@link SharedGroups}); its
+   * name is inside {@code $courier.}, which {@link #reservedTopics()} keeps from MQTT.
+   */
+  @Override
+  public boolean sharedSubscriptions() {
+    return true;
   }
 
   /**
@@ -234,6 +247,11 @@ public final class ArtemisBridge implements MessagingBridge {
     return sessions;
   }
 
+  /** The groups of shared subscriptions. */
+  SharedGroups groups() {
+    return groups;
+  }
+
   /** The number of sessions open or detached in this bridge. */
   public int liveSessions() {
     return lifecycle.size();
@@ -292,22 +310,16 @@ public final class ArtemisBridge implements MessagingBridge {
 
   /** Finds or creates a subscription's queue (bridge executor). */
   Queue subscriptionQueue(String clientId, String filter, boolean durable) throws Exception {
+    if (!TopicMapping.isNameable(clientId) || !TopicMapping.isNameable(filter)) {
+      throw new IllegalArgumentException("'::' cannot be in an Artemis queue name");
+    }
     SimpleString name = SimpleString.of(queueName(clientId, filter));
     Queue queue = server.locateQueue(name);
     if (queue != null) {
       return queue;
     }
-    QueueConfiguration queueConfig = QueueConfiguration.of(name)
-        .setAddress(TopicMapping.toAddress(filter))
-        .setRoutingType(RoutingType.MULTICAST)
-        .setDurable(durable)
-        .setAutoCreateAddress(true)
-        .setAutoCreated(false)
-        .setMaxConsumers(1);
-    if (TopicFilters.startsWithWildcard(filter)) { // [MQTT-4.7.2-1]
-      queueConfig.setFilterString(TopicMapping.NO_SYSTEM_ADDRESSES);
-    }
-    return server.createQueue(queueConfig, true);
+    return server.createQueue(TopicMapping.subscriptionQueue(name, filter).setDurable(durable)
+        .setMaxConsumers(1), true);
   }
 
   /** Destroys a subscription's queue and its messages (bridge executor). */

@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.MessageReference;
@@ -33,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>Filters of one session that overlap have a copy of a message each; {@link OverlapResolver}
  * delivers one of them and acknowledges the others [MQTT-3.3.4-2] (its javadoc has the small
  * window this leaves when a SUBSCRIBE or UNSUBSCRIBE races such a message).
+ *
+ * <p>A shared subscription (MQTT 5.0 section 4.8.2, SPI 0.5) consumes its group's queue ({@link
+ * SharedGroups}) and is independent of the session's own subscriptions: it gets no retained
+ * messages, takes part in no overlap resolution, and what it holds when the client goes is given
+ * back to the group as {@link SharedInflight} says.
  *
  * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event
  * loop; Artemis calls the subscriptions' consumers from its queue executors; blocking work
@@ -51,22 +55,21 @@ final class ArtemisSession implements BridgeSession {
   /** How a polled copy is delivered, if at all: options, No Local, overlaps (poll only). */
   private final OverlapResolver decision;
   private final boolean persistent;
-  private final int capacity;
   private final Map<String, SessionSubscription> subscriptions = new ConcurrentHashMap<>();
-  /** Messages Artemis handed over, not yet polled; at most {@link #capacity}. */
-  private final ConcurrentLinkedQueue<Taken> buffer = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger buffered = new AtomicInteger();
+  /** Messages Artemis handed over, not yet polled. */
+  private final DeliveryBuffer buffer;
   /** Retained messages for new subscriptions [MQTT-3.8.4-3], not yet polled. */
   private final ConcurrentLinkedQueue<Delivery> retained = new ConcurrentLinkedQueue<>();
   /** Polled QoS 1/2 deliveries awaiting the client's acknowledgement: tag to reference. */
   private final Map<Long, MessageReference> inflight = new HashMap<>();
+  /** As {@link #inflight}, for the shared subscriptions. */
+  private final SharedInflight sharedInflight;
   private final SessionStore.Stored stored;
   private volatile boolean present;
   /** The session expiry interval in force, for {@link #detach()}. */
   private volatile long expirySeconds;
   /** Written under the session's lifecycle lock, read by a later detach. */
   private volatile int generation;
-  private volatile boolean starved;
   private volatile boolean attached;
   private volatile boolean closed;
   private volatile DeliverySink sink;
@@ -86,8 +89,9 @@ final class ArtemisSession implements BridgeSession {
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
-    this.capacity = capacity;
+    this.buffer = new DeliveryBuffer(bridge, capacity);
     this.publisher = new OrderedPublisher(bridge);
+    this.sharedInflight = new SharedInflight(bridge);
   }
 
   String clientId() {
@@ -100,6 +104,14 @@ final class ArtemisSession implements BridgeSession {
 
   SessionStore.Stored stored() {
     return stored;
+  }
+
+  /**
+   * Who this session is to the groups it shares subscriptions in: its stored state if persistent
+   * (which a restart loads as the member), else itself.
+   */
+  Object member() {
+    return stored != null ? stored : this;
   }
 
   /** Opened again by a new connection with a (possibly new) expiry interval (bridge executor). */
@@ -125,8 +137,8 @@ final class ArtemisSession implements BridgeSession {
   /** Re-creates a stored subscription on opening (bridge executor). */
   void restore(SubscriptionRequest request, Queue queue) {
     // Its queue predates this bridge: every message in it was routed to it.
-    link(new SessionSubscription(this, request.filter(), SubscriptionOptions.of(request), queue,
-        0));
+    link(new SessionSubscription(this, request.filter(), request.shareName(),
+        SubscriptionOptions.of(request), queue, 0));
   }
 
   Iterable<SessionSubscription> subscriptions() {
@@ -140,7 +152,7 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publish(Publication publication) {
-    if (expired(publication)) {
+    if (expired(publication) || unroutable(publication)) {
       return DONE; // [MQTT-3.3.2-5] neither forwarded nor retained
     }
     return publisher.publish(publication, null, 0);
@@ -148,10 +160,20 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
-    if (expired(publication)) {
+    if (expired(publication) || unroutable(publication)) {
       return DONE;
     }
     return publisher.publish(publication, stored, packetId);
+  }
+
+  /** A topic Artemis would take for address::queue: dropped, as a reserved topic is. */
+  private boolean unroutable(Publication publication) {
+    if (TopicMapping.isNameable(publication.topic())) {
+      return false;
+    }
+    LOG.debug("Client {}: publication dropped: its topic holds '{}' (Artemis: address{}queue)",
+        clientId, TopicMapping.FQQN_SEPARATOR, TopicMapping.FQQN_SEPARATOR);
+    return true;
   }
 
   private boolean expired(Publication publication) {
@@ -177,10 +199,15 @@ final class ArtemisSession implements BridgeSession {
       List<Integer> granted = new ArrayList<>(requests.size());
       boolean retainedQueued = false;
       for (SubscriptionRequest request : requests) {
+        if (!nameable(request)) {
+          granted.add(0x80);
+          continue;
+        }
         try {
           SubscriptionOptions options = SubscriptionOptions.of(request);
           boolean existed = addSubscription(request, options);
-          if (options.sendsRetained(existed)) {
+          // Retained messages go to a new non-shared subscription only (sections 3.3.1.3, 4.8.2).
+          if (!request.shared() && options.sendsRetained(existed)) {
             retainedQueued |= queueRetained(request.filter(), options);
           }
           granted.add(request.qos());
@@ -197,17 +224,29 @@ final class ArtemisSession implements BridgeSession {
     });
   }
 
+  /** Whether a subscription can have an Artemis queue (see {@link TopicMapping#isNameable}). */
+  private boolean nameable(SubscriptionRequest request) {
+    if (TopicMapping.isNameable(clientId, request)) {
+      return true;
+    }
+    LOG.debug("Client {}: subscription refused: its client id, filter or ShareName holds '{}'",
+        clientId, TopicMapping.FQQN_SEPARATOR);
+    return false;
+  }
+
   /** Adds or replaces a subscription; returns whether it existed. */
   private boolean addSubscription(SubscriptionRequest request, SubscriptionOptions options)
       throws Exception {
     String filter = request.filter();
-    SessionSubscription existing = subscriptions.get(filter);
+    SessionSubscription existing = subscriptions.get(request.key());
     if (existing != null) {
       existing.options = options; // [MQTT-3.8.4-3] replace, keeping the flow of publications
     } else {
-      Queue queue = bridge.subscriptionQueue(clientId, filter, persistent);
-      SessionSubscription subscription = new SessionSubscription(this, filter, options, queue,
-          bridge.nextId());
+      Queue queue = request.shared()
+          ? bridge.groups().join(request.shareName(), filter, member())
+          : bridge.subscriptionQueue(clientId, filter, persistent);
+      SessionSubscription subscription = new SessionSubscription(this, filter,
+          request.shareName(), options, queue, bridge.nextId());
       link(subscription);
       if (attached) {
         subscription.register();
@@ -240,20 +279,24 @@ final class ArtemisSession implements BridgeSession {
   /** Adds a subscription, a peer of each other one its filter may overlap (bridge thread). */
   private void link(SessionSubscription added) {
     added.linkTo(subscriptions.values());
-    subscriptions.put(added.filter, added);
+    subscriptions.put(added.key, added);
   }
 
   @Override
   public CompletionStage<Void> unsubscribe(List<String> filters) {
     return inOrder(() -> {
-      for (String filter : filters) {
-        SessionSubscription subscription = subscriptions.remove(filter);
+      for (String key : filters) {
+        SessionSubscription subscription = subscriptions.remove(key);
         if (subscription != null) {
           subscription.unlink();
-          subscription.remove(true);
+          if (subscription.shared()) {
+            subscription.stop();
+            buffer.returnOf(subscription); // the group's other members get them
+          }
+          subscription.remove();
         }
         if (stored != null) {
-          bridge.sessionStore().unsubscribe(stored, filter);
+          bridge.sessionStore().unsubscribe(stored, key);
         }
       }
       return null;
@@ -267,7 +310,7 @@ final class ArtemisSession implements BridgeSession {
     for (SessionSubscription subscription : subscriptions.values()) {
       subscription.register();
     }
-    if (!buffer.isEmpty() || !retained.isEmpty()) {
+    if (!buffer.isEmpty() || !retained.isEmpty() || sharedInflight.hasAgain()) {
       sink.messagesAvailable();
     }
   }
@@ -284,6 +327,7 @@ final class ArtemisSession implements BridgeSession {
       return;
     }
     unplug();
+    sharedInflight.detached(); // 4.8.2: another member may have QoS 1 at once
     long seconds = Math.min(sessionExpirySeconds, SessionRequest.NEVER);
     int detachedGeneration = generation;
     inOrder(() -> {
@@ -299,22 +343,23 @@ final class ArtemisSession implements BridgeSession {
     for (SessionSubscription subscription : subscriptions.values()) {
       subscription.unregister();
     }
-    returnBuffered();
+    buffer.returnAll(); // what the client never saw, back to the queues in order
   }
 
-  /** Gives what Artemis handed over but the client never saw back to the queues, in order. */
-  private void returnBuffered() {
-    List<MessageReference> unseen = new ArrayList<>();
-    for (Taken taken; (taken = buffer.poll()) != null; ) {
-      taken.reference().decrementDeliveryCount();
-      unseen.add(taken.reference());
-      buffered.decrementAndGet();
+  /**
+   * A message of a shared subscription that this session will not deliver (it went away, or left
+   * the group, while Artemis handed the message over): back to the group for another member.
+   */
+  private void giveBack(MessageReference reference) {
+    if (bridge.groups().exists(reference.getQueue())) { // else the group is gone
+      reference.decrementDeliveryCount();
+      bridge.cancel(List.of(reference));
     }
-    bridge.cancel(unseen);
   }
 
   @Override
   public void recover() {
+    sharedInflight.recover(); // QoS 2 comes to this client again [MQTT-4.8.2-4]
     if (inflight.isEmpty()) {
       return;
     }
@@ -327,13 +372,16 @@ final class ArtemisSession implements BridgeSession {
   /** Lets the bridge, when it stops, hand everything held back to Artemis. */
   void release() {
     unplug();
+    sharedInflight.released();
     recover();
   }
 
   /** Ends this session object for good: it is discarded or expired (bridge executor). */
   void end() {
     closed = true;
-    release();
+    unplug();
+    sharedInflight.ended();
+    recover();
   }
 
   @Override
@@ -345,20 +393,17 @@ final class ArtemisSession implements BridgeSession {
           retainedDelivery.subscriptionIds());
     }
     while (true) {
-      Taken taken = buffer.poll();
+      DeliveryBuffer.Taken taken = sharedInflight.hasAgain() ? again()
+          : buffer.poll(subscriptions.values());
       if (taken == null) {
         return null;
       }
-      int left = buffered.decrementAndGet();
-      if (starved && left <= capacity / 2) {
-        starved = false;
-        for (SessionSubscription subscription : subscriptions.values()) {
-          subscription.queue.deliverAsync();
-        }
-      }
       MessageReference reference = taken.reference();
       if (taken.subscription().removed) {
-        continue; // unsubscribed meanwhile; its queue is gone
+        if (taken.subscription().shared()) {
+          giveBack(reference); // unsubscribed meanwhile; the group may have other members
+        }
+        continue; // else its queue is gone
       }
       Message message = reference.getMessage();
       String topic = ArtemisMessages.topic(message);
@@ -378,12 +423,20 @@ final class ArtemisSession implements BridgeSession {
         acknowledge(reference); // No Local, or another copy of it delivers [MQTT-3.3.4-2]
         continue;
       }
-      return deliver(reference, message, topic);
+      return deliver(taken, message, topic);
     }
   }
 
+  /** The next shared QoS 2 delivery to complete again after {@link #recover}. */
+  private DeliveryBuffer.Taken again() {
+    SharedInflight.Held held = sharedInflight.pollAgain();
+    return new DeliveryBuffer.Taken(held.reference(), held.subscription());
+  }
+
   /** The delivery of a message as {@link #decision} decided, in flight if QoS 1 or 2. */
-  private Delivery deliver(MessageReference reference, Message message, String topic) {
+  private Delivery deliver(DeliveryBuffer.Taken taken, Message message, String topic) {
+    MessageReference reference = taken.reference();
+    // [MQTT-3.8.4-6] [MQTT-4.8.2-3] at most the granted QoS (of the group's chosen member)
     int qos = Math.min(decision.qos(), ArtemisMessages.qos(message));
     long tag = ++nextTag;
     // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN as published only with Retain As Published
@@ -393,6 +446,8 @@ final class ArtemisSession implements BridgeSession {
         decision.ids());
     if (qos == 0) {
       acknowledge(reference); // at most once: done when written
+    } else if (taken.subscription().shared()) {
+      sharedInflight.put(tag, reference, taken.subscription(), qos);
     } else {
       inflight.put(tag, reference);
     }
@@ -402,6 +457,9 @@ final class ArtemisSession implements BridgeSession {
   @Override
   public void acknowledge(long tag) {
     MessageReference reference = inflight.remove(tag);
+    if (reference == null) {
+      reference = sharedInflight.remove(tag);
+    }
     if (reference != null) {
       acknowledge(reference);
     }
@@ -419,17 +477,16 @@ final class ArtemisSession implements BridgeSession {
   @Override
   public CompletionStage<Void> close() {
     closed = true;
-    attached = false;
-    sink = null;
+    unplug(); // what a shared subscription holds goes to the group's other members
     inflight.clear();
+    sharedInflight.ended();
     return inOrder(() -> {
       bridge.forget(this);
       for (SessionSubscription subscription : subscriptions.values()) {
-        subscription.remove(true);
+        subscription.remove();
       }
       subscriptions.clear();
       buffer.clear();
-      buffered.set(0);
       if (stored != null) {
         bridge.sessionStore().delete(stored);
       }
@@ -465,20 +522,7 @@ final class ArtemisSession implements BridgeSession {
 
   /** Reserves a buffer slot for a message Artemis offers, or marks the session starved. */
   boolean reserve() {
-    while (true) {
-      int n = buffered.get();
-      if (n < capacity) {
-        if (buffered.compareAndSet(n, n + 1)) {
-          return true;
-        }
-        continue;
-      }
-      starved = true;
-      if (buffered.get() < capacity) {
-        continue; // drained meanwhile: poll() may have missed the flag
-      }
-      return false;
-    }
+    return buffer.reserve();
   }
 
   /** Whether Artemis may hand this session messages now. */
@@ -488,7 +532,15 @@ final class ArtemisSession implements BridgeSession {
 
   /** A subscription's consumer took a message: buffer it for poll (any Artemis thread). */
   void taken(MessageReference reference, SessionSubscription subscription) {
-    buffer.add(new Taken(reference, subscription));
+    DeliveryBuffer.Taken taken = new DeliveryBuffer.Taken(reference, subscription);
+    buffer.add(taken);
+    // Went away or left the group while Artemis handed it over: unless unplug() or unsubscribe
+    // gave it back already, it is for another member now (4.8.2).
+    if (subscription.shared() && (subscription.removed || !accepting())
+        && buffer.remove(taken)) {
+      giveBack(reference);
+      return;
+    }
     signal();
   }
 
@@ -496,5 +548,4 @@ final class ArtemisSession implements BridgeSession {
     return bridge;
   }
 
-  private record Taken(MessageReference reference, SessionSubscription subscription) {}
 }

@@ -1,6 +1,7 @@
 package dev.courier.mqtt.artemis.internal;
 
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -131,8 +132,14 @@ final class SessionLifecycle {
 
   private void restore(ArtemisSession session, SessionStore.Stored stored) throws Exception {
     for (SessionStore.Subscription subscription : stored.subscriptions.values()) {
-      session.restore(subscription.request(), bridge.subscriptionQueue(stored.clientId,
-          subscription.request().filter(), true));
+      SubscriptionRequest request = subscription.request();
+      if (!nameable(stored.clientId, request)) {
+        continue; // stored before '::' was refused: its queue is no longer ours to touch
+      }
+      // A stored member of a group is its Stored (see SharedGroups); joining again changes nothing.
+      session.restore(request, request.shared()
+          ? bridge.groups().join(request.shareName(), request.filter(), stored)
+          : bridge.subscriptionQueue(stored.clientId, request.filter(), true));
     }
   }
 
@@ -198,20 +205,38 @@ final class SessionLifecycle {
     }
     SessionStore.Stored stored = sessions.get(clientId);
     if (stored != null) {
-      for (String filter : stored.subscriptions.keySet()) {
-        bridge.destroyQueue(bridge.server().locateQueue(
-            org.apache.activemq.artemis.api.core.SimpleString.of(
-                ArtemisBridge.queueName(clientId, filter))));
+      for (SessionStore.Subscription subscription : stored.subscriptions.values()) {
+        SubscriptionRequest request = subscription.request();
+        if (!nameable(clientId, request)) {
+          continue; // its name would locate another queue (TopicMapping.isNameable)
+        }
+        if (request.shared()) {
+          bridge.groups().leave(request.shareName(), request.filter(), stored);
+        } else {
+          bridge.destroyQueue(bridge.server().locateQueue(
+              org.apache.activemq.artemis.api.core.SimpleString.of(
+                  ArtemisBridge.queueName(clientId, request.filter()))));
+        }
       }
       sessions.delete(stored);
     }
+  }
+
+  /** Whether a stored subscription can name its queue (records from before '::' was refused). */
+  private static boolean nameable(String clientId, SubscriptionRequest request) {
+    if (TopicMapping.isNameable(clientId, request)) {
+      return true;
+    }
+    LOG.warn("Client {}: stored subscription left alone: its client id, filter or ShareName holds"
+        + " '::', which Artemis reads as address::queue", clientId);
+    return false;
   }
 
   private void discard(ArtemisSession session) throws Exception {
     live.remove(session.clientId(), session);
     session.end();
     for (SessionSubscription subscription : session.subscriptions()) {
-      subscription.remove(true);
+      subscription.remove();
     }
   }
 

@@ -15,7 +15,7 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
  * The state of persistent MQTT sessions, stored as records in the Artemis queue {@value #QUEUE}:
  * one record that the session exists (with its expiry interval and, while its client is away, since
  * when), one per subscription (filter, QoS and MQTT 5.0 options, the
- * Subscription Identifier among them), and one per QoS 2
+ * Subscription Identifier among them, and the ShareName of a shared subscription), and one per QoS 2
  * packet identifier awaiting PUBREL. The queues holding a session's messages are ordinary durable
  * Artemis queues (see {@link ArtemisBridge#queueName}); these records say what they mean to MQTT.
  *
@@ -36,6 +36,8 @@ final class SessionStore {
   private static final SimpleString RETAIN_AS_PUBLISHED = SimpleString.of("courier_rap");
   private static final SimpleString RETAIN_HANDLING = SimpleString.of("courier_retain_handling");
   private static final SimpleString SUBSCRIPTION_ID = SimpleString.of("courier_subscription_id");
+  /** The ShareName of a shared subscription (since SPI 0.5); absent for an ordinary one. */
+  private static final SimpleString SHARE_NAME = SimpleString.of("courier_share_name");
   private static final SimpleString EXPIRY = SimpleString.of("courier_expiry_seconds");
   private static final SimpleString DETACHED_AT = SimpleString.of("courier_detached_at");
   private static final SimpleString KIND_SESSION = SimpleString.of("session");
@@ -50,7 +52,7 @@ final class SessionStore {
     volatile long expirySeconds = SessionRequest.NEVER;
     /** When the client went away (epoch ms), or 0 while connected. */
     volatile long detachedAt;
-    /** filter to subscription. */
+    /** Subscription key ({@link SubscriptionRequest#key()}) to subscription. */
     final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** QoS 2 packet id to record id. */
     final Map<Integer, Long> awaitingRelease = new ConcurrentHashMap<>();
@@ -119,7 +121,7 @@ final class SessionStore {
       }
       case "subscription" -> {
         SubscriptionRequest request = subscription(record);
-        Subscription previous = stored.subscriptions.put(request.filter(),
+        Subscription previous = stored.subscriptions.put(request.key(),
             new Subscription(request, id));
         return previous == null ? 0 : previous.recordId();
       }
@@ -183,19 +185,24 @@ final class SessionStore {
     return byClient.values();
   }
 
-  /** A stored subscription record (options absent in records before 0.4: the defaults). */
+  /**
+   * A stored subscription record (options absent in records before 0.4: the defaults; no ShareName
+   * before 0.5: not shared).
+   */
   private static SubscriptionRequest subscription(Message record) {
+    Object shareName = record.getObjectProperty(SHARE_NAME);
     return new SubscriptionRequest(record.getStringProperty(FILTER), record.getIntProperty(QOS),
         Boolean.TRUE.equals(record.getObjectProperty(NO_LOCAL)),
         Boolean.TRUE.equals(record.getObjectProperty(RETAIN_AS_PUBLISHED)),
         record.getObjectProperty(RETAIN_HANDLING) instanceof Integer rh ? rh : 0,
-        record.getObjectProperty(SUBSCRIPTION_ID) instanceof Integer id ? id : 0);
+        record.getObjectProperty(SUBSCRIPTION_ID) instanceof Integer id ? id : 0,
+        shareName == null ? null : shareName.toString());
   }
 
-  /** Stores a subscription with its options, replacing one with the same filter. */
+  /** Stores a subscription with its options, replacing one with the same key. */
   void subscribe(Stored stored, SubscriptionRequest request) throws Exception {
     String filter = request.filter();
-    Subscription current = stored.subscriptions.get(filter);
+    Subscription current = stored.subscriptions.get(request.key());
     if (current != null && current.request().equals(request)) {
       return;
     }
@@ -214,16 +221,20 @@ final class SessionStore {
     if (request.subscriptionId() != 0) {
       record.putIntProperty(SUBSCRIPTION_ID, request.subscriptionId());
     }
+    if (request.shared()) {
+      record.putStringProperty(SHARE_NAME, SimpleString.of(request.shareName()));
+    }
     long id = records.write(record, null);
-    Subscription previous = stored.subscriptions.put(filter, new Subscription(request, id));
+    Subscription previous = stored.subscriptions.put(request.key(),
+        new Subscription(request, id));
     if (previous != null) {
       records.delete(previous.recordId());
     }
   }
 
-  /** Deletes a stored subscription. */
-  void unsubscribe(Stored stored, String filter) {
-    Subscription previous = stored.subscriptions.remove(filter);
+  /** Deletes a stored subscription, by its key ({@link SubscriptionRequest#key()}). */
+  void unsubscribe(Stored stored, String key) {
+    Subscription previous = stored.subscriptions.remove(key);
     if (previous != null) {
       records.delete(previous.recordId());
     }

@@ -1,5 +1,6 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.topic.SharedSubscriptions;
 import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.Arrays;
 import java.util.Collection;
@@ -19,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * message only while the session accepts and has buffer room (otherwise {@link HandleStatus#BUSY},
  * and the message stays in Artemis), and its options and overlapping peers for delivery.
  *
+ * <p>A shared subscription (MQTT 5.0 section 4.8.2) consumes its group's queue ({@link
+ * SharedGroups}) beside the other members' consumers; it has no peers (the once-per-session rule of
+ * overlapping filters is for the session's own subscriptions), and removing it leaves the group
+ * instead of destroying the queue.
+ *
  * <p>Threading: Artemis calls {@link #handle} and {@link #proceedDeliver} from its queue executor;
  * options and peers are written on the bridge's thread for the session and read by {@code poll}.
  */
@@ -29,6 +35,10 @@ final class SessionSubscription implements Consumer {
   private static final SessionSubscription[] NO_PEERS = new SessionSubscription[0];
 
   final String filter;
+  /** The ShareName of a shared subscription, else null. */
+  final String shareName;
+  /** What identifies it in its session: the filter, or {@code $share/{shareName}/{filter}}. */
+  final String key;
   final Queue queue;
   /** The filter as Artemis binds it, to tell which copies routing made (OverlapResolver). */
   final AddressImpl binding;
@@ -42,20 +52,33 @@ final class SessionSubscription implements Consumer {
   private final long id = CONSUMER_IDS.incrementAndGet();
   private boolean registered;
 
-  SessionSubscription(ArtemisSession session, String filter, SubscriptionOptions options,
-      Queue queue, long since) {
+  SessionSubscription(ArtemisSession session, String filter, String shareName,
+      SubscriptionOptions options, Queue queue, long since) {
     this.session = session;
     this.filter = filter;
+    this.shareName = shareName;
+    this.key = shareName == null ? filter : SharedSubscriptions.of(shareName, filter);
     this.options = options;
     this.queue = queue;
     this.binding = session.bridge().binding(filter);
     this.since = since;
   }
 
-  /** Makes this new subscription a peer of each of {@code others} it may overlap. */
+  /** Whether this is a shared subscription. */
+  boolean shared() {
+    return shareName != null;
+  }
+
+  /**
+   * Makes this new subscription a peer of each of {@code others} it may overlap; shared ones are
+   * nobody's peers.
+   */
   void linkTo(Collection<SessionSubscription> others) {
+    if (shared()) {
+      return;
+    }
     for (SessionSubscription other : others) {
-      if (other != this && TopicFilters.overlaps(filter, other.filter)) {
+      if (other != this && !other.shared() && TopicFilters.overlaps(filter, other.filter)) {
         peers = with(peers, other);
         other.peers = with(other.peers, this);
       }
@@ -104,11 +127,21 @@ final class SessionSubscription implements Consumer {
     }
   }
 
-  /** Unsubscribed or session ended: the queue goes (bridge executor). */
-  void remove(boolean destroyQueue) throws Exception {
+  /** Takes no more messages, for good (before anything Artemis handed over is given back). */
+  void stop() {
     removed = true;
     unregister();
-    if (destroyQueue) {
+  }
+
+  /**
+   * Unsubscribed or session ended (bridge executor): the queue goes, or, for a shared subscription,
+   * the session leaves the group (whose last member's leaving destroys the queue).
+   */
+  void remove() throws Exception {
+    stop();
+    if (shared()) {
+      session.bridge().groups().leave(shareName, filter, session.member());
+    } else {
       session.bridge().destroyQueue(queue);
     }
   }
@@ -145,7 +178,7 @@ final class SessionSubscription implements Consumer {
 
   @Override
   public String toManagementString() {
-    return "MQTT client " + session.clientId() + " subscription " + filter;
+    return "MQTT client " + session.clientId() + " subscription " + key;
   }
 
   @Override

@@ -1,5 +1,9 @@
 package dev.courier.mqtt.artemis.internal;
 
+import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import dev.courier.mqtt.transport.spi.topic.TopicFilters;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 
 /**
@@ -25,11 +29,53 @@ final class TopicMapping {
   static final SimpleString NO_SYSTEM_ADDRESSES = SimpleString.of(
       "NOT (AMQAddress LIKE '$%' OR AMQAddress LIKE 'activemq.%')");
 
+  /**
+   * What Artemis reads as {@code address::queue}, a fully qualified queue name, in the address of a
+   * routed message and in the name and address of a queue it creates.
+   */
+  static final String FQQN_SEPARATOR = "::";
+
   private TopicMapping() {}
+
+  /**
+   * Whether an MQTT topic, filter, client id or ShareName may become (part of) an Artemis address
+   * or queue name: not if it holds {@value #FQQN_SEPARATOR}. With it, a publication would go to the
+   * one queue it names, whoever's (the bridge's record queues included), and a subscription would
+   * bind, consume and on UNSUBSCRIBE destroy the queue its name or address ends with.
+   */
+  static boolean isNameable(String mqtt) {
+    return !mqtt.contains(FQQN_SEPARATOR);
+  }
+
+  /** Whether a client's subscription can have its queue: see {@link #isNameable(String)}. */
+  static boolean isNameable(String clientId, SubscriptionRequest request) {
+    return isNameable(clientId) && isNameable(request.filter())
+        && (!request.shared() || isNameable(request.shareName()));
+  }
 
   /** The Artemis address of an MQTT topic name or filter. */
   static String toAddress(String mqtt) {
     return swap(mqtt, '/', '.', '+', '*');
+  }
+
+  /**
+   * The binding of a queue that takes what an MQTT filter matches: on the filter's (wildcard)
+   * address, multicast, with {@link #NO_SYSTEM_ADDRESSES} if the filter starts with a wildcard
+   * [MQTT-4.7.2-1]; durability and consumers are the caller's to set.
+   *
+   * @param name the queue's name
+   * @param filter a valid MQTT topic filter
+   */
+  static QueueConfiguration subscriptionQueue(SimpleString name, String filter) {
+    QueueConfiguration queue = QueueConfiguration.of(name)
+        .setAddress(toAddress(filter))
+        .setRoutingType(RoutingType.MULTICAST)
+        .setAutoCreateAddress(true)
+        .setAutoCreated(false);
+    if (TopicFilters.startsWithWildcard(filter)) {
+      queue.setFilterString(NO_SYSTEM_ADDRESSES);
+    }
+    return queue;
   }
 
   /** The MQTT topic of an Artemis address (the inverse of {@link #toAddress}). */
