@@ -23,7 +23,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 /**
  * MQTT 5.0 with the Paho 5.0 client in a real Karaf on the distribution's Artemis bridge: the
  * message properties end to end, 3.1.1/5.0 interop, Session Expiry across a reconnect,
- * and No Local.
+ * No Local, and a shared subscription split between two members.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -154,5 +154,43 @@ public class Mqtt5IT extends CourierKarafTestSupport {
     await().during(QUIET).atMost(QUIET.multipliedBy(3))
         .until(() -> ownRecorder.messages().size() == 1);
     assertThat(ownRecorder.payloads()).containsExactly("other");
+  }
+
+  @Test
+  public void whenTwoMembersShare_thenEachMessageGoesToOne_andWhatADroppedOneHeldToTheOther()
+      throws Exception {
+    String topic = uniqueTopic("work");
+    String shared = "$share/workers/" + topic;
+    // Member a never acknowledges: what it was given stays in flight until its session ends.
+    Mqtt5Recorder aRecorder = new Mqtt5Recorder();
+    MqttAsyncClient a = mqtt5.client(clientId("member-a"), aRecorder);
+    a.setManualAcks(true);
+    mqtt5.complete(a.connect(Mqtt5Clients.options(true, 0)));
+    mqtt5.subscribe(a, new MqttProperties(), new MqttSubscription(shared, 1));
+    Mqtt5Recorder bRecorder = new Mqtt5Recorder();
+    MqttAsyncClient b = mqtt5.connect(clientId("member-b"), Mqtt5Clients.options(true, 0),
+        bRecorder);
+    mqtt5.subscribe(b, new MqttProperties(), new MqttSubscription(shared, 1));
+
+    MqttAsyncClient publisher =
+        mqtt5.connect(clientId("pub5"), Mqtt5Clients.options(true, 0), null);
+    List<String> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      sent.add("job-" + i);
+      mqtt5.complete(publisher.publish(topic, Mqtt5Clients.qos1("job-" + i)));
+    }
+    await().atMost(TIMEOUT).until(
+        () -> aRecorder.messages().size() + bRecorder.messages().size() >= sent.size());
+    // Split between the members, each message to one of them.
+    assertThat(aRecorder.payloads()).isNotEmpty();
+    assertThat(bRecorder.payloads()).isNotEmpty();
+    List<String> split = new java.util.ArrayList<>(aRecorder.payloads());
+    split.addAll(bRecorder.payloads());
+    assertThat(split).containsExactlyInAnyOrderElementsOf(sent);
+
+    // a goes away without acknowledging (its session ends with it): b gets what a held.
+    a.disconnectForcibly(0, 1000, false);
+    await().atMost(TIMEOUT).until(() -> bRecorder.payloads().containsAll(sent));
+    assertThat(bRecorder.payloads()).doesNotHaveDuplicates();
   }
 }
