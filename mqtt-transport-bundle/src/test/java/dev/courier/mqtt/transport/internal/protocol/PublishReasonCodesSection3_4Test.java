@@ -24,7 +24,9 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
@@ -232,5 +234,23 @@ class PublishReasonCodesSection3_4Test {
 
     MqttMessage ack = client.next(PUBACK);
     assertThat(ack.variableHeader()).isNotInstanceOf(MqttPubReplyMessageVariableHeader.class);
+  }
+
+  @Test
+  void whenNobodySubscribesOnTheInMemoryBridge_thenPubAck0x10_andTheRetainedMessageIsKept() {
+    TestClient client = connect(engine.bridge, MqttVersion.MQTT_5, "first");
+    client.send(Packets.publish("lonely/topic", "kept", 1, 1, true, false));
+    assertThat(reasonCode(client.next(PUBACK), 1)).isEqualTo(0x10);
+
+    TestClient late = engine.connected("late", true);
+    late.send(subscribe(1, "lonely/#", 1));
+    // The retained message and the SUBACK, in either order.
+    List<MqttMessage> answer = late.rest();
+    assertThat(answer).anyMatch(m -> m.fixedHeader().messageType() == SUBACK);
+    assertThat(answer).filteredOn(MqttPublishMessage.class::isInstance)
+        .extracting(m -> TestClient.text((MqttPublishMessage) m)).containsExactly("kept");
+
+    client.send(publish("lonely/topic", "now heard", 1, 2));
+    assertThat(reasonCode(client.next(PUBACK), 2)).isEqualTo(0);
   }
 }

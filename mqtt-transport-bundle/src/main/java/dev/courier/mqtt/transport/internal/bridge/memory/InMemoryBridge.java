@@ -5,6 +5,7 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -66,6 +67,12 @@ public final class InMemoryBridge implements MessagingBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryBridge.class);
   static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+  /** A publication routed at once to at least one subscription (never completed again). */
+  static final CompletableFuture<PublishResult> ACCEPTED =
+      CompletableFuture.completedFuture(PublishResult.ACCEPTED);
+  /** A publication that matched no subscription (0x10 to a 5.0 publisher). */
+  static final CompletableFuture<PublishResult> NO_MATCH =
+      CompletableFuture.completedFuture(PublishResult.NO_MATCHING_SUBSCRIBERS);
   /** Sweep period of the no-argument constructor. */
   public static final long DEFAULT_SWEEP_PERIOD_MILLIS = 1000;
 
@@ -116,12 +123,15 @@ public final class InMemoryBridge implements MessagingBridge {
     return CompletableFuture.completedFuture(sessions.open(this, request, now()));
   }
 
-  /** Routes one publication; returns a stage that is incomplete while a target is congested. */
-  CompletionStage<Void> route(Publication publication) {
+  /**
+   * Routes one publication; returns a stage that is incomplete while a target is congested, and
+   * says whether any subscription matched.
+   */
+  CompletionStage<PublishResult> route(Publication publication) {
     MessageProperties properties = publication.properties();
     if (properties.expiresAtMillis() != 0 && properties.expired(now())) {
       countExpired(1); // [MQTT-3.3.2-5] neither retained nor forwarded
-      return DONE;
+      return ACCEPTED;
     }
     if (publication.retain() && retained.store(publication)) {
       sweeper.ensureStarted();
@@ -146,7 +156,9 @@ public final class InMemoryBridge implements MessagingBridge {
         }
       }
       routed.increment();
-      return result;
+      CompletableFuture<PublishResult> outcome =
+          n + collector.groupCount() > 0 ? ACCEPTED : NO_MATCH;
+      return result == DONE ? outcome : result.thenCompose(ignored -> outcome);
     } finally {
       collector.clear();
     }

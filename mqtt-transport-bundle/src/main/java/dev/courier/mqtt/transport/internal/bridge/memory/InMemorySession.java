@@ -4,6 +4,7 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.util.List;
@@ -83,6 +84,15 @@ final class InMemorySession implements BridgeSession, Subscriber {
 
   @Override
   public CompletionStage<Void> publish(Publication publication) {
+    CompletionStage<PublishResult> routed = bridge.route(publication);
+    return routed == InMemoryBridge.ACCEPTED || routed == InMemoryBridge.NO_MATCH
+        ? InMemoryBridge.DONE : routed.thenApply(ignored -> null);
+  }
+
+  /** Routes it and says whether any subscription matched (0x10 to a 5.0 publisher if none). */
+  @Override
+  public CompletionStage<PublishResult> route(Publication publication, int packetId) {
+    // QoS 2 needs no record here: this bridge does not outlive the transport's own state.
     return bridge.route(publication);
   }
 

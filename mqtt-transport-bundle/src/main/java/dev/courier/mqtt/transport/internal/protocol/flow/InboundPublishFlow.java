@@ -112,9 +112,12 @@ public final class InboundPublishFlow {
   private void track(CompletableFuture<PublishResult> stage, MqttMessageType ack, int packetId,
       boolean qos2Forwarded) {
     if ((pending == null || pending.isEmpty()) && stage.isDone()
-        && !stage.isCompletedExceptionally() && stage.getNow(null) == PublishResult.ACCEPTED) {
+        && !stage.isCompletedExceptionally() && stage.getNow(null).kept()) {
       if (ack != null) {
-        context.port().write(context.writer().ack(ack, packetId, ReasonCode.SUCCESS, null));
+        ReasonCode code = stage.getNow(null) == PublishResult.NO_MATCHING_SUBSCRIBERS
+            && context.writer().hasProperties()
+            ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
+        context.port().write(context.writer().ack(ack, packetId, code, null));
       }
       return;
     }
