@@ -3,6 +3,7 @@ package dev.courier.mqtt.artemis.internal;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import org.apache.activemq.artemis.core.io.IOCallback;
 import org.apache.activemq.artemis.core.message.impl.CoreMessage;
 import org.apache.activemq.artemis.core.paging.PagingManager;
 import org.apache.activemq.artemis.core.paging.PagingStore;
+import org.apache.activemq.artemis.core.postoffice.RoutingStatus;
 import org.apache.activemq.artemis.core.persistence.OperationContext;
 import org.apache.activemq.artemis.core.persistence.StorageManager;
 import org.apache.activemq.artemis.core.postoffice.PostOffice;
@@ -61,6 +63,13 @@ import org.slf4j.LoggerFactory;
  * run on a bounded executor owned by the bridge; publishing and delivering never block.
  */
 public final class ArtemisBridge implements MessagingBridge {
+
+  /** Routed to at least one queue, or stored (shared, never completed again). */
+  static final CompletableFuture<PublishResult> ACCEPTED =
+      CompletableFuture.completedFuture(PublishResult.ACCEPTED);
+  /** Routed to no queue: no subscription and no Core/JMS consumer queue on the address. */
+  static final CompletableFuture<PublishResult> NO_MATCH =
+      CompletableFuture.completedFuture(PublishResult.NO_MATCHING_SUBSCRIBERS);
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisBridge.class);
   private static final String QUEUE_PREFIX = "courier.mqtt.";
@@ -295,8 +304,8 @@ public final class ArtemisBridge implements MessagingBridge {
 
   /** Waits (bridge executor only) until this thread's storage operations are on disk. */
   void awaitStored() throws Exception {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    storage.afterCompleteOperations(callback(done));
+    CompletableFuture<PublishResult> done = new CompletableFuture<>();
+    storage.afterCompleteOperations(callback(done, PublishResult.ACCEPTED));
     done.get(config.loadTimeoutMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -392,7 +401,7 @@ public final class ArtemisBridge implements MessagingBridge {
    * @param stored the publisher's stored session, to record a QoS 2 packet id in; or null
    * @return completes when Artemis has it safely
    */
-  CompletableFuture<Void> route(Publication publication, SimpleString address,
+  CompletableFuture<PublishResult> route(Publication publication, SimpleString address,
       SessionStore.Stored stored, int packetId, OperationContext context) {
     OperationContext previous = storage.getContext();
     storage.setContext(context);
@@ -403,7 +412,7 @@ public final class ArtemisBridge implements MessagingBridge {
     }
   }
 
-  private CompletableFuture<Void> route(Publication publication, SimpleString address,
+  private CompletableFuture<PublishResult> route(Publication publication, SimpleString address,
       SessionStore.Stored stored, int packetId) {
     try {
       boolean durable = publication.qos() > 0;
@@ -414,18 +423,22 @@ public final class ArtemisBridge implements MessagingBridge {
       if (publication.retain()) {
         retained.store(publication, tx);
       }
+      RoutingStatus status;
       if (tx == null) {
-        postOffice.route(message, false);
+        status = postOffice.route(message, false);
       } else {
-        postOffice.route(message, tx, false);
+        status = postOffice.route(message, tx, false);
         sessions.awaitRelease(stored, packetId, tx);
         tx.commit();
       }
+      // No queue took it (no MQTT subscription, no JMS/Core consumer queue): 0x10 on 5.0.
+      CompletableFuture<PublishResult> result =
+          status == RoutingStatus.NO_BINDINGS ? NO_MATCH : ACCEPTED;
       if (!durable && !publication.retain()) {
-        return CompletableFuture.completedFuture(null);
+        return result;
       }
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      storage.afterCompleteOperations(callback(done));
+      CompletableFuture<PublishResult> done = new CompletableFuture<>();
+      storage.afterCompleteOperations(callback(done, result.getNow(null)));
       return done;
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
@@ -461,11 +474,12 @@ public final class ArtemisBridge implements MessagingBridge {
     });
   }
 
-  private static IOCallback callback(CompletableFuture<Void> done) {
+  private static IOCallback callback(CompletableFuture<PublishResult> done,
+      PublishResult result) {
     return new IOCallback() {
       @Override
       public void done() {
-        done.complete(null);
+        done.complete(result);
       }
 
       @Override

@@ -4,6 +4,7 @@ import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import dev.courier.mqtt.transport.spi.topic.TopicFilters;
@@ -47,7 +48,6 @@ final class ArtemisSession implements BridgeSession {
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisSession.class);
   /** The subscription identifiers of a delivery without any: shared, never modified. */
   static final int[] NO_IDS = new int[0];
-  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final ArtemisBridge bridge;
   private final String clientId;
@@ -152,18 +152,35 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> publish(Publication publication) {
-    if (expired(publication) || unroutable(publication)) {
-      return DONE; // [MQTT-3.3.2-5] neither forwarded nor retained
-    }
-    return publisher.publish(publication, null, 0);
+    return kept(route(publication, 0));
   }
 
   @Override
   public CompletionStage<Void> publishExactlyOnce(Publication publication, int packetId) {
+    return kept(route(publication, packetId));
+  }
+
+  /**
+   * Routes a publication (QoS 2 with its packet id recorded with it, in one durable step) and
+   * says whether any queue took it, or that a full address refused it.
+   */
+  @Override
+  public CompletionStage<PublishResult> route(Publication publication, int packetId) {
     if (expired(publication) || unroutable(publication)) {
-      return DONE;
+      return ArtemisBridge.ACCEPTED; // [MQTT-3.3.2-5] neither forwarded nor retained
     }
-    return publisher.publish(publication, stored, packetId);
+    boolean exactlyOnce = publication.qos() == 2 && packetId != 0;
+    return publisher.publish(publication, exactlyOnce ? stored : null, exactlyOnce ? packetId : 0);
+  }
+
+  /** The 0.4 contract of publish: completes when kept, fails when refused. */
+  private static CompletionStage<Void> kept(CompletionStage<PublishResult> routed) {
+    return routed.thenApply(result -> {
+      if (!result.kept()) {
+        throw new IllegalStateException("Artemis address full (address-full-policy FAIL)");
+      }
+      return null;
+    });
   }
 
   /** A topic Artemis would take for address::queue: dropped, as a reserved topic is. */

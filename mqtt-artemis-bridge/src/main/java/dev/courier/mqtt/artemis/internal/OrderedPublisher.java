@@ -1,6 +1,7 @@
 package dev.courier.mqtt.artemis.internal;
 
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,10 +40,11 @@ final class OrderedPublisher {
    * Routes a publication after every earlier one of this client.
    *
    * @param stored the publisher's stored session, to record a QoS 2 packet id in; or null
-   * @return completes when Artemis has it safely; fails if Artemis refused it (address full under
-   *     the {@code FAIL} policy)
+   * @return completes when Artemis has it safely, with whether any queue took it; with {@link
+   *     PublishResult#QUOTA_EXCEEDED} if Artemis refused it (address full under the {@code FAIL}
+   *     policy); fails if Artemis could not be asked or store it
    */
-  CompletableFuture<Void> publish(Publication publication, SessionStore.Stored stored,
+  CompletableFuture<PublishResult> publish(Publication publication, SessionStore.Stored stored,
       int packetId) {
     Pending pending = new Pending(publication, stored, packetId,
         bridge.address(publication.topic()));
@@ -88,7 +90,7 @@ final class OrderedPublisher {
     final SessionStore.Stored stored;
     final int packetId;
     final SimpleString address;
-    final CompletableFuture<Void> done = new CompletableFuture<>();
+    final CompletableFuture<PublishResult> done = new CompletableFuture<>();
     /** Written only by the thread that holds the drain (or the publisher before queueing it). */
     boolean asked;
     volatile boolean admitted;
@@ -115,15 +117,19 @@ final class OrderedPublisher {
       }
     }
 
-    CompletableFuture<Void> refused() {
-      done.completeExceptionally(refusal != null ? refusal : new IllegalStateException(
-          "Artemis address " + address + " is full (address-full-policy FAIL)"));
+    /** Refused: an address full under {@code FAIL} is a quota (0x97), an error a failure. */
+    CompletableFuture<PublishResult> refused() {
+      if (refusal != null) {
+        done.completeExceptionally(refusal);
+      } else {
+        done.complete(PublishResult.QUOTA_EXCEEDED);
+      }
       return done;
     }
 
-    void finish(Void ignored, Throwable error) {
+    void finish(PublishResult result, Throwable error) {
       if (error == null) {
-        done.complete(null);
+        done.complete(result);
       } else {
         done.completeExceptionally(error);
       }
