@@ -17,6 +17,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String FRAME = "frame";
   static final String DECODER = "decoder";
   static final String ENCODER = "encoder";
+  static final String PUBLISH_ENCODER = "publish-encoder";
   static final String MQTT = "mqtt";
 
   private final MqttEngine engine;
@@ -44,6 +45,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
     pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
     pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+    // Outbound writes pass it before MqttEncoder: PUBLISH without properties in one buffer.
+    pipeline.addLast(PUBLISH_ENCODER, PublishEncoder.INSTANCE);
     pipeline.addLast(MQTT, new MqttConnectionHandler(engine));
   }
 }

@@ -1,0 +1,102 @@
+package dev.courier.mqtt.transport.internal.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToByteEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
+
+/**
+ * Encodes the PUBLISH packets that carry no properties (every 3.x delivery, and the 5.0 ones
+ * without Message Expiry, Content Type, Subscription Identifiers, topic alias, ...) into one
+ * buffer of their exact size; everything else goes on to Netty's {@code MqttEncoder}. That encoder
+ * writes a 5.0 PUBLISH's property section into a buffer of its own and copies it, even when it is
+ * empty: a second pooled allocation per delivery.
+ *
+ * <p>Placed between {@code MqttEncoder} and the MQTT handler, so the engine's writes reach it
+ * first. The protocol level is the one Netty's decoder records on the channel at CONNECT.
+ */
+@Sharable
+final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
+
+  static final PublishEncoder INSTANCE = new PublishEncoder();
+
+  /** The attribute Netty's MQTT codec keeps the connection's protocol level in. */
+  private static final AttributeKey<MqttVersion> VERSION =
+      AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+
+  private PublishEncoder() {
+    super(MqttPublishMessage.class);
+  }
+
+  @Override
+  public boolean acceptOutboundMessage(Object msg) {
+    return acceptOutboundMessageSafely(msg);
+  }
+
+  /** {@link #acceptOutboundMessage} without the checked exception, for tests. */
+  boolean acceptOutboundMessageSafely(Object msg) {
+    return msg instanceof MqttPublishMessage publish
+        && publish.variableHeader().properties() == MqttProperties.NO_PROPERTIES;
+  }
+
+  @Override
+  protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, MqttPublishMessage msg,
+      boolean preferDirect) {
+    int remaining = remainingLength(msg, isMqtt5(ctx));
+    int size = 1 + vbiSize(remaining) + remaining;
+    return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
+  }
+
+  @Override
+  protected void encode(ChannelHandlerContext ctx, MqttPublishMessage msg, ByteBuf out) {
+    boolean five = isMqtt5(ctx);
+    MqttFixedHeader fixed = msg.fixedHeader();
+    MqttPublishVariableHeader header = msg.variableHeader();
+    int qos = fixed.qosLevel().value();
+    out.writeByte(0x30 | (fixed.isDup() ? 0x08 : 0) | (qos << 1) | (fixed.isRetain() ? 0x01 : 0));
+    writeVbi(out, remainingLength(msg, five));
+    String topic = header.topicName();
+    out.writeShort(ByteBufUtil.utf8Bytes(topic));
+    ByteBufUtil.writeUtf8(out, topic);
+    if (qos > 0) {
+      out.writeShort(header.packetId());
+    }
+    if (five) {
+      out.writeByte(0); // Property Length 0
+    }
+    ByteBuf payload = msg.payload();
+    out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+  }
+
+  private static boolean isMqtt5(ChannelHandlerContext ctx) {
+    Attribute<MqttVersion> version = ctx.channel().attr(VERSION);
+    return version.get() == MqttVersion.MQTT_5;
+  }
+
+  static int remainingLength(MqttPublishMessage msg, boolean five) {
+    int qos = msg.fixedHeader().qosLevel().value();
+    return 2 + ByteBufUtil.utf8Bytes(msg.variableHeader().topicName()) + (qos > 0 ? 2 : 0)
+        + (five ? 1 : 0) + msg.payload().readableBytes();
+  }
+
+  static int vbiSize(int value) {
+    return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
+  }
+
+  private static void writeVbi(ByteBuf out, int value) {
+    int rest = value;
+    do {
+      int digit = rest & 0x7F;
+      rest >>>= 7;
+      out.writeByte(rest > 0 ? digit | 0x80 : digit);
+    } while (rest > 0);
+  }
+}
