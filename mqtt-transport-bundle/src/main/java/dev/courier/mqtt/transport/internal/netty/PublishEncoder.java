@@ -38,11 +38,6 @@ final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
 
   @Override
   public boolean acceptOutboundMessage(Object msg) {
-    return acceptOutboundMessageSafely(msg);
-  }
-
-  /** {@link #acceptOutboundMessage} without the checked exception, for tests. */
-  boolean acceptOutboundMessageSafely(Object msg) {
     return msg instanceof MqttPublishMessage publish
         && publish.variableHeader().properties() == MqttProperties.NO_PROPERTIES;
   }
@@ -50,7 +45,8 @@ final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
   @Override
   protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, MqttPublishMessage msg,
       boolean preferDirect) {
-    int remaining = remainingLength(msg, isMqtt5(ctx));
+    int remaining = remainingLength(msg, isMqtt5(ctx),
+        ByteBufUtil.utf8Bytes(msg.variableHeader().topicName()));
     int size = 1 + vbiSize(remaining) + remaining;
     return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
   }
@@ -62,9 +58,10 @@ final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
     MqttPublishVariableHeader header = msg.variableHeader();
     int qos = fixed.qosLevel().value();
     out.writeByte(0x30 | (fixed.isDup() ? 0x08 : 0) | (qos << 1) | (fixed.isRetain() ? 0x01 : 0));
-    writeVbi(out, remainingLength(msg, five));
     String topic = header.topicName();
-    out.writeShort(ByteBufUtil.utf8Bytes(topic));
+    int topicBytes = ByteBufUtil.utf8Bytes(topic);
+    writeVbi(out, remainingLength(msg, five, topicBytes));
+    out.writeShort(topicBytes);
     ByteBufUtil.writeUtf8(out, topic);
     if (qos > 0) {
       out.writeShort(header.packetId());
@@ -81,10 +78,9 @@ final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
     return version.get() == MqttVersion.MQTT_5;
   }
 
-  static int remainingLength(MqttPublishMessage msg, boolean five) {
+  private static int remainingLength(MqttPublishMessage msg, boolean five, int topicBytes) {
     int qos = msg.fixedHeader().qosLevel().value();
-    return 2 + ByteBufUtil.utf8Bytes(msg.variableHeader().topicName()) + (qos > 0 ? 2 : 0)
-        + (five ? 1 : 0) + msg.payload().readableBytes();
+    return 2 + topicBytes + (qos > 0 ? 2 : 0) + (five ? 1 : 0) + msg.payload().readableBytes();
   }
 
   static int vbiSize(int value) {

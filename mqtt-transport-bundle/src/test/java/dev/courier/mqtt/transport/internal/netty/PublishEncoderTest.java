@@ -85,7 +85,7 @@ class PublishEncoderTest {
         MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value(), 30));
     byte[] payload = "hi".getBytes(StandardCharsets.UTF_8);
 
-    assertThat(PublishEncoder.INSTANCE.acceptOutboundMessageSafely(
+    assertThat(PublishEncoder.INSTANCE.acceptOutboundMessage(
         publish("t", 1, false, false, 5, payload, properties))).isFalse();
     byte[] fast = encode(publish("t", 1, false, false, 5, payload, properties),
         MqttVersion.MQTT_5, true);

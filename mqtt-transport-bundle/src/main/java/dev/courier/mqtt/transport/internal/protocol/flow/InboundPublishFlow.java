@@ -114,10 +114,8 @@ public final class InboundPublishFlow {
     if ((pending == null || pending.isEmpty()) && stage.isDone()
         && !stage.isCompletedExceptionally() && stage.getNow(null).kept()) {
       if (ack != null) {
-        ReasonCode code = stage.getNow(null) == PublishResult.NO_MATCHING_SUBSCRIBERS
-            && context.writer().hasProperties()
-            ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
-        context.port().write(context.writer().ack(ack, packetId, code, null));
+        context.port().write(context.writer().ack(ack, packetId, codeFor(stage.getNow(null)),
+            null));
       }
       return;
     }
@@ -184,16 +182,24 @@ public final class InboundPublishFlow {
       if (result == PublishResult.QUOTA_EXCEEDED && !five) {
         return null;
       }
-      code = !five ? ReasonCode.SUCCESS : switch (result) {
-        case ACCEPTED -> ReasonCode.SUCCESS;
-        case NO_MATCHING_SUBSCRIBERS -> ReasonCode.NO_MATCHING_SUBSCRIBERS;
-        case QUOTA_EXCEEDED -> ReasonCode.QUOTA_EXCEEDED;
-      };
+      code = codeFor(result);
     }
     if (code.value() >= 0x80 && done.qos2Forwarded()) {
       context.session().releaseQos2(done.packetId());
     }
     return code;
+  }
+
+  /** The ack code of the bridge's result: its own on 5.0, Success on 3.x (which has none). */
+  private ReasonCode codeFor(PublishResult result) {
+    if (!context.writer().hasProperties()) {
+      return ReasonCode.SUCCESS;
+    }
+    return switch (result) {
+      case ACCEPTED -> ReasonCode.SUCCESS;
+      case NO_MATCHING_SUBSCRIBERS -> ReasonCode.NO_MATCHING_SUBSCRIBERS;
+      case QUOTA_EXCEEDED -> ReasonCode.QUOTA_EXCEEDED;
+    };
   }
 
   /** The bridge does not have it: close without the ack, so that the client resends it. */
