@@ -235,6 +235,7 @@ public final class TransportComponent {
     }
     access.authenticatorRequired(authenticator);
     access.authorizerRequired(authorizer);
+    access.refusal(requirements.refusal());
   }
 
   private boolean required(Requirements.Need need, Class<?> service) {

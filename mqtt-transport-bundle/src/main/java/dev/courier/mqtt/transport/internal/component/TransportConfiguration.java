@@ -108,6 +108,14 @@ import org.osgi.service.metatype.annotations.Option;
           @Option(label = "Not required (open without one)", value = "false")})
   String requireAuthorizer() default "auto";
 
+  @AttributeDefinition(description = "MQTT 5.0: the reason code of a refused PUBLISH or SUBSCRIBE"
+      + " filter. not-authorized: 0x87; unspecified: 0x80, so that a client cannot tell a"
+      + " protected topic from any other failure. MQTT 3.1.1 acks are fixed by its specification.",
+      options = {
+          @Option(label = "0x87 Not authorized", value = "not-authorized"),
+          @Option(label = "0x80 Unspecified error", value = "unspecified")})
+  String authorizationRefusal() default "not-authorized";
+
   @AttributeDefinition(description = "Run the MQTT over TLS listener. When not set, it runs if"
       + " sslKeystorePath is set.")
   boolean sslEnabled() default false;

@@ -9,8 +9,32 @@ import java.util.Locale;
  * @param bridge {@value #AUTO}, {@value #ANY}, {@value #IN_MEMORY} or the name of a bridge
  * @param authenticator whether CONNECT needs an authenticator service
  * @param authorizer whether PUBLISH and SUBSCRIBE need an authorizer service
+ * @param refusal how a 5.0 ack tells a client that a PUBLISH or SUBSCRIBE filter was refused
  */
-public record Requirements(String bridge, Need authenticator, Need authorizer) {
+public record Requirements(String bridge, Need authenticator, Need authorizer, Refusal refusal) {
+
+  /** The requirements, refusals told as 0x87 Not authorized. */
+  public Requirements(String bridge, Need authenticator, Need authorizer) {
+    this(bridge, authenticator, authorizer, Refusal.NOT_AUTHORIZED);
+  }
+
+  /**
+   * The reason code of a refused publication or subscription on MQTT 5.0 (3.1.1 is fixed by its
+   * specification: a SUBACK 0x80, a normal PUBACK).
+   */
+  public enum Refusal {
+    /** 0x87 Not authorized: the client learns why. */
+    NOT_AUTHORIZED,
+    /**
+     * 0x80 Unspecified error: a client cannot tell a protected topic from any other failure, so it
+     * cannot probe which topics the rules protect.
+     */
+    UNSPECIFIED;
+
+    static Refusal parse(String text) {
+      return valueOf(text.trim().toUpperCase(Locale.ROOT));
+    }
+  }
 
   /**
    * The highest-ranked bridge service; while an installed bundle declares that it provides a bridge

@@ -64,7 +64,22 @@ public final class TransportConfigReader {
     }
     return new Requirements(bridge,
         need(properties, "requireAuthenticator", d.authenticator(), problems),
-        need(properties, "requireAuthorizer", d.authorizer(), problems));
+        need(properties, "requireAuthorizer", d.authorizer(), problems),
+        refusal(properties, d.refusal(), problems));
+  }
+
+  private static Requirements.Refusal refusal(Map<String, ?> properties,
+      Requirements.Refusal fallback, List<String> problems) {
+    Object value = properties.get("authorizationRefusal");
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Requirements.Refusal.parse(value.toString().replace("-", "_"));
+    } catch (IllegalArgumentException e) {
+      problems.add("authorizationRefusal: '" + value + "' is not not-authorized or unspecified");
+      return fallback;
+    }
   }
 
   private static Requirements.Need need(Map<String, ?> properties, String key,

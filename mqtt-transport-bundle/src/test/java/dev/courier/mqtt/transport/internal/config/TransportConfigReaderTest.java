@@ -160,6 +160,7 @@ class TransportConfigReaderTest {
       "mqtt311SessionExpirySeconds | 0",
       "mqtt311SessionExpirySeconds | 4294967296",
       "mqtt311SessionExpirySeconds | never",
+      "authorizationRefusal | silent",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -167,6 +168,16 @@ class TransportConfigReaderTest {
     assertThat(result.valid()).isFalse();
     assertThat(result.problems()).hasSize(1);
     assertThat(result.problems().get(0)).startsWith(key + ":").contains(value.trim());
+  }
+
+  @Test
+  void whenAuthorizationRefusalIsSet_thenRead_andItsDefaultIsNotAuthorized() {
+    assertThat(TransportConfigReader.read(Map.of()).requirements().refusal())
+        .isEqualTo(Requirements.Refusal.NOT_AUTHORIZED);
+    assertThat(TransportConfigReader.read(Map.of("authorizationRefusal", " unspecified "))
+        .requirements().refusal()).isEqualTo(Requirements.Refusal.UNSPECIFIED);
+    assertThat(TransportConfigReader.read(Map.of("authorizationRefusal", "Not-Authorized"))
+        .requirements().refusal()).isEqualTo(Requirements.Refusal.NOT_AUTHORIZED);
   }
 
   @ParameterizedTest(name = "{0}={1}")

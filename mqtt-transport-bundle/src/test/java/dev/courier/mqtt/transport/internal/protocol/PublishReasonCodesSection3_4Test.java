@@ -9,6 +9,7 @@ import static io.netty.handler.codec.mqtt.MqttMessageType.PUBREL;
 import static io.netty.handler.codec.mqtt.MqttMessageType.SUBACK;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.mqtt.transport.internal.config.Requirements;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -135,6 +137,33 @@ class PublishReasonCodesSection3_4Test {
     assertThat(reasonCode(client.next(PUBACK), 3)).isEqualTo(NOT_AUTHORIZED);
     watcher.expectNothingMore();
     assertThat(access.deniedPublications()).isEqualTo(1);
+  }
+
+  @Test
+  void whenRefusalsAreUnspecified_thenARefusedPublishAndSubscribeFilterGet0x80_andOthersSucceed() {
+    access.authorizer(new Authorizer() {
+      @Override
+      public CompletionStage<Boolean> mayPublish(ClientIdentity client, String topic) {
+        return CompletableFuture.completedFuture(!topic.startsWith("secret/"));
+      }
+
+      @Override
+      public CompletionStage<Boolean> maySubscribe(ClientIdentity client, String filter) {
+        return CompletableFuture.completedFuture(!filter.startsWith("secret/"));
+      }
+    });
+    access.refusal(Requirements.Refusal.UNSPECIFIED);
+    TestClient client = connect5("quiet");
+
+    client.send(publish("secret/a", "x", 1, 1));
+    client.send(publish("$courier/x", "x", 2, 2));
+    assertThat(reasonCode(client.next(PUBACK), 1)).isEqualTo(0x80);
+    assertThat(reasonCode(client.next(PUBREC), 2)).isEqualTo(0x80);
+
+    client.send(Packets.subscribe(3, List.of("secret/#", "$courier/#", "open/#"), 1, 1, 1));
+    MqttSubAckMessage subAck = (MqttSubAckMessage) client.next(SUBACK);
+    assertThat(subAck.payload().reasonCodes()).containsExactly(0x80, 0x80, 1);
+    assertThat(client.port.closed).isFalse();
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.courier.mqtt.transport.internal.protocol.context;
 
+import dev.courier.mqtt.transport.internal.config.Requirements;
+import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.spi.auth.Authenticator;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.auth.EnhancedAuthenticator;
@@ -17,6 +19,7 @@ public final class AccessControl {
   private volatile EnhancedAuthenticator enhancedAuthenticator;
   private volatile boolean authenticatorRequired;
   private volatile boolean authorizerRequired;
+  private volatile ReasonCode refusalCode = ReasonCode.NOT_AUTHORIZED;
   private final LongAdder refusedConnects = new LongAdder();
   private final LongAdder deniedPublications = new LongAdder();
   private final LongAdder deniedSubscriptions = new LongAdder();
@@ -73,6 +76,19 @@ public final class AccessControl {
 
   public void authorizerRequired(boolean required) {
     this.authorizerRequired = required;
+  }
+
+  /**
+   * The MQTT 5.0 reason code of a refused PUBLISH (PUBACK/PUBREC) or SUBSCRIBE filter (SUBACK):
+   * 0x87 Not authorized, or 0x80 Unspecified error when refusals are not to be told apart.
+   */
+  public ReasonCode refusalCode() {
+    return refusalCode;
+  }
+
+  public void refusal(Requirements.Refusal refusal) {
+    this.refusalCode = refusal == Requirements.Refusal.UNSPECIFIED
+        ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.NOT_AUTHORIZED;
   }
 
   /** Whether the authorizer is required and absent now: publications and subscriptions refused. */

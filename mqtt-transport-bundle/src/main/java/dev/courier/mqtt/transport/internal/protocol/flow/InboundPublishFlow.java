@@ -176,7 +176,7 @@ public final class InboundPublishFlow {
       if (ConnectionContext.failure(done.stage()) != PublishAuthorization.DENIED) {
         return null;
       }
-      code = five ? ReasonCode.NOT_AUTHORIZED : ReasonCode.SUCCESS;
+      code = five ? context.parts().access().refusalCode() : ReasonCode.SUCCESS;
     } else {
       PublishResult result = done.stage().getNow(PublishResult.ACCEPTED);
       if (result == PublishResult.QUOTA_EXCEEDED && !five) {

@@ -30,8 +30,8 @@ final class SubscribeBatch {
     positions.clear();
   }
 
-  /** The requests the authorizer allowed; the others are granted 0x80 and reported. */
-  SubscribeBatch allowedBy(List<CompletableFuture<Boolean>> decisions,
+  /** The requests the authorizer allowed; the others get {@code refusal} and are reported. */
+  SubscribeBatch allowedBy(List<CompletableFuture<Boolean>> decisions, ReasonCode refusal,
       Consumer<SubscriptionRequest> onDenied) {
     SubscribeBatch allowed = new SubscribeBatch(packetId, codes);
     for (int i = 0; i < requests.size(); i++) {
@@ -39,7 +39,7 @@ final class SubscribeBatch {
         allowed.add(requests.get(i), positions.get(i));
       } else {
         onDenied.accept(requests.get(i));
-        codes[positions.get(i)] = ReasonCode.NOT_AUTHORIZED.value();
+        codes[positions.get(i)] = refusal.value();
       }
     }
     return allowed;

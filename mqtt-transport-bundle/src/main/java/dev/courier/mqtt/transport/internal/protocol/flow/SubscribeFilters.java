@@ -104,7 +104,7 @@ final class SubscribeFilters {
       context.parts().access().countDeniedSubscription();
       LOG.debug("Client {} subscribed to the reserved topic filter {}; refused",
           context.clientId(), topicFilter);
-      return ReasonCode.NOT_AUTHORIZED;
+      return context.parts().access().refusalCode();
     }
     return null;
   }

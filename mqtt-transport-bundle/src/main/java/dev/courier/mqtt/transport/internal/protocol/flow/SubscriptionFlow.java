@@ -84,7 +84,8 @@ public final class SubscriptionFlow {
     CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
     Runnable decide = () -> {
       if (!context.closed()) {
-        toBridge(current == null ? batch : batch.allowedBy(decisions, this::denied));
+        toBridge(current == null ? batch
+            : batch.allowedBy(decisions, context.parts().access().refusalCode(), this::denied));
       }
     };
     if (all.isDone()) {
