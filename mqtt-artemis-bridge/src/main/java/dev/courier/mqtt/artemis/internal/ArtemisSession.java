@@ -301,7 +301,17 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<Void> unsubscribe(List<String> filters) {
+    return unsubscribeExisting(filters).thenApply(ignored -> null);
+  }
+
+  /**
+   * Removes subscriptions by key and says which the session held: a live subscription, or a
+   * stored one (those of a resumed session, also after a restart, are both).
+   */
+  @Override
+  public CompletionStage<List<Boolean>> unsubscribeExisting(List<String> filters) {
     return inOrder(() -> {
+      List<Boolean> held = new ArrayList<>(filters.size());
       for (String key : filters) {
         SessionSubscription subscription = subscriptions.remove(key);
         if (subscription != null) {
@@ -312,11 +322,11 @@ final class ArtemisSession implements BridgeSession {
           }
           subscription.remove();
         }
-        if (stored != null) {
-          bridge.sessionStore().unsubscribe(stored, key);
-        }
+        // A stored one not restored (named before '::' was refused) was held all the same.
+        boolean recorded = stored != null && bridge.sessionStore().unsubscribe(stored, key);
+        held.add(subscription != null || recorded);
       }
-      return null;
+      return held;
     });
   }
 

@@ -232,12 +232,18 @@ final class SessionStore {
     }
   }
 
-  /** Deletes a stored subscription, by its key ({@link SubscriptionRequest#key()}). */
-  void unsubscribe(Stored stored, String key) {
+  /**
+   * Deletes a stored subscription, by its key ({@link SubscriptionRequest#key()}).
+   *
+   * @return whether one was stored
+   */
+  boolean unsubscribe(Stored stored, String key) {
     Subscription previous = stored.subscriptions.remove(key);
-    if (previous != null) {
-      records.delete(previous.recordId());
+    if (previous == null) {
+      return false;
     }
+    records.delete(previous.recordId());
+    return true;
   }
 
   /** Records a QoS 2 packet id awaiting PUBREL, inside the publication's transaction. */

@@ -10,9 +10,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * publications of its client.
  *
  * <p>Threading: {@link #attach}, {@link #detach}, {@link #poll}, {@link #acknowledge}, {@link
- * #subscribe}, {@link #unsubscribe} and {@link #close} are called by the transport from one thread
- * at a time (the event loop that owns the client's connection). {@link #publish} may be called from
- * any transport thread. No method may block.
+ * #subscribe}, {@link #unsubscribe}, {@link #unsubscribeExisting} and {@link #close} are called by
+ * the transport from one thread at a time (the event loop that owns the client's connection).
+ * {@link #publish} may be called from any transport thread. No method may block.
  *
  * <p>Redelivery: a delivery handed out by {@link #poll()} is the transport's to complete until it
  * calls {@link #acknowledge(long)} or closes the session; while the session stays open (connected or
@@ -67,6 +67,26 @@ public interface BridgeSession {
    * @return completes when removed
    */
   CompletionStage<Void> unsubscribe(List<String> filters);
+
+  /**
+   * Removes subscriptions like {@link #unsubscribe} and says which of them the session held, for
+   * the MQTT 5.0 UNSUBACK reason codes (section 3.11.3: 0x11 No subscription existed). The
+   * transport calls this one; the default delegates to {@link #unsubscribe} and completes with
+   * null, "cannot tell", and the transport then answers from what the connection itself saw (a
+   * resumed session's filters it did not see subscribed count as held). A bridge that knows the
+   * session's subscriptions, also those of a resumed session, overrides it. A stage that fails
+   * means, as for {@link #unsubscribe}, that the subscriptions may still be there.
+   *
+   * @param filters as for {@link #unsubscribe}: keys, {@code $share/{shareName}/{filter}} for a
+   *     shared subscription
+   * @return completes when removed with one element per filter, in order: true if the session
+   *     held a subscription with that key (a key given twice: true at most for the first), false
+   *     if not; or with null if the bridge cannot tell
+   * @since 0.6
+   */
+  default CompletionStage<List<Boolean>> unsubscribeExisting(List<String> filters) {
+    return unsubscribe(filters).thenApply(ignored -> null);
+  }
 
   /**
    * Connects the session to a live client connection: from now on the bridge signals {@code sink}

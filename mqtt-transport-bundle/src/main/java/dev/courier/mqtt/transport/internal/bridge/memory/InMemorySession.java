@@ -163,6 +163,12 @@ final class InMemorySession implements BridgeSession, Subscriber {
     return InMemoryBridge.DONE;
   }
 
+  /** Says which keys were held: this bridge has every subscription of a resumed session. */
+  @Override
+  public CompletionStage<List<Boolean>> unsubscribeExisting(List<String> unsubscribed) {
+    return CompletableFuture.completedFuture(subscriptions.unsubscribe(unsubscribed));
+  }
+
   /** Whether a client is connected (deliveries are signalled). */
   boolean attached() {
     return sink != null && !closed;

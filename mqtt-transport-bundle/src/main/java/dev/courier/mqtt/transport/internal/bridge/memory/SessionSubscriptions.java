@@ -90,18 +90,30 @@ final class SessionSubscriptions {
     groups.put(key, bridge.sharedGroups().join(request, session, subscription));
   }
 
-  /** Removes subscriptions by key; keys not subscribed are ignored. */
-  void unsubscribe(List<String> keys) {
+  /**
+   * Removes subscriptions by key; keys not subscribed are ignored.
+   *
+   * @return per key, in order, whether the session held it
+   */
+  List<Boolean> unsubscribe(List<String> keys) {
+    List<Boolean> held = new ArrayList<>(keys.size());
     for (String key : keys) {
-      if (filters.remove(key) != null) {
-        bridge.removeSubscription(key, session);
-        continue;
-      }
-      SharedGroup shared = groups.remove(key);
-      if (shared != null) {
-        leave(shared);
-      }
+      held.add(unsubscribe(key));
     }
+    return held;
+  }
+
+  private boolean unsubscribe(String key) {
+    if (filters.remove(key) != null) {
+      bridge.removeSubscription(key, session);
+      return true;
+    }
+    SharedGroup shared = groups.remove(key);
+    if (shared == null) {
+      return false;
+    }
+    leave(shared);
+    return true;
   }
 
   /**

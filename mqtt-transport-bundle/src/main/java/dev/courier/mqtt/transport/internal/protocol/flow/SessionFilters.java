@@ -9,11 +9,12 @@ import java.util.Map;
  * Which topic filters the session may hold, for the UNSUBACK reason codes (MQTT 5.0 section
  * 3.11.3): 0x11 No subscription existed where that is certain, 0x00 Success otherwise.
  *
- * <p>The bridge keeps the subscriptions and does not say which of them existed, so this knows what
- * its connection did: a session that was not resumed began without subscriptions; a resumed one
- * may hold any filter this connection did not subscribe, and such a filter is answered 0x00 as
- * before (also when unsubscribed again: only filters subscribed here are remembered, so that
- * UNSUBSCRIBEs of unknown filters cannot grow this). A filter handed to the bridge counts as held whatever the bridge
+ * <p>A bridge that says which filters existed ({@code BridgeSession#unsubscribeExisting}, SPI
+ * 0.6) is believed ({@link #exact}). For one that cannot tell, this knows what its connection did:
+ * a session that was not resumed began without subscriptions; a resumed one may hold any filter
+ * this connection did not subscribe, and such a filter is answered 0x00 as before (also when
+ * unsubscribed again: only filters subscribed here are remembered, so that UNSUBSCRIBEs of unknown
+ * filters cannot grow this). A filter handed to the bridge counts as held whatever the bridge
  * answered (a failed SUBSCRIBE may have left an earlier subscription in place). Used on the
  * connection's event loop only.
  */
@@ -60,6 +61,26 @@ final class SessionFilters {
       }
     }
     return codes;
+  }
+
+  /**
+   * The reason codes from what the bridge said (SPI 0.6), where it said something.
+   *
+   * @param guessed the codes {@link #unsubscribing} gave, one per filter; changed and returned
+   * @param held per filter whether the session held it, or null if the bridge cannot tell
+   */
+  static int[] exact(int[] guessed, List<Boolean> held) {
+    if (held == null || held.size() != guessed.length) {
+      return guessed;
+    }
+    for (int i = 0; i < guessed.length; i++) {
+      Boolean existed = held.get(i);
+      if (existed != null) {
+        guessed[i] = existed ? ReasonCode.SUCCESS.value()
+            : ReasonCode.NO_SUBSCRIPTION_EXISTED.value();
+      }
+    }
+    return guessed;
   }
 
   /**

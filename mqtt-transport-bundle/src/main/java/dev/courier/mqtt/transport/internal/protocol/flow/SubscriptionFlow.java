@@ -183,14 +183,15 @@ public final class SubscriptionFlow {
   }
 
   private void unsubscribeNow(int packetId, List<String> filters) {
-    // 3.11.3: 0x11 for a filter the session did not hold (a 3.x UNSUBACK carries no codes).
+    // 3.11.3: 0x11 for a filter the session did not hold (a 3.x UNSUBACK carries no codes): as
+    // the bridge says, else as far as this connection knows.
     int[] codes = sessionFilters().unsubscribing(filters);
-    context.bridgeSession().unsubscribe(filters).whenComplete((ignored, error) ->
+    context.bridgeSession().unsubscribeExisting(filters).whenComplete((held, error) ->
         context.onLoop(() -> {
           if (context.closed()) {
             return;
           }
-          int[] sent = codes;
+          int[] sent = SessionFilters.exact(codes, held);
           if (error != null) {
             LOG.warn("Bridge {} failed an UNSUBSCRIBE of client {}: {}",
                 context.parts().bridge().name(), context.clientId(), String.valueOf(error));
