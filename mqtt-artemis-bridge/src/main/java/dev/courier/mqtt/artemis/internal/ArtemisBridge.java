@@ -87,6 +87,7 @@ public final class ArtemisBridge implements MessagingBridge {
   private final RetainedStore retained;
   private final SessionLifecycle lifecycle;
   private final SharedGroups groups;
+  private final SubscriptionFence fence = new SubscriptionFence();
   private final Map<String, SimpleString> addresses = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor executor;
   private volatile boolean stopped;
@@ -259,6 +260,11 @@ public final class ArtemisBridge implements MessagingBridge {
   /** The groups of shared subscriptions. */
   SharedGroups groups() {
     return groups;
+  }
+
+  /** What makes publications wait for the SUBSCRIBEs received before them. */
+  SubscriptionFence fence() {
+    return fence;
   }
 
   /** The number of sessions open or detached in this bridge. */

@@ -212,6 +212,13 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
+    long ticket = bridge.fence().begin();
+    CompletionStage<List<Integer>> granted = subscribeInOrder(requests);
+    granted.whenComplete((ignored, error) -> bridge.fence().end(ticket));
+    return granted;
+  }
+
+  private CompletionStage<List<Integer>> subscribeInOrder(List<SubscriptionRequest> requests) {
     return inOrder(() -> {
       List<Integer> granted = new ArrayList<>(requests.size());
       boolean retainedQueued = false;

@@ -20,6 +20,9 @@ import org.apache.activemq.artemis.core.persistence.OperationContext;
  * only makes that drain look again). A waiting publication leaves the queue only after it has been
  * routed, so an empty queue means everything before has been routed.
  *
+ * <p>A publication arriving while SUBSCRIBEs that the bridge received before it are still being put
+ * in place waits for them in the same queue (see {@link SubscriptionFence}).
+ *
  * <p>All routes happen in one storage context per client: Artemis adds a durable message to its
  * queues when the storage context it was routed in completes, and contexts complete independently,
  * so publications routed in different threads' contexts could overtake each other.
@@ -47,8 +50,8 @@ final class OrderedPublisher {
   CompletableFuture<PublishResult> publish(Publication publication, SessionStore.Stored stored,
       int packetId) {
     Pending pending = new Pending(publication, stored, packetId,
-        bridge.address(publication.topic()));
-    if (waiting.isEmpty()) {
+        bridge.address(publication.topic()), bridge.fence().ticket());
+    if (waiting.isEmpty() && pending.fence == SubscriptionFence.OPEN) {
       if (!pending.ask()) {
         return pending.refused();
       }
@@ -69,6 +72,9 @@ final class OrderedPublisher {
     }
     do {
       for (Pending head; (head = waiting.peek()) != null; ) {
+        if (!head.asked && !bridge.fence().passedOrLater(head.fence, this::drain)) {
+          break; // the end of the subscription change it waits for drains again
+        }
         if (!head.asked && !head.ask()) {
           head.refused();
           waiting.poll();
@@ -90,6 +96,8 @@ final class OrderedPublisher {
     final SessionStore.Stored stored;
     final int packetId;
     final SimpleString address;
+    /** The subscription changes it waits for (see {@link SubscriptionFence}). */
+    final long fence;
     final CompletableFuture<PublishResult> done = new CompletableFuture<>();
     /** Written only by the thread that holds the drain (or the publisher before queueing it). */
     boolean asked;
@@ -99,11 +107,12 @@ final class OrderedPublisher {
     private Exception refusal;
 
     Pending(Publication publication, SessionStore.Stored stored, int packetId,
-        SimpleString address) {
+        SimpleString address, long fence) {
       this.publication = publication;
       this.stored = stored;
       this.packetId = packetId;
       this.address = address;
+      this.fence = fence;
     }
 
     /** Asks Artemis for room; false if it refused (then {@link #refused} says why). */
