@@ -202,12 +202,13 @@ public final class ConnectionContext {
   /**
    * Ends the connection from the server side: DISCONNECT with {@code code} on 5.0 [MQTT-4.13.1-1],
    * or a CONNACK with it while the CONNECT is not answered yet [MQTT-3.14.0-1]; just closing on
-   * 3.x.
+   * 3.x. {@link ReasonStrings} decides what the packet tells of {@code reason}: the CONNACK only
+   * the code's fixed text.
    */
   public void disconnect(ReasonCode code, String reason) {
     if (!closed && writer.hasProperties()) {
-      String told = negotiated.problemInformation() ? reason : null;
-      send(acknowledged ? writer.disconnect(code, told) : writer.connAck(code, false, null));
+      send(acknowledged ? writer.disconnect(code, ReasonStrings.disconnect(negotiated, reason))
+          : writer.connAckRefused(code, ReasonStrings.connAck(negotiated, code)));
       port.closeAfterLastPacket();
       return;
     }
