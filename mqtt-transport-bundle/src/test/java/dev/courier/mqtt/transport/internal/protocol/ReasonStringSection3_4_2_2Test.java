@@ -279,6 +279,27 @@ class ReasonStringSection3_4_2_2Test {
     assertThat(properties(connAck).isEmpty()).isTrue();
   }
 
+  /**
+   * [MQTT-3.1.3-8] a client id the server does not accept is refused with 0x85 in the client's own
+   * version, its Reason String within the client's Maximum Packet Size [MQTT-3.2.2-19].
+   */
+  @Test
+  void whenA5ClientIdIsTooLong_thenConnAck0x85WithAReasonStringThatFits() {
+    String tooLong = "x".repeat(engine.config.maxClientIdLength() + 1);
+    TestClient roomy = engine.client();
+    TestClient tiny = engine.client();
+
+    roomy.send(connect(tooLong, 0, -1));
+    tiny.send(connect(tooLong, 1, 10));
+
+    MqttConnAckMessage told = roomy.nextConnAck();
+    assertThat(Auth5.code(told)).isEqualTo(0x85);
+    assertThat(reasonString(told)).isEqualTo("client identifier not valid");
+    MqttConnAckMessage untold = tiny.nextConnAck();
+    assertThat(Auth5.code(untold)).isEqualTo(0x85);
+    assertThat(properties(untold).isEmpty()).isTrue();
+  }
+
   /** 3.4.2.1 and siblings: success acks are the short form, or carry no properties. */
   @Test
   void whenAcksSucceed_thenTheyCarryNoProperties() {

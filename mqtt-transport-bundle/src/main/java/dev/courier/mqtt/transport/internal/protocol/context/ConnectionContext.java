@@ -80,16 +80,23 @@ public final class ConnectionContext {
   }
 
   /**
-   * Who the client is and how to talk to it, from its CONNECT.
-   *
-   * @param assigned whether the server assigned {@code id} (told in CONNACK on 5.0)
+   * How to talk to the client: the protocol version of its CONNECT, set before anything is
+   * decided about it, so that a refusal is a CONNACK of that version.
    */
-  public void connecting(String id, boolean assigned, MqttVersion protocol, boolean clean) {
-    this.clientId = id;
-    this.clientIdAssigned = assigned;
+  public void protocol(MqttVersion protocol) {
     this.version = protocol;
     this.dialect = Dialect.of(protocol);
     this.writer = dialect.writer();
+  }
+
+  /**
+   * Who the client is, from its accepted CONNECT.
+   *
+   * @param assigned whether the server assigned {@code id} (told in CONNACK on 5.0)
+   */
+  public void connecting(String id, boolean assigned, boolean clean) {
+    this.clientId = id;
+    this.clientIdAssigned = assigned;
     this.cleanStart = clean;
   }
 
