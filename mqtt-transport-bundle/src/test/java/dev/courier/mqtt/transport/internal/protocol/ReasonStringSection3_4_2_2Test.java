@@ -1,5 +1,8 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
+import static dev.courier.mqtt.transport.internal.protocol.Acks5.connect;
+import static dev.courier.mqtt.transport.internal.protocol.Acks5.properties;
+import static dev.courier.mqtt.transport.internal.protocol.Acks5.reasonString;
 import static dev.courier.mqtt.transport.internal.protocol.Packets.publish;
 import static dev.courier.mqtt.transport.internal.protocol.Packets.subscribe;
 import static dev.courier.mqtt.transport.internal.protocol.Packets.unsubscribe;
@@ -12,37 +15,24 @@ import static io.netty.handler.codec.mqtt.MqttMessageType.UNSUBACK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
-import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
-import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
-import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
-import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * MQTT 5.0 section 3.4.2.2.2 and its siblings: the Reason String of an ack with an error (or other
  * non-success) code. It is sent only if the client asked for problem information
- * [MQTT-3.1.2-29], except on CONNACK (and DISCONNECT, where this server keeps to the request),
- * and never where it would make the packet exceed the client's Maximum Packet Size: then the ack
- * goes without it [MQTT-3.2.2-19] [MQTT-3.4.2-2] [MQTT-3.5.2-2] [MQTT-3.9.2-1] [MQTT-3.11.2-1]
- * [MQTT-3.14.2-3]. A success ack has no properties.
+ * [MQTT-3.1.2-29] (DISCONNECT too: allowed either way, this server keeps to the request), and
+ * never where it would make the packet exceed the client's Maximum Packet Size: then the ack goes
+ * without it [MQTT-3.4.2-2] [MQTT-3.5.2-2] [MQTT-3.9.2-1] [MQTT-3.11.2-1] [MQTT-3.14.2-3]. A
+ * success ack has no properties. CONNACK: {@link ConnAckReasonStringSection3_2_2_3_9Test}.
  */
 class ReasonStringSection3_4_2_2Test {
 
@@ -50,28 +40,11 @@ class ReasonStringSection3_4_2_2Test {
   /** The size of PUBACK 0x87 with {@link #NOT_AUTHORIZED}: 2 + 3 + 1 + 3 + 39 bytes. */
   private static final int PUBACK_0X87_WITH_STRING = 48;
 
-  private final AccessControl access = AccessControl.open();
-  private final EngineFixture engine = new EngineFixture(TransportConfig.defaults(), access);
+  private final EngineFixture engine = new EngineFixture();
 
   @AfterEach
   void close() {
     engine.close();
-  }
-
-  /** A 5.0 CONNECT with Request Problem Information and Maximum Packet Size (-1: absent). */
-  private static MqttConnectMessage connect(String clientId, int problemInformation,
-      int maximumPacketSize) {
-    MqttProperties properties = new MqttProperties();
-    if (problemInformation >= 0) {
-      properties.add(new MqttProperties.IntegerProperty(
-          MqttPropertyType.REQUEST_PROBLEM_INFORMATION.value(), problemInformation));
-    }
-    if (maximumPacketSize >= 0) {
-      properties.add(new MqttProperties.IntegerProperty(
-          MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), maximumPacketSize));
-    }
-    return MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_5).clientId(clientId)
-        .cleanSession(true).keepAlive(60).properties(properties).build();
   }
 
   private TestClient connected(String clientId, int problemInformation, int maximumPacketSize) {
@@ -79,29 +52,6 @@ class ReasonStringSection3_4_2_2Test {
     client.send(connect(clientId, problemInformation, maximumPacketSize));
     assertThat(Auth5.code(client.nextConnAck())).isZero();
     return client;
-  }
-
-  private static MqttProperties properties(MqttMessage message) {
-    Object header = message.variableHeader();
-    if (header instanceof MqttPubReplyMessageVariableHeader reply) {
-      return reply.properties();
-    }
-    if (header instanceof MqttMessageIdAndPropertiesVariableHeader withProperties) {
-      return withProperties.properties();
-    }
-    if (header instanceof MqttReasonCodeAndPropertiesVariableHeader withReason) {
-      return withReason.properties();
-    }
-    if (header instanceof MqttConnAckVariableHeader connAck) {
-      return connAck.properties();
-    }
-    return MqttProperties.NO_PROPERTIES; // the short form of a success ack
-  }
-
-  private static String reasonString(MqttMessage message) {
-    MqttProperties.MqttProperty<?> property =
-        properties(message).getProperty(MqttPropertyType.REASON_STRING.value());
-    return property == null ? null : (String) property.value();
   }
 
   private static int pubReplyCode(MqttMessage ack) {
@@ -244,60 +194,6 @@ class ReasonStringSection3_4_2_2Test {
     }
     client.connection.fail(violation);
     engine.loop.runAll();
-  }
-
-  /**
-   * [MQTT-3.1.2-29] CONNACK may carry a Reason String whatever was requested: a refusal says
-   * which, in a fixed text that tells neither the authenticator's reason nor whether the user
-   * exists.
-   */
-  @Test
-  void whenConnectIsRefused_thenConnAckCarriesAFixedReasonStringEvenWithProblemInformation0() {
-    access.authenticator(credentials -> CompletableFuture.completedFuture(
-        AuthenticationResult.badCredentials("no user named bob")));
-    TestClient client = engine.client();
-
-    client.send(connect("refused", 0, -1));
-
-    MqttConnAckMessage connAck = client.nextConnAck();
-    assertThat(Auth5.code(connAck)).isEqualTo(0x86);
-    assertThat(reasonString(connAck)).isEqualTo("bad user name or password");
-    assertThat(client.port.closed).isTrue();
-  }
-
-  /** [MQTT-3.2.2-19] a refused CONNACK too large with its Reason String goes without it. */
-  @Test
-  void whenTheReasonStringWouldExceedTheMaximumPacketSize_thenConnAckGoesWithoutIt() {
-    access.authenticator(credentials -> CompletableFuture.completedFuture(
-        AuthenticationResult.badCredentials("no")));
-    TestClient client = engine.client();
-
-    client.send(connect("refused", 1, 20));
-
-    MqttConnAckMessage connAck = client.nextConnAck();
-    assertThat(Auth5.code(connAck)).isEqualTo(0x86);
-    assertThat(properties(connAck).isEmpty()).isTrue();
-  }
-
-  /**
-   * [MQTT-3.1.3-8] a client id the server does not accept is refused with 0x85 in the client's own
-   * version, its Reason String within the client's Maximum Packet Size [MQTT-3.2.2-19].
-   */
-  @Test
-  void whenA5ClientIdIsTooLong_thenConnAck0x85WithAReasonStringThatFits() {
-    String tooLong = "x".repeat(engine.config.maxClientIdLength() + 1);
-    TestClient roomy = engine.client();
-    TestClient tiny = engine.client();
-
-    roomy.send(connect(tooLong, 0, -1));
-    tiny.send(connect(tooLong, 1, 10));
-
-    MqttConnAckMessage told = roomy.nextConnAck();
-    assertThat(Auth5.code(told)).isEqualTo(0x85);
-    assertThat(reasonString(told)).isEqualTo("client identifier not valid");
-    MqttConnAckMessage untold = tiny.nextConnAck();
-    assertThat(Auth5.code(untold)).isEqualTo(0x85);
-    assertThat(properties(untold).isEmpty()).isTrue();
   }
 
   /** 3.4.2.1 and siblings: success acks are the short form, or carry no properties. */
