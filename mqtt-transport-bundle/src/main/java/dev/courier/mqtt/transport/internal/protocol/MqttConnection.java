@@ -5,6 +5,7 @@ import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.protocol.context.EngineParts;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.protocol.context.ReadGate;
+import dev.courier.mqtt.transport.internal.protocol.context.ReasonStrings;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.protocol.flow.CloseFlow;
 import dev.courier.mqtt.transport.internal.protocol.flow.ConnectFlow;
@@ -183,7 +184,9 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     EVENTS.info("Client '{}' from {} refused: {}", outcome.clientId(), port.remoteAddress(),
         outcome.code());
     state = State.CLOSED;
-    context.send(context.writer().connAck(outcome.code(), false, null));
+    // The client is told the code's fixed text, never the outcome's reason (that is for the log).
+    context.send(context.writer().connAckRefused(outcome.code(),
+        ReasonStrings.connAck(context.negotiated(), outcome.code())));
     port.closeAfterLastPacket(); // the client may have pipelined more: let it read the CONNACK
   }
 

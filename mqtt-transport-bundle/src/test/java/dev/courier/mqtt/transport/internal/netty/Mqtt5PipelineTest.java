@@ -4,6 +4,7 @@ import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.concat;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.hex;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.packet;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.prefixed;
+import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.publish;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.utf8;
 import static dev.courier.mqtt.transport.internal.netty.PipelineHarness.written;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,6 +111,31 @@ class Mqtt5PipelineTest {
     // UNSUBACK: packet id, property length, one reason code per filter (0x00 success).
     assertThat(hex(written(client))).isEqualTo("b0 04 00 02 00 00");
     assertThat(client.isOpen()).isTrue();
+  }
+
+  /**
+   * [MQTT-3.4.2-2] a refused publication's PUBACK carries its Reason String, unless that would
+   * make it larger than the client's Maximum Packet Size (here 47, one byte short).
+   */
+  @Test
+  void whenPublishIsRefused_thenPubAckCarriesAReasonStringThatFitsTheMaximumPacketSize() {
+    String text = "not authorized to publish to this topic";
+    byte[] refused = publish(0x02, utf8("$courier/x"), 9, concat(hex("00"), utf8("x")));
+    EmbeddedChannel roomy = connected("roomy5");
+    EmbeddedChannel small = harness.channel();
+    // CONNECT 5.0, clean start, keep alive 60, properties: Maximum Packet Size (0x27) = 47.
+    harness.feed(small, packet(0x10, concat(prefixed(utf8("MQTT")),
+        hex("05 02 00 3C 05 27 00 00 00 2F"), prefixed(utf8("small5")))));
+    assertThat(written(small)[3]).as("CONNACK reason code").isEqualTo((byte) 0x00);
+
+    harness.feed(roomy, refused);
+    harness.feed(small, refused);
+    harness.settle();
+
+    // PUBACK id 9, 0x87, properties (42 bytes): Reason String (0x1F).
+    assertThat(hex(written(roomy)))
+        .isEqualTo("40 2e 00 09 87 2a 1f 00 27 " + hex(utf8(text)));
+    assertThat(hex(written(small))).isEqualTo("40 04 00 09 87 00");
   }
 
   @ParameterizedTest(name = "options byte {0}")

@@ -80,16 +80,23 @@ public final class ConnectionContext {
   }
 
   /**
-   * Who the client is and how to talk to it, from its CONNECT.
-   *
-   * @param assigned whether the server assigned {@code id} (told in CONNACK on 5.0)
+   * How to talk to the client: the protocol version of its CONNECT, set before anything is
+   * decided about it, so that a refusal is a CONNACK of that version.
    */
-  public void connecting(String id, boolean assigned, MqttVersion protocol, boolean clean) {
-    this.clientId = id;
-    this.clientIdAssigned = assigned;
+  public void protocol(MqttVersion protocol) {
     this.version = protocol;
     this.dialect = Dialect.of(protocol);
     this.writer = dialect.writer();
+  }
+
+  /**
+   * Who the client is, from its accepted CONNECT.
+   *
+   * @param assigned whether the server assigned {@code id} (told in CONNACK on 5.0)
+   */
+  public void connecting(String id, boolean assigned, boolean clean) {
+    this.clientId = id;
+    this.clientIdAssigned = assigned;
     this.cleanStart = clean;
   }
 
@@ -202,12 +209,13 @@ public final class ConnectionContext {
   /**
    * Ends the connection from the server side: DISCONNECT with {@code code} on 5.0 [MQTT-4.13.1-1],
    * or a CONNACK with it while the CONNECT is not answered yet [MQTT-3.14.0-1]; just closing on
-   * 3.x.
+   * 3.x. {@link ReasonStrings} decides what the packet tells of {@code reason}: the CONNACK only
+   * the code's fixed text.
    */
   public void disconnect(ReasonCode code, String reason) {
     if (!closed && writer.hasProperties()) {
-      String told = negotiated.problemInformation() ? reason : null;
-      send(acknowledged ? writer.disconnect(code, told) : writer.connAck(code, false, null));
+      send(acknowledged ? writer.disconnect(code, ReasonStrings.disconnect(negotiated, reason))
+          : writer.connAckRefused(code, ReasonStrings.connAck(negotiated, code)));
       port.closeAfterLastPacket();
       return;
     }

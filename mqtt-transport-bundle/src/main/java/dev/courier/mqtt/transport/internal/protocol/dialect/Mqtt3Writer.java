@@ -35,6 +35,11 @@ final class Mqtt3Writer implements PacketWriter {
   }
 
   @Override
+  public MqttMessage connAckRefused(ReasonCode code, String reason) {
+    return connAck(code, false, null);
+  }
+
+  @Override
   public MqttMessage publish(Delivery delivery, String topic, int packetId, boolean dup,
       MqttProperties properties) {
     return Packets.publish(delivery, topic, packetId, dup, null);

@@ -39,6 +39,11 @@ final class Mqtt5Writer implements PacketWriter {
   }
 
   @Override
+  public MqttMessage connAckRefused(ReasonCode code, String reason) {
+    return connAck(code, false, reasonString(reason));
+  }
+
+  @Override
   public MqttMessage publish(Delivery delivery, String topic, int packetId, boolean dup,
       MqttProperties properties) {
     return Packets.publish(delivery, topic, packetId, dup, properties);

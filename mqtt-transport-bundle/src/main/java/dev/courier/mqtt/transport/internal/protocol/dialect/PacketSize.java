@@ -28,6 +28,22 @@ public final class PacketSize {
     return 1 + varIntSize(remaining) + remaining;
   }
 
+  /**
+   * The whole encoded size of a 5.0 packet whose only property is a Reason String: fixed header,
+   * Remaining Length, {@code otherBytes}, Property Length and the property (identifier byte, two
+   * length bytes, the UTF-8 bytes).
+   *
+   * @param otherBytes the rest of its variable header and its payload: 3 for PUBACK to PUBCOMP
+   *     (packet id, reason code), 2 and a byte per code for SUBACK and UNSUBACK, 2 for CONNACK
+   *     (flags, reason code), 1 for DISCONNECT (reason code)
+   * @param reasonBytes the length of the Reason String in UTF-8
+   */
+  public static long withReasonString(int otherBytes, int reasonBytes) {
+    long properties = 3L + reasonBytes;
+    long remaining = otherBytes + varIntSize(properties) + properties;
+    return 1 + varIntSize(remaining) + remaining;
+  }
+
   private static long properties(MqttProperties properties) {
     long length = 0;
     for (MqttProperties.MqttProperty<?> property : properties.listAll()) {

@@ -31,6 +31,13 @@ public interface PacketWriter {
   MqttMessage connAck(ReasonCode code, boolean sessionPresent, MqttProperties properties);
 
   /**
+   * CONNACK refusing a CONNECT: {@code code}, no Session Present [MQTT-3.2.2-6].
+   *
+   * @param reason a reason string for the client, or null (dropped on 3.x)
+   */
+  MqttMessage connAckRefused(ReasonCode code, String reason);
+
+  /**
    * PUBLISH to the client; ownership of the payload buffer passes to the caller.
    *
    * @param properties the publication's properties as delivered (dropped on 3.x)

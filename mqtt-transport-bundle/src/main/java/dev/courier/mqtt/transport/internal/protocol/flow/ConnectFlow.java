@@ -41,11 +41,14 @@ public final class ConnectFlow {
     MqttVersion version = MqttVersion.fromProtocolNameAndLevel(header.name(),
         (byte) header.version());
     Dialect dialect = Dialect.of(version);
+    // A refusal below is a CONNACK of the client's version, within its Maximum Packet Size.
+    context.protocol(version);
     if (header.hasPassword() && !header.hasUserName() && dialect.passwordNeedsUserName()) {
       throw new ProtocolViolation("MQTT-3.1.2-22", "password without user name");
     }
     InboundProperties properties = InboundProperties.of(header.properties());
     boolean clean = header.isCleanSession();
+    context.negotiated(negotiate(header, properties, dialect, clean));
     String sent = payload.clientIdentifier();
     String id = sent;
     TransportConfig config = context.config();
@@ -60,8 +63,7 @@ public final class ConnectFlow {
           "client id longer than " + config.maxClientIdLength());
     }
     Publication will = readWill(header, payload, id);
-    context.connecting(id, !id.equals(sent), version, clean);
-    context.negotiated(negotiate(header, properties, dialect, clean));
+    context.connecting(id, !id.equals(sent), clean);
     context.authMethod(authMethod(properties));
     context.port().keepAlive(context.negotiated().keepAliveSeconds());
     return ConnectOutcome.accepted(id, will);

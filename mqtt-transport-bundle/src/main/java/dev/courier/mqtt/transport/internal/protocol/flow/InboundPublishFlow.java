@@ -3,6 +3,7 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.protocol.context.ReadGate;
+import dev.courier.mqtt.transport.internal.protocol.context.ReasonStrings;
 import dev.courier.mqtt.transport.internal.protocol.dialect.InboundProperties;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.topic.TopicSyntax;
@@ -114,8 +115,7 @@ public final class InboundPublishFlow {
     if ((pending == null || pending.isEmpty()) && stage.isDone()
         && !stage.isCompletedExceptionally() && stage.getNow(null).kept()) {
       if (ack != null) {
-        context.port().write(context.writer().ack(ack, packetId, codeFor(stage.getNow(null)),
-            null));
+        writeAck(ack, packetId, codeFor(stage.getNow(null)));
       }
       return;
     }
@@ -149,7 +149,7 @@ public final class InboundPublishFlow {
         return;
       }
       if (done.ack() != null) {
-        context.port().write(context.writer().ack(done.ack(), done.packetId(), code, null));
+        writeAck(done.ack(), done.packetId(), code);
         wrote = true;
       }
     }
@@ -188,6 +188,12 @@ public final class InboundPublishFlow {
       context.session().releaseQos2(done.packetId());
     }
     return code;
+  }
+
+  /** PUBACK or PUBREC with {@code code}, and a Reason String if it is not Success. */
+  private void writeAck(MqttMessageType type, int packetId, ReasonCode code) {
+    context.port().write(context.writer().ack(type, packetId, code,
+        ReasonStrings.publishAck(context.negotiated(), code)));
   }
 
   /** The ack code of the bridge's result: its own on 5.0, Success on 3.x (which has none). */

@@ -3,6 +3,7 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
+import dev.courier.mqtt.transport.internal.protocol.context.ReasonStrings;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
@@ -137,7 +138,8 @@ public final class SubscriptionFlow {
             context.parts().bridge().name(), context.clientId(), String.valueOf(error));
       }
       // [MQTT-3.8.4-1] SUBACK with [MQTT-3.8.4-4] the same packet id, [MQTT-3.9.3-1] a code each.
-      context.send(context.writer().subAck(batch.packetId, batch.codes, null));
+      context.send(context.writer().subAck(batch.packetId, batch.codes,
+          ReasonStrings.filterAck(context.negotiated(), batch.codes)));
       ended();
     }));
   }
@@ -198,7 +200,8 @@ public final class SubscriptionFlow {
             sent = sessionFilters().unsubscribeFailed(filters);
           }
           // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched, a code per filter.
-          context.send(context.writer().unsubAck(packetId, sent, null));
+          context.send(context.writer().unsubAck(packetId, sent,
+              ReasonStrings.filterAck(context.negotiated(), sent)));
           ended();
         }));
   }
