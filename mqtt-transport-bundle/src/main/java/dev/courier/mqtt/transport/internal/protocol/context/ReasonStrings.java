@@ -31,20 +31,24 @@ public final class ReasonStrings {
 
   /** What SUBACK and UNSUBACK codes say, one bit each; see {@link #cause(int)}. */
   private static final String[] CAUSES = {"not authorized", "topic filter invalid",
-      "shared subscriptions not supported", "no subscription existed", "server error"};
+      "shared subscriptions not supported", "unspecified error"};
   /** The Reason String of each set of causes, indexed by its bits (0: none). */
   private static final String[] SUMMARIES = summaries();
 
   private ReasonStrings() {}
 
-  /** The Reason String of a PUBACK or PUBREC with {@code code}, or null for none. */
+  /**
+   * The Reason String of a PUBACK or PUBREC with {@code code}, or null for none. Only errors carry
+   * one: 0x10 No matching subscribers (like UNSUBACK's 0x11) is a success and keeps the packet
+   * small, as clients that accept no properties on a successful ack (the Eclipse Paho test client
+   * among them) expect.
+   */
   public static String publishAck(Negotiated negotiated, ReasonCode code) {
     if (code == ReasonCode.SUCCESS) {
       return null; // [MQTT-3.4.2.1] the short form
     }
     String text = switch (code) {
       case NOT_AUTHORIZED -> "not authorized to publish to this topic";
-      case NO_MATCHING_SUBSCRIBERS -> "no matching subscribers";
       case QUOTA_EXCEEDED -> "quota exceeded: the destination is full";
       default -> null;
     };
@@ -114,8 +118,7 @@ public final class ReasonStrings {
       case 0x87 -> 1;
       case 0x8F -> 1 << 1;
       case 0x9E -> 1 << 2;
-      case 0x11 -> 1 << 3;
-      default -> code >= 0x80 ? 1 << 4 : 0;
+      default -> code >= 0x80 ? 1 << 3 : 0; // 0x11 is a success, said by its code alone
     };
   }
 
