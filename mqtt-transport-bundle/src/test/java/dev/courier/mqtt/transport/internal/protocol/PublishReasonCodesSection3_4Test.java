@@ -54,8 +54,13 @@ class PublishReasonCodesSection3_4Test {
     engine.close();
   }
 
-  /** Refuses every topic under secret/ (a second decision for the same topic is the same). */
+  /** Refuses publishing to every topic under secret/. */
   private void refuseSecrets() {
+    refuse(false);
+  }
+
+  /** Refuses publishing under secret/, and subscribing there too if {@code subscriptions}. */
+  private void refuse(boolean subscriptions) {
     access.authorizer(new Authorizer() {
       @Override
       public CompletionStage<Boolean> mayPublish(ClientIdentity client, String topic) {
@@ -64,7 +69,7 @@ class PublishReasonCodesSection3_4Test {
 
       @Override
       public CompletionStage<Boolean> maySubscribe(ClientIdentity client, String filter) {
-        return CompletableFuture.completedFuture(true);
+        return CompletableFuture.completedFuture(!subscriptions || !filter.startsWith("secret/"));
       }
     });
   }
@@ -141,17 +146,7 @@ class PublishReasonCodesSection3_4Test {
 
   @Test
   void whenRefusalsAreUnspecified_thenARefusedPublishAndSubscribeFilterGet0x80_andOthersSucceed() {
-    access.authorizer(new Authorizer() {
-      @Override
-      public CompletionStage<Boolean> mayPublish(ClientIdentity client, String topic) {
-        return CompletableFuture.completedFuture(!topic.startsWith("secret/"));
-      }
-
-      @Override
-      public CompletionStage<Boolean> maySubscribe(ClientIdentity client, String filter) {
-        return CompletableFuture.completedFuture(!filter.startsWith("secret/"));
-      }
-    });
+    refuse(true);
     access.refusal(Requirements.Refusal.UNSPECIFIED);
     TestClient client = connect5("quiet");
 
