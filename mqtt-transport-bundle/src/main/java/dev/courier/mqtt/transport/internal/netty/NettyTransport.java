@@ -165,6 +165,8 @@ public final class NettyTransport {
           + " listener to " + host + ":" + port + ": " + future.cause(), future.cause(), null);
     }
     Channel channel = future.channel();
+    // After Netty's acceptor (added at registration), which pauses accepting on an error first.
+    channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     LOG.info("MQTT{} listener bound to {}", ssl == null ? "" : " over TLS", channel.localAddress());
     return channel;
   }
