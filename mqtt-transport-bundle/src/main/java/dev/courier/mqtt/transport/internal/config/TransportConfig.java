@@ -29,6 +29,10 @@ import java.util.List;
  *     asking more gets this, told in CONNACK [MQTT-3.2.2.3.2]; {@link #NEVER_EXPIRES}: no limit
  * @param mqtt311SessionExpirySeconds how long a 3.1/3.1.1 session with cleanSession=false is kept
  *     after its connection ends; {@link #NEVER_EXPIRES}: until a clean session replaces it
+ * @param maxConnections client connections the listeners hold at most, together; one more is
+ *     answered CONNACK 3 (3.1/3.1.1) or 0x97 Quota exceeded (5.0) and closed; {@link
+ *     #AUTO_CONNECTIONS}: below the process's open-file limit (see {@link
+ *     #effectiveMaxConnections})
  */
 public record TransportConfig(
     boolean enabled,
@@ -46,7 +50,43 @@ public record TransportConfig(
     TlsConfig tls,
     int topicAliasMaximum,
     long maxSessionExpirySeconds,
-    long mqtt311SessionExpirySeconds) {
+    long mqtt311SessionExpirySeconds,
+    int maxConnections) {
+
+  /** {@code maxConnections} default: derived from the process's open-file limit. */
+  public static final int AUTO_CONNECTIONS = 0;
+
+  /** Open files kept for the broker itself (journal, bundles, logs) below the file limit. */
+  static final long RESERVED_FILES = 1024;
+
+  /** Settings with {@code maxConnections} {@link #AUTO_CONNECTIONS}. */
+  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
+      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
+      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
+      int authTimeoutSeconds, TlsConfig tls, int topicAliasMaximum, long maxSessionExpirySeconds,
+      long mqtt311SessionExpirySeconds) {
+    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
+        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
+        connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, AUTO_CONNECTIONS);
+  }
+
+  /**
+   * The connection limit in force: {@code maxConnections}, or for {@link #AUTO_CONNECTIONS} the
+   * open-file limit less {@value #RESERVED_FILES} (at least 64), or no limit when the limit is not
+   * known.
+   *
+   * @param openFileLimit the process's open-file limit, or a negative number if unknown
+   */
+  public int effectiveMaxConnections(long openFileLimit) {
+    if (maxConnections != AUTO_CONNECTIONS) {
+      return maxConnections;
+    }
+    if (openFileLimit < 0) {
+      return Integer.MAX_VALUE;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(64, openFileLimit - RESERVED_FILES));
+  }
 
   /** A session expiry interval of 0xFFFFFFFF: the session does not expire (3.1.2.11.2). */
   public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -82,7 +122,7 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
-        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds);
+        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -91,7 +131,7 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
-        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry);
+        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -127,6 +167,7 @@ public record TransportConfig(
     check(problems, "maxSessionExpirySeconds", maxSessionExpirySeconds, 0, NEVER_EXPIRES);
     // A 3.x persistent session that ended with its connection would make cleanSession=false void.
     check(problems, "mqtt311SessionExpirySeconds", mqtt311SessionExpirySeconds, 1, NEVER_EXPIRES);
+    check(problems, "maxConnections", maxConnections, 0, Integer.MAX_VALUE);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

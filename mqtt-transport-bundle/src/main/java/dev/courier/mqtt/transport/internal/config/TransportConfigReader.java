@@ -47,7 +47,8 @@ public final class TransportConfigReader {
         integer(properties, "topicAliasMaximum", d.topicAliasMaximum(), problems),
         longInteger(properties, "maxSessionExpirySeconds", d.maxSessionExpirySeconds(), problems),
         longInteger(properties, "mqtt311SessionExpirySeconds", d.mqtt311SessionExpirySeconds(),
-            problems));
+            problems),
+        integer(properties, "maxConnections", d.maxConnections(), problems));
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());

@@ -23,20 +23,41 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final MqttEngine engine;
   private final ChannelGroup channels;
   private final SslContext ssl;
+  private final ConnectionLimit counter;
+  /** {@code maxConnections} in force, for the plain and TLS listeners together. */
+  private final int limit;
 
-  MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels) {
+  MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels,
+      ConnectionLimit counter) {
     this.engine = engine;
     this.ssl = ssl;
     this.channels = channels;
+    this.counter = counter;
+    this.limit = engine.config().effectiveMaxConnections(ConnectionLimit.openFileLimit());
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
+    // The group drops closed channels, so its size is the connections open now, this one included.
+    boolean overLimit = channels.size() >= limit;
     channels.add(channel);
     if (ssl != null) {
       channel.pipeline().addLast(TLS, ssl.newHandler(channel.alloc()));
     }
-    configure(channel.pipeline(), engine);
+    if (overLimit) {
+      refuse(channel.pipeline());
+    } else {
+      configure(channel.pipeline(), engine);
+    }
+  }
+
+  /** Just enough to read the CONNECT and answer it with a refusal. */
+  private void refuse(ChannelPipeline pipeline) {
+    TransportConfig config = engine.config();
+    pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
+    pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
+    pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+    pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds(), counter));
   }
 
   /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */

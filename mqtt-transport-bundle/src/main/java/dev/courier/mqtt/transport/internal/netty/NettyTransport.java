@@ -44,6 +44,7 @@ public final class NettyTransport {
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final ChannelGroup channels;
+  private final ConnectionLimit connectionLimit = new ConnectionLimit();
   private Channel listener;
   private MqttEngine bound;
   private Channel tlsListener;
@@ -158,7 +159,7 @@ public final class NettyTransport {
         .childOption(ChannelOption.RCVBUF_ALLOCATOR,
             new AdaptiveRecvByteBufAllocator(64, Math.min(1024, config.inboundBufferSize()),
                 config.inboundBufferSize()))
-        .childHandler(new MqttChannelInitializer(engine, ssl, channels));
+        .childHandler(new MqttChannelInitializer(engine, ssl, channels, connectionLimit));
     var future = bootstrap.bind(host, port).awaitUninterruptibly();
     if (!future.isSuccess()) {
       throw new BindFailure("cannot bind " + (ssl == null ? "MQTT" : "MQTT over TLS")
@@ -204,6 +205,11 @@ public final class NettyTransport {
       LOG.warn("Listener socket {} not confirmed released within {} s", channel.localAddress(),
           RELEASE_WAIT_SECONDS);
     }
+  }
+
+  /** Connections refused since start because {@code maxConnections} were open. */
+  public long refusedConnections() {
+    return connectionLimit.refusedConnections();
   }
 
   /** The TLS listener's address, or null if none is bound. */

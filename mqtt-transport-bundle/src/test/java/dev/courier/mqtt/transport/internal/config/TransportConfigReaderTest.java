@@ -161,6 +161,8 @@ class TransportConfigReaderTest {
       "mqtt311SessionExpirySeconds | 4294967296",
       "mqtt311SessionExpirySeconds | never",
       "authorizationRefusal | silent",
+      "maxConnections | -1",
+      "maxConnections | lots",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
