@@ -36,6 +36,11 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     this.limit = engine.config().effectiveMaxConnections(ConnectionLimit.openFileLimit());
   }
 
+  /** The connection limit in force ({@link Integer#MAX_VALUE}: none). */
+  int limit() {
+    return limit;
+  }
+
   @Override
   protected void initChannel(SocketChannel channel) {
     // The group drops closed channels, so its size is the connections open now, this one included.

@@ -147,6 +147,8 @@ public final class NettyTransport {
 
   private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
     TransportConfig config = engine.config();
+    MqttChannelInitializer initializer =
+        new MqttChannelInitializer(engine, ssl, channels, connectionLimit);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -159,7 +161,7 @@ public final class NettyTransport {
         .childOption(ChannelOption.RCVBUF_ALLOCATOR,
             new AdaptiveRecvByteBufAllocator(64, Math.min(1024, config.inboundBufferSize()),
                 config.inboundBufferSize()))
-        .childHandler(new MqttChannelInitializer(engine, ssl, channels, connectionLimit));
+        .childHandler(initializer);
     var future = bootstrap.bind(host, port).awaitUninterruptibly();
     if (!future.isSuccess()) {
       throw new BindFailure("cannot bind " + (ssl == null ? "MQTT" : "MQTT over TLS")
@@ -168,7 +170,9 @@ public final class NettyTransport {
     Channel channel = future.channel();
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
-    LOG.info("MQTT{} listener bound to {}", ssl == null ? "" : " over TLS", channel.localAddress());
+    int limit = initializer.limit();
+    LOG.info("MQTT{} listener bound to {} (maxConnections {})", ssl == null ? "" : " over TLS",
+        channel.localAddress(), limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit));
     return channel;
   }
 
