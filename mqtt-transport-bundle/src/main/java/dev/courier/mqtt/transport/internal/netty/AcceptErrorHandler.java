@@ -2,8 +2,6 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,30 +9,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The last handler of a listener's (server channel's) pipeline: takes what failed while accepting
  * connections, typically "Too many open files" when the process's file limit is reached, and logs
- * it at most once per interval with how many failures it stands for, instead of Netty's generic
- * "exceptionCaught() reached the tail of the pipeline" for each. The listener stays open and keeps
- * serving its connections: Netty's acceptor, ahead of this handler, has already paused accepting
- * for a second before the error reaches here. Used on the listener's event loop only.
+ * it through a {@link LogThrottle} (at once, then at most once a minute with how many failures it
+ * stands for), instead of Netty's generic "exceptionCaught() reached the tail of the pipeline" for
+ * each. The listener stays open and keeps serving its connections: Netty's acceptor, ahead of this
+ * handler, has already paused accepting for a second before the error reaches here.
  */
 final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(AcceptErrorHandler.class);
 
-  /** How often a persisting accept failure is logged. */
-  static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
-
-  private final LongSupplier nanoClock;
-  private long lastLoggedNanos;
-  private boolean loggedOnce;
-  private long failuresSinceLog;
-  private long failures;
+  private final LogThrottle failures;
 
   AcceptErrorHandler() {
     this(System::nanoTime);
   }
 
   AcceptErrorHandler(LongSupplier nanoClock) {
-    this.nanoClock = nanoClock;
+    this.failures = new LogThrottle(nanoClock);
   }
 
   @Override
@@ -44,33 +35,24 @@ final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    failures++;
-    failuresSinceLog++;
-    long now = nanoClock.getAsLong();
-    if (loggedOnce && now - lastLoggedNanos < INTERVAL_NANOS) {
-      return;
-    }
-    SocketAddress listener = ctx.channel().localAddress();
-    if (failuresSinceLog == 1) {
+    long report = failures.count();
+    if (report == 1) {
       LOG.warn("MQTT listener {} could not accept a connection: {} (the listener stays; accepting"
-          + " resumes after a pause)", listener, String.valueOf(cause));
-    } else {
-      LOG.warn("MQTT listener {} could not accept connections {} times in the last {} s, last: {}"
-          + " (the listener stays)", listener, failuresSinceLog,
-          TimeUnit.NANOSECONDS.toSeconds(now - lastLoggedNanos), String.valueOf(cause));
+          + " resumes after a pause)", ctx.channel().localAddress(), String.valueOf(cause));
+    } else if (report > 1) {
+      LOG.warn("MQTT listener {} could not accept connections {} times since the last report,"
+          + " last: {} (the listener stays)", ctx.channel().localAddress(), report,
+          String.valueOf(cause));
     }
-    loggedOnce = true;
-    lastLoggedNanos = now;
-    failuresSinceLog = 0;
   }
 
   /** Accept failures since the listener was bound. */
   long failures() {
-    return failures;
+    return failures.total();
   }
 
   /** Failures not logged yet (they are counted in the next log line). */
   long unlogged() {
-    return failuresSinceLog;
+    return failures.unlogged();
   }
 }

@@ -1,43 +1,32 @@
 package dev.courier.mqtt.transport.internal.netty;
 
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transport's {@code maxConnections}: counts the connections refused for it and logs them at
- * most once a minute, with how many, so that a flood of connections cannot flood the log. Thread-
- * safe.
+ * The transport's {@code maxConnections}: counts the connections refused for it and logs them
+ * through a {@link LogThrottle}, so that a flood of connections cannot flood the log. Thread-safe.
  */
 final class ConnectionLimit {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimit.class);
-  private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-  private final LongAdder refused = new LongAdder();
-  private final AtomicLong unlogged = new AtomicLong();
-  private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - INTERVAL_NANOS);
+  private final LogThrottle refused = new LogThrottle(System::nanoTime);
 
   /** One connection refused because {@code limit} were open. */
   void refused(int limit) {
-    refused.increment();
-    unlogged.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastLogged.get();
-    if (now - last >= INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
-      long count = unlogged.getAndSet(0);
+    long report = refused.count();
+    if (report > 0) {
       LOG.warn("MQTT connections refused: {} since the last report; {} are open"
-          + " (maxConnections)", count, limit);
+          + " (maxConnections)", report, limit);
     }
   }
 
   /** Connections refused for the limit since start. */
   long refusedConnections() {
-    return refused.sum();
+    return refused.total();
   }
 
   /**

@@ -38,7 +38,7 @@ class AcceptErrorHandlerTest {
     fail();
     fail();
     fail();
-    now.addAndGet(AcceptErrorHandler.INTERVAL_NANOS - 1);
+    now.addAndGet(LogThrottle.INTERVAL_NANOS - 1);
     fail();
     assertThat(handler.unlogged()).isEqualTo(3);
 
