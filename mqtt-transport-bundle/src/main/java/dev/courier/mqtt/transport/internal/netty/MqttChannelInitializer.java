@@ -59,20 +59,23 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   /** Just enough to read the CONNECT and answer it with a refusal. */
   private void refuse(ChannelPipeline pipeline) {
     TransportConfig config = engine.config();
-    pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
-    pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
-    pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+    codec(pipeline, config);
     pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds(), counter));
   }
 
   /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */
   static void configure(ChannelPipeline pipeline, MqttEngine engine) {
     TransportConfig config = engine.config();
-    pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
-    pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
-    pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+    codec(pipeline, config);
     // Outbound writes pass it before MqttEncoder: PUBLISH without properties in one buffer.
     pipeline.addLast(PUBLISH_ENCODER, PublishEncoder.INSTANCE);
     pipeline.addLast(MQTT, new MqttConnectionHandler(engine));
+  }
+
+  /** Frame checks, decoder and encoder: what every client pipeline starts with. */
+  private static void codec(ChannelPipeline pipeline, TransportConfig config) {
+    pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
+    pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
+    pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
   }
 }
