@@ -1,7 +1,5 @@
 package dev.courier.mqtt.artemis.internal;
 
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -43,8 +41,7 @@ final class SubscriptionFence {
     if (waiters.isEmpty()) {
       return;
     }
-    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-      Waiter waiter = it.next();
+    for (Waiter waiter : waiters) {
       if (passed(waiter.ticket) && waiters.remove(waiter)) {
         waiter.then.run();
       }
@@ -61,7 +58,7 @@ final class SubscriptionFence {
     if (ticket == OPEN) {
       return true;
     }
-    Long oldest = inFlight.isEmpty() ? null : firstOrNull();
+    Long oldest = inFlight.ceiling(OPEN); // tickets start at 1: the oldest in flight, or null
     return oldest == null || oldest > ticket;
   }
 
@@ -76,18 +73,7 @@ final class SubscriptionFence {
     Waiter waiter = new Waiter(ticket, then);
     waiters.add(waiter);
     // The change may have ended between the check and the add: then nobody would wake it.
-    if (passed(ticket) && waiters.remove(waiter)) {
-      return true;
-    }
-    return false;
-  }
-
-  private Long firstOrNull() {
-    try {
-      return inFlight.first();
-    } catch (NoSuchElementException ended) {
-      return null;
-    }
+    return passed(ticket) && waiters.remove(waiter);
   }
 
   /** A publication waiting (identity matters: two may wait with one ticket). */
