@@ -48,7 +48,8 @@ class SubscribeBeforePublishTest extends ArtemisTestSupport {
   }
 
   @Test
-  void whenSubscribesKeepComing_thenEachPublicationReachesTheSubscriptionsReceivedBeforeIt() throws Exception {
+  void whenSubscribesKeepComing_thenEachPublicationReachesTheSubscriptionsReceivedBeforeIt()
+      throws Exception {
     BridgeSession publisher = open("pub", true);
     BridgeSession early = open("early", true);
     early.attach(new RecordingSink(early));

@@ -82,8 +82,8 @@ import org.osgi.service.metatype.annotations.Option;
       + " replaces it, as MQTT 3.1.1 specifies.", min = "1", max = "4294967295")
   long mqtt311SessionExpirySeconds() default 4294967295L;
 
-  @AttributeDefinition(description = "Client connections the transport holds at most (plain and TLS together); one more is"
-      + " answered CONNACK 3 (MQTT 3.1.1) or 0x97 Quota exceeded (MQTT 5.0) and closed, counted and"
+  @AttributeDefinition(description = "Client connections the transport holds at most (plain and"
+      + " TLS together); one more is answered CONNACK 3 (MQTT 3.1.1) or 0x97 Quota exceeded (MQTT 5.0) and closed, counted and"
       + " logged. 0: the process's open-file limit less 1024 (no limit when it is not known).",
       min = "0")
   int maxConnections() default 0;
