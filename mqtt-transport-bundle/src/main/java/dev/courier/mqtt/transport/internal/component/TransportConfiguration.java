@@ -52,6 +52,25 @@ import org.osgi.service.metatype.annotations.Option;
       + " away); beyond it new messages for that session are dropped and counted.", min = "1")
   int maxQueuedMessages() default 10000;
 
+  @AttributeDefinition(description = "Bytes (payload and topic; on Artemis what it stores of each"
+      + " message) held for one session, beside maxQueuedMessages. Beyond either bound new"
+      + " messages for that session are dropped, counted and logged: while the client is"
+      + " connected QoS 0 ones, and QoS 1/2 ones beyond twice the bound; while it is away every"
+      + " newer one.", min = "1024")
+  long maxQueuedBytes() default 67108864L;
+
+  @AttributeDefinition(description = "Retained messages held at most, all topics together. A"
+      + " retained PUBLISH for a new topic beyond it is refused, neither stored nor delivered:"
+      + " 0x97 Quota exceeded on MQTT 5.0, the connection closed on MQTT 3.x; counted and logged."
+      + " Replacing or clearing a topic's message always works.", min = "1")
+  int maxRetainedMessages() default 1000000;
+
+  @AttributeDefinition(description = "Bytes (payload and topic) of the retained messages held at"
+      + " most. A retained PUBLISH that would go beyond it (a new topic, or the growth of a"
+      + " replaced message) is refused as for maxRetainedMessages; clearing always works.",
+      min = "1024")
+  long maxRetainedBytes() default 268435456L;
+
   @AttributeDefinition(description = "Seconds: the longest keep-alive honoured; clients asking"
       + " for 0 or more are timed out after 1.5 times this.", min = "1", max = "65535")
   int maxKeepAliveSeconds() default 65535;

@@ -33,6 +33,13 @@ import java.util.List;
  *     answered CONNACK 3 (3.1/3.1.1) or 0x97 Quota exceeded (5.0) and closed; {@link
  *     #AUTO_CONNECTIONS}: below the process's open-file limit (see {@link
  *     #effectiveMaxConnections})
+ * @param maxQueuedBytes bytes of the messages held for one session while they wait to be sent
+ *     (payload and topic; the Artemis bridge counts what it stores of each message); beside
+ *     {@code maxQueuedMessages}, with the same drop policy
+ * @param maxRetainedMessages retained messages held at most, for all topics together; a retained
+ *     publication beyond it is refused (0x97 on 5.0, the connection closed on 3.x)
+ * @param maxRetainedBytes bytes (payload and topic) of the retained messages held at most, as
+ *     {@code maxRetainedMessages}
  */
 public record TransportConfig(
     boolean enabled,
@@ -51,7 +58,35 @@ public record TransportConfig(
     int topicAliasMaximum,
     long maxSessionExpirySeconds,
     long mqtt311SessionExpirySeconds,
-    int maxConnections) {
+    int maxConnections,
+    long maxQueuedBytes,
+    int maxRetainedMessages,
+    long maxRetainedBytes) {
+
+  /** Default of {@code maxQueuedBytes}: 64 MiB per session. */
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+
+  /** Default of {@code maxRetainedMessages}. */
+  public static final int DEFAULT_MAX_RETAINED_MESSAGES = 1_000_000;
+
+  /** Default of {@code maxRetainedBytes}: 256 MiB. */
+  public static final long DEFAULT_MAX_RETAINED_BYTES = 256L * 1024 * 1024;
+
+  /** The smallest {@code maxQueuedBytes} and {@code maxRetainedBytes} accepted. */
+  static final long MIN_BYTES_BOUND = 1024;
+
+  /** Settings with the default bridge bounds (queued bytes, retained messages). */
+  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
+      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
+      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
+      int authTimeoutSeconds, TlsConfig tls, int topicAliasMaximum, long maxSessionExpirySeconds,
+      long mqtt311SessionExpirySeconds, int maxConnections) {
+    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
+        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
+        connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
+        DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, DEFAULT_MAX_RETAINED_BYTES);
+  }
 
   /** {@code maxConnections} default: derived from the process's open-file limit. */
   public static final int AUTO_CONNECTIONS = 0;
@@ -122,7 +157,8 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
-        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections);
+        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
+        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -131,7 +167,18 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
-        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections);
+        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
+        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes);
+  }
+
+  /** The same settings with other bridge bounds: queued bytes per session, retained messages. */
+  public TransportConfig withBridgeLimits(long newMaxQueuedBytes, int newMaxRetainedMessages,
+      long newMaxRetainedBytes) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
+        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
+        newMaxQueuedBytes, newMaxRetainedMessages, newMaxRetainedBytes);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -168,6 +215,9 @@ public record TransportConfig(
     // A 3.x persistent session that ended with its connection would make cleanSession=false void.
     check(problems, "mqtt311SessionExpirySeconds", mqtt311SessionExpirySeconds, 1, NEVER_EXPIRES);
     check(problems, "maxConnections", maxConnections, 0, Integer.MAX_VALUE);
+    check(problems, "maxQueuedBytes", maxQueuedBytes, MIN_BYTES_BOUND, Long.MAX_VALUE);
+    check(problems, "maxRetainedMessages", maxRetainedMessages, 1, Integer.MAX_VALUE);
+    check(problems, "maxRetainedBytes", maxRetainedBytes, MIN_BYTES_BOUND, Long.MAX_VALUE);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

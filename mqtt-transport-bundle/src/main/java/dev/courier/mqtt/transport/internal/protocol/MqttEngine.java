@@ -45,6 +45,9 @@ public final class MqttEngine {
 
   private MqttEngine(EngineParts parts) {
     this.parts = parts;
+    // Every engine, a reconfigured one too, tells its bridge the retained bounds in force.
+    TransportConfig config = parts.config();
+    parts.bridge().limitRetained(config.maxRetainedMessages(), config.maxRetainedBytes());
   }
 
   /** The same engine with other settings; connections made before keep theirs. */

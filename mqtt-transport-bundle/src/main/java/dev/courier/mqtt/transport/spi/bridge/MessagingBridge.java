@@ -68,4 +68,28 @@ public interface MessagingBridge {
   default boolean sharedSubscriptions() {
     return false;
   }
+
+  /**
+   * The transport's bounds on the retained messages the bridge holds for all clients together, in
+   * count and in bytes (the bridge measures a retained message as its payload and topic).
+   *
+   * <p>A retained publication that would take the store over a bound is refused as a whole: not
+   * stored and not routed to any subscriber, its stage completing with {@link
+   * PublishResult#QUOTA_EXCEEDED} from {@link BridgeSession#route} (and failing from {@link
+   * BridgeSession#publish}); the bridge counts and logs it (throttled), naming the bound. A
+   * message for a topic not retained yet counts against both bounds; one replacing a topic's
+   * retained message counts only its growth, so a message no bigger than the one it replaces is
+   * always taken; clearing a topic (an empty payload) always works. Lowering a bound below what
+   * is held removes nothing: new retained messages are refused until clearing and expiry make
+   * room.
+   *
+   * <p>Called by the transport when it starts on this bridge and whenever its configuration
+   * changes, before and while sessions are open, from any thread; must not block. The default
+   * ignores them (bridges before 0.7 keep every retained message).
+   *
+   * @param maxMessages retained messages held at most, positive
+   * @param maxBytes bytes of retained messages held at most, positive
+   * @since 0.7
+   */
+  default void limitRetained(long maxMessages, long maxBytes) {}
 }

@@ -21,7 +21,8 @@ public enum PublishResult {
 
   /**
    * Not kept: a limit of the host refused it for now (an address or queue is full and its policy
-   * is to refuse): 0x97 Quota exceeded.
+   * is to refuse), or, since 0.7, a retained publication would exceed the retained bounds ({@link
+   * MessagingBridge#limitRetained}): 0x97 Quota exceeded.
    */
   QUOTA_EXCEEDED;
 

@@ -56,6 +56,25 @@ class TransportConfigReaderTest {
     assertThat(d.topicAliasMaximum()).isEqualTo(16);
     assertThat(d.maxSessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(d.mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
+    assertThat(d.maxQueuedBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(d.maxRetainedMessages()).isEqualTo(1_000_000);
+    assertThat(d.maxRetainedBytes()).isEqualTo(256L * 1024 * 1024);
+  }
+
+  @Test
+  void whenBridgeLimitsAreSet_thenRead_asStringsFromCfgAndAsTypedValues() {
+    TransportConfig fromCfg = TransportConfigReader.read(cfg("""
+        maxQueuedBytes = 1048576
+        maxRetainedMessages = 5000
+        maxRetainedBytes = 8589934592
+        """)).config();
+    TransportConfig typed = TransportConfigReader.read(Map.of("maxQueuedBytes", 1024,
+        "maxRetainedMessages", 1L, "maxRetainedBytes", 2048L)).config();
+
+    assertThat(fromCfg.maxQueuedBytes()).isEqualTo(1_048_576);
+    assertThat(fromCfg.maxRetainedMessages()).isEqualTo(5000);
+    assertThat(fromCfg.maxRetainedBytes()).isEqualTo(8_589_934_592L);
+    assertThat(typed).isEqualTo(TransportConfig.defaults().withBridgeLimits(1024, 1, 2048));
   }
 
   @Test
@@ -163,6 +182,12 @@ class TransportConfigReaderTest {
       "authorizationRefusal | silent",
       "maxConnections | -1",
       "maxConnections | lots",
+      "maxQueuedBytes | 1023",
+      "maxQueuedBytes | 64MB",
+      "maxRetainedMessages | 0",
+      "maxRetainedMessages | 2147483648",
+      "maxRetainedBytes | 1023",
+      "maxRetainedBytes | -1",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));

@@ -17,17 +17,19 @@ import org.slf4j.LoggerFactory;
  * The bounded multi-producer queue of one session's deliveries, with publisher throttling and
  * message expiry.
  *
- * <p>Bounds: while a client is connected and its queue is above half of {@code maxQueuedMessages},
- * the {@code publish} stages of publishers routing to it stay incomplete until the queue drains to
- * a quarter: the transport then stops reading from those publishers (once each has {@code
- * maxInflightMessages} publications pending), so a slow subscriber slows publishers down instead of
- * losing their messages. A publisher is held back at most {@value Congestion#TIMEOUT_MILLIS} ms
- * per wait, so that clients publishing to each other cannot stall each other for good. Above the
- * bound, QoS 0 messages are dropped and counted; QoS 1 and 2 are still taken up to twice the
- * bound (the throttled publishers keep the overshoot small), then dropped and counted. A detached
- * (offline) session applies no pressure: it queues QoS 1 and 2 up to the bound (queueing QoS 0 for
- * offline clients is optional, [MQTT-3.1.2-5]) and drops newer ones beyond it, counted, so what is
- * queued stays in order.
+ * <p>Bounds: two, {@code maxQueuedMessages} and {@code maxQueuedBytes} (a message counts its
+ * payload and topic), applied alike; "above the bound" means above either. While a client is
+ * connected and its queue is above half of a bound, the {@code publish} stages of publishers
+ * routing to it stay incomplete until the queue drains to a quarter of both: the transport then
+ * stops reading from those publishers (once each has {@code maxInflightMessages} publications
+ * pending), so a slow subscriber slows publishers down instead of losing their messages. A
+ * publisher is held back at most {@value Congestion#TIMEOUT_MILLIS} ms per wait, so that clients
+ * publishing to each other cannot stall each other for good. Above the bound, QoS 0 messages are
+ * dropped and counted; QoS 1 and 2 are still taken up to twice the bound (the throttled
+ * publishers keep the overshoot small), then dropped and counted. A detached (offline) session
+ * applies no pressure: it queues QoS 1 and 2 up to the bound (queueing QoS 0 for offline clients
+ * is optional, [MQTT-3.1.2-5]) and drops newer ones beyond it, counted, so what is queued stays in
+ * order. A message bigger than {@code maxQueuedBytes} on its own is never queued.
  *
  * <p>Expiry [MQTT-3.3.2-5]: a message already expired is not queued; {@link #poll} skips expired
  * ones; a full queue first purges expired messages before it drops a new one, and the bridge's
@@ -47,24 +49,40 @@ final class DeliveryQueue {
   /** {@code Delivery} or {@link SharedEntry} elements. */
   private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
+  /** Bytes of the elements counted in {@link #queued} (see {@link #bytesOf}). */
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong tags = new AtomicLong();
   private final DropCounter drops;
   /** Earliest expiry among queued messages (a lower bound), {@code Long.MAX_VALUE} for none. */
   private final AtomicLong nextExpiry = new AtomicLong(Long.MAX_VALUE);
   private final Congestion congestion = new Congestion();
   private volatile int maxQueued;
+  private volatile long maxBytes;
   /** Set once a shared group queued here: only then is there anything to hand over. */
   private volatile boolean heldShared;
 
-  DeliveryQueue(InMemoryBridge bridge, String clientId, int maxQueued) {
+  DeliveryQueue(InMemoryBridge bridge, String clientId, int maxQueued, long maxBytes) {
     this.bridge = bridge;
     this.clientId = clientId;
     this.drops = new DropCounter(bridge);
     this.maxQueued = maxQueued;
+    this.maxBytes = maxBytes;
   }
 
-  void maxQueued(int bound) {
-    this.maxQueued = bound;
+  /** New bounds, from the request of a connection resuming the session. */
+  void bounds(int maxMessages, long maxQueuedBytes) {
+    this.maxQueued = maxMessages;
+    this.maxBytes = maxQueuedBytes;
+  }
+
+  /** What a message weighs against {@code maxQueuedBytes}: its payload and topic. */
+  static long bytesOf(String topic, byte[] payload) {
+    return (long) payload.length + topic.length();
+  }
+
+  private static long bytesOf(Object element) {
+    Delivery delivery = SharedEntry.deliveryOf(element);
+    return bytesOf(delivery.topic(), delivery.payload());
   }
 
   /**
@@ -84,12 +102,15 @@ final class DeliveryQueue {
       return InMemoryBridge.DONE;
     }
     int limit = maxQueued;
-    int size = admit(target == null || qos == 0 ? limit : 2L * limit);
+    long byteLimit = maxBytes;
+    boolean hard = target == null || qos == 0;
+    long bytes = bytesOf(publication.topic(), publication.payload());
+    int size = admit(hard ? limit : 2L * limit, hard ? byteLimit : twice(byteLimit), bytes);
     if (size < 0) {
       if (group != null) {
         return null;
       }
-      drop(limit);
+      drop(limit, byteLimit);
       return InMemoryBridge.DONE;
     }
     long tag = qos == 0 ? 0 : tags.incrementAndGet();
@@ -108,43 +129,51 @@ final class DeliveryQueue {
     }
     if (target != null) {
       target.messagesAvailable();
-      if (size > limit / 2) {
+      if (size > limit / 2 || queuedBytes.get() > byteLimit / 2) {
         return congestion.stage();
       }
     }
     return InMemoryBridge.DONE;
   }
 
+  /** Twice a bound in bytes, saturating. */
+  private static long twice(long bound) {
+    return bound > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * bound;
+  }
+
   /**
-   * Counts a message in if there is room below {@code ceiling}: online, QoS 1/2 may overshoot the
-   * bound while publishers routing here are throttled (see {@link Congestion}); a hard ceiling of
-   * twice the bound still holds if throttling times out.
+   * Counts a message in if there is room below both ceilings: online, QoS 1/2 may overshoot the
+   * bounds while publishers routing here are throttled (see {@link Congestion}); a hard ceiling of
+   * twice the bounds still holds if throttling times out.
    *
    * @return the new size, or -1 if full
    */
-  private int admit(long ceiling) {
+  private int admit(long ceiling, long byteCeiling, long bytes) {
     int size = queued.incrementAndGet();
-    if (size > ceiling && !roomAfterPurge(ceiling)) {
+    long held = queuedBytes.addAndGet(bytes);
+    if ((size > ceiling || held > byteCeiling) && !roomAfterPurge(ceiling, byteCeiling)) {
       queued.decrementAndGet();
+      queuedBytes.addAndGet(-bytes);
       return -1;
     }
     return size;
   }
 
   /** A full queue first lets go of its expired messages: is there room then? */
-  private boolean roomAfterPurge(long ceiling) {
+  private boolean roomAfterPurge(long ceiling, long byteCeiling) {
     if (nextExpiry.get() == Long.MAX_VALUE) {
       return false;
     }
     long now = bridge.now();
-    return mayHoldExpired(now) && purgeExpired(now) > 0 && queued.get() <= ceiling;
+    return mayHoldExpired(now) && purgeExpired(now) > 0 && queued.get() <= ceiling
+        && queuedBytes.get() <= byteCeiling;
   }
 
-  private void drop(int limit) {
+  private void drop(int limit, long byteLimit) {
     long dropped = drops.drop();
     if (dropped > 0) {
-      LOG.warn("Session queue of client {} is full ({} messages): dropped {} message(s) so far",
-          clientId, limit, dropped);
+      LOG.warn("Session queue of client {} is full (maxQueuedMessages {}, maxQueuedBytes {}):"
+          + " dropped {} message(s) so far", clientId, limit, byteLimit, dropped);
     }
   }
 
@@ -155,7 +184,7 @@ final class DeliveryQueue {
       if (!SharedEntry.owns(next)) {
         continue; // handed over meanwhile; its taker counted it
       }
-      taken(1);
+      taken(1, bytesOf(next));
       MessageProperties properties = SharedEntry.deliveryOf(next).properties();
       if (properties.expiresAtMillis() == 0 || !properties.expired(bridge.now())) {
         return next;
@@ -166,11 +195,17 @@ final class DeliveryQueue {
   }
 
   /** Counts elements taken out and lets throttled publishers go once drained. */
-  private void taken(int count) {
+  private void taken(int count, long bytes) {
     int size = queued.addAndGet(-count);
-    if (size <= maxQueued / 4 && congestion.active()) {
+    long held = queuedBytes.addAndGet(-bytes);
+    if (size <= maxQueued / 4 && held <= maxBytes / 4 && congestion.active()) {
       congestion.release();
     }
+  }
+
+  /** Counts one element that a hand-over or {@link #removeAll} took out. */
+  private void removed(Object element) {
+    taken(1, bytesOf(element));
   }
 
   /** Whether the earliest expiry among queued messages may have passed at {@code now}. */
@@ -197,6 +232,7 @@ final class DeliveryQueue {
         nextExpiry.accumulateAndGet(expiresAt, Math::min);
       } else if (SharedEntry.remove(queue, element)) {
         queued.decrementAndGet();
+        queuedBytes.addAndGet(-bytesOf(element));
         removed++;
       }
     }
@@ -213,7 +249,7 @@ final class DeliveryQueue {
    */
   void handOver(Predicate<SharedEntry> handOver) {
     if (heldShared) {
-      taken(SharedEntry.handOver(queue, handOver));
+      SharedEntry.handOver(queue, handOver, this::removed);
     }
   }
 
@@ -222,18 +258,18 @@ final class DeliveryQueue {
    * run from several threads at once (each element goes to one of them).
    */
   void removeAll(Consumer<SharedEntry> orphans) {
-    taken(SharedEntry.removeAll(queue, orphans));
+    SharedEntry.removeAll(queue, orphans, this::removed);
     congestion.release();
   }
 
   /** Whether the queue is at or below its low-water mark (throttled publishers may go on). */
   boolean drained() {
-    return queued.get() <= maxQueued / 4;
+    return queued.get() <= maxQueued / 4 && queuedBytes.get() <= maxBytes / 4;
   }
 
   /** Whether a new delivery would not throttle its publisher (the queue is below half). */
   boolean belowThrottle() {
-    return queued.get() < maxQueued / 2;
+    return queued.get() < maxQueued / 2 && queuedBytes.get() < maxBytes / 2;
   }
 
   void releaseCongestion() {
@@ -242,5 +278,10 @@ final class DeliveryQueue {
 
   int size() {
     return queued.get();
+  }
+
+  /** Bytes queued now (payload and topic of each message). */
+  long bytes() {
+    return queuedBytes.get();
   }
 }

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in bridge: routing, retained messages and session queues held in memory, implementing
- * bridge SPI 0.5 for MQTT 5.0, shared subscriptions included. Used when no host bridge service is
- * registered; everything is lost when the transport stops.
+ * bridge SPI 0.7 for MQTT 5.0, shared subscriptions and the queue and retained bounds included.
+ * Used when no host bridge service is registered; everything is lost when the transport stops.
  *
  * <p>Routing a publication to one session whose subscriptions overlap (several of its filters
  * match the topic):
@@ -73,6 +73,9 @@ public final class InMemoryBridge implements MessagingBridge {
   /** A publication that matched no subscription (0x10 to a 5.0 publisher). */
   static final CompletableFuture<PublishResult> NO_MATCH =
       CompletableFuture.completedFuture(PublishResult.NO_MATCHING_SUBSCRIBERS);
+  /** A retained publication refused for the retained bounds: neither stored nor routed. */
+  static final CompletableFuture<PublishResult> REFUSED =
+      CompletableFuture.completedFuture(PublishResult.QUOTA_EXCEEDED);
   /** Sweep period of the no-argument constructor. */
   public static final long DEFAULT_SWEEP_PERIOD_MILLIS = 1000;
 
@@ -118,6 +121,12 @@ public final class InMemoryBridge implements MessagingBridge {
     return true;
   }
 
+  /** Bounds the retained store; what is held already stays (see {@link RetainedMessages}). */
+  @Override
+  public void limitRetained(long maxMessages, long maxBytes) {
+    retained.limit(maxMessages, maxBytes);
+  }
+
   @Override
   public CompletionStage<BridgeSession> openSession(SessionRequest request) {
     return CompletableFuture.completedFuture(sessions.open(this, request, now()));
@@ -133,8 +142,13 @@ public final class InMemoryBridge implements MessagingBridge {
       countExpired(1); // [MQTT-3.3.2-5] neither retained nor forwarded
       return ACCEPTED;
     }
-    if (publication.retain() && retained.store(publication)) {
-      sweeper.ensureStarted();
+    if (publication.retain()) {
+      if (!retained.store(publication)) {
+        return REFUSED; // nothing half-done: not routed either
+      }
+      if (publication.payload().length > 0 && properties.expiresAtMillis() != 0) {
+        sweeper.ensureStarted();
+      }
     }
     RouteCollector collector = collectors.get().begin(publication.publisherId());
     try {
@@ -241,7 +255,20 @@ public final class InMemoryBridge implements MessagingBridge {
     return retained.size();
   }
 
-  /** Messages dropped because a session's queue was full, since start. */
+  /** Bytes of the retained messages held (payload and topic of each). */
+  public long retainedBytes() {
+    return retained.bytes();
+  }
+
+  /** Retained publications refused for {@code maxRetainedMessages}/{@code maxRetainedBytes}. */
+  public long refusedRetained() {
+    return retained.refused();
+  }
+
+  /**
+   * Messages dropped because a session's queue was full (either bound), or no member of a shared
+   * group had room, since start.
+   */
   public long droppedMessages() {
     return dropped.sum();
   }
@@ -263,8 +290,9 @@ public final class InMemoryBridge implements MessagingBridge {
   public void shutdown() {
     sweeper.stop();
     LOG.info("In-memory bridge stopping: {} sessions, {} retained messages, {} routed, {} dropped,"
-        + " {} expired messages, {} expired sessions", sessions.size(), retained.size(),
-        routed.sum(), dropped.sum(), expiredMessages.sum(), sessions.expiredCount());
+        + " {} retained refused, {} expired messages, {} expired sessions", sessions.size(),
+        retained.size(), routed.sum(), dropped.sum(), retained.refused(), expiredMessages.sum(),
+        sessions.expiredCount());
     sessions.discardAll();
   }
 }

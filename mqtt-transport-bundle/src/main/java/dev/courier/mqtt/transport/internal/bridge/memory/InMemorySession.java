@@ -49,7 +49,8 @@ final class InMemorySession implements BridgeSession, Subscriber {
   InMemorySession(InMemoryBridge bridge, SessionRequest request) {
     this.bridge = bridge;
     this.clientId = request.clientId();
-    this.queue = new DeliveryQueue(bridge, clientId, request.maxQueuedMessages());
+    this.queue = new DeliveryQueue(bridge, clientId, request.maxQueuedMessages(),
+        request.maxQueuedBytes());
     this.subscriptions = new SessionSubscriptions(bridge, this, queue);
     this.expirySeconds = request.sessionExpirySeconds();
   }
@@ -70,7 +71,7 @@ final class InMemorySession implements BridgeSession, Subscriber {
 
   /** A stored session is opened again by a new connection; the new request's interval holds. */
   void resume(SessionRequest request) {
-    queue.maxQueued(request.maxQueuedMessages());
+    queue.bounds(request.maxQueuedMessages(), request.maxQueuedBytes());
     expirySeconds = request.sessionExpirySeconds();
     deadline = NO_DEADLINE;
     present = true;
@@ -82,11 +83,18 @@ final class InMemorySession implements BridgeSession, Subscriber {
     return present;
   }
 
+  /** The 0.4 contract: completes when kept, fails when the retained bounds refused it. */
   @Override
   public CompletionStage<Void> publish(Publication publication) {
     CompletionStage<PublishResult> routed = bridge.route(publication);
-    return routed == InMemoryBridge.ACCEPTED || routed == InMemoryBridge.NO_MATCH
-        ? InMemoryBridge.DONE : routed.thenApply(ignored -> null);
+    if (routed == InMemoryBridge.ACCEPTED || routed == InMemoryBridge.NO_MATCH) {
+      return InMemoryBridge.DONE;
+    }
+    if (routed == InMemoryBridge.REFUSED) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("retained message refused: retained bounds reached"));
+    }
+    return routed.thenApply(ignored -> null);
   }
 
   /** Routes it and says whether any subscription matched (0x10 to a 5.0 publisher if none). */

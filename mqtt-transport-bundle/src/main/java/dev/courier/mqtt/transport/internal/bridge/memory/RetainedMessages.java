@@ -5,7 +5,10 @@ import dev.courier.mqtt.transport.spi.topic.RetainedIndex;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The retained messages of the in-memory bridge, one per topic, kept as published (properties
@@ -16,19 +19,38 @@ import java.util.function.Consumer;
  * stored in between; the retained index serialises its writers anyway, so the lock adds no
  * contention. Messages with an expiry are also listed by topic, so that the sweep visits only
  * those.
+ *
+ * <p>Bounds ({@link dev.courier.mqtt.transport.spi.bridge.MessagingBridge#limitRetained}): a
+ * message counts its payload and topic; one for a new topic must fit both bounds, one replacing a
+ * topic's message only its growth; clearing always works. The check and the write are one step
+ * under the write lock, so concurrent publishers never take the store over a bound.
  */
 final class RetainedMessages {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RetainedMessages.class);
 
   private final RetainedIndex<Publication> index = new RetainedIndex<>();
   /** Topic to retained message, for the retained messages that have an expiry. */
   private final ConcurrentHashMap<String, Publication> expiring = new ConcurrentHashMap<>();
   private final Object writeLock = new Object();
+  /** Bytes of the messages in {@link #index}; written under {@link #writeLock}. */
+  private volatile long bytes;
+  private volatile long maxMessages = Long.MAX_VALUE;
+  private volatile long maxBytes = Long.MAX_VALUE;
+  private final AtomicLong refused = new AtomicLong();
+
+  /** The bounds in force from now on; nothing held is removed. */
+  void limit(long messages, long byteBound) {
+    this.maxMessages = messages;
+    this.maxBytes = byteBound;
+  }
 
   /**
    * Stores a retained publication, replacing the topic's earlier one [MQTT-3.3.1-5]; an empty
-   * payload removes it and is not stored [MQTT-3.3.1-6] [MQTT-3.3.1-7].
+   * payload removes it and is not stored [MQTT-3.3.1-6] [MQTT-3.3.1-7]. One that would take the
+   * store over a bound is refused, counted and logged; nothing changes then.
    *
-   * @return whether the message stored has an expiry (the sweep has work)
+   * @return false if refused
    */
   boolean store(Publication publication) {
     String topic = publication.topic();
@@ -36,9 +58,19 @@ final class RetainedMessages {
         && publication.properties().expiresAtMillis() != 0;
     synchronized (writeLock) {
       if (publication.payload().length == 0) {
-        index.remove(topic);
+        forget(index.remove(topic));
       } else {
+        Publication previous = index.get(topic);
+        long size = bytesOf(publication);
+        long growth = size - (previous == null ? 0 : bytesOf(previous));
+        String bound = previous == null && index.size() >= maxMessages ? "maxRetainedMessages"
+            : growth > 0 && bytes + growth > maxBytes ? "maxRetainedBytes" : null;
+        if (bound != null) {
+          refuse(publication, bound);
+          return false;
+        }
         index.put(topic, publication);
+        bytes += growth;
       }
       if (expires) {
         expiring.put(topic, publication);
@@ -46,7 +78,29 @@ final class RetainedMessages {
         expiring.remove(topic);
       }
     }
-    return expires;
+    return true;
+  }
+
+  /** What a retained message weighs against {@code maxRetainedBytes}: its payload and topic. */
+  private static long bytesOf(Publication message) {
+    return DeliveryQueue.bytesOf(message.topic(), message.payload());
+  }
+
+  /** A message left the index (under the write lock); null for none. */
+  private void forget(Publication removed) {
+    if (removed != null) {
+      bytes -= bytesOf(removed);
+    }
+  }
+
+  private void refuse(Publication publication, String bound) {
+    long count = refused.incrementAndGet();
+    if (count == 1 || count % DropCounter.LOG_EVERY == 0) {
+      LOG.warn("Retained message of client {} on {} refused: {} reached ({} retained messages, {}"
+          + " bytes; maxRetainedMessages {}, maxRetainedBytes {}); {} refused so far",
+          publication.publisherId(), publication.topic(), bound, index.size(), bytes,
+          maxMessages, maxBytes, count);
+    }
   }
 
   /**
@@ -92,12 +146,22 @@ final class RetainedMessages {
       if (index.get(topic) != message) {
         return false; // replaced or cleared meanwhile
       }
-      index.remove(topic);
+      forget(index.remove(topic));
       return true;
     }
   }
 
   int size() {
     return index.size();
+  }
+
+  /** Bytes of the retained messages held (payload and topic of each). */
+  long bytes() {
+    return bytes;
+  }
+
+  /** Retained publications refused because a bound was reached, since start. */
+  long refused() {
+    return refused.get();
   }
 }

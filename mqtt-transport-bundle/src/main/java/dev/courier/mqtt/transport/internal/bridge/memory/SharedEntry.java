@@ -107,10 +107,10 @@ final class SharedEntry {
    * took, in one pass. Run on the queue owner's thread (no poll meanwhile); an entry is claimed
    * while it is offered, so a concurrent purge leaves it alone, and given back if not taken.
    *
-   * @return how many were removed
+   * @param removed told of each element removed, for the queue's counts
    */
-  static int handOver(Queue<Object> queue, Predicate<SharedEntry> handOver) {
-    int[] moved = {0};
+  static void handOver(Queue<Object> queue, Predicate<SharedEntry> handOver,
+      Consumer<Object> removed) {
     queue.removeIf(element -> {
       if (!(element instanceof SharedEntry entry) || !entry.claim()) {
         return false;
@@ -119,28 +119,26 @@ final class SharedEntry {
         CLAIMED.setVolatile(entry, false); // stays queued
         return false;
       }
-      moved[0]++;
+      removed.accept(entry);
       return true;
     });
-    return moved[0];
   }
 
   /**
    * Empties a queue for good: shared entries go to {@code orphans}, the rest is dropped. Safe from
    * several threads at once (each element goes to one of them).
    *
-   * @return how many this call removed
+   * @param taken told of each element this call removed, for the queue's counts
    */
-  static int removeAll(Queue<Object> queue, Consumer<SharedEntry> orphans) {
-    int removed = 0;
+  static void removeAll(Queue<Object> queue, Consumer<SharedEntry> orphans,
+      Consumer<Object> taken) {
     for (Object next = queue.poll(); next != null; next = queue.poll()) {
       if (owns(next)) {
-        removed++;
+        taken.accept(next);
         if (next instanceof SharedEntry entry) {
           orphans.accept(entry);
         }
       }
     }
-    return removed;
   }
 }

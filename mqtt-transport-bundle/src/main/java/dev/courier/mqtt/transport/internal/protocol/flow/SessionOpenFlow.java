@@ -86,7 +86,7 @@ public final class SessionOpenFlow {
     try {
       return context.parts().bridge().openSession(new SessionRequest(context.clientId(),
           context.cleanStart(), context.config().maxQueuedMessages(),
-          context.negotiated().sessionExpirySeconds()));
+          context.negotiated().sessionExpirySeconds(), context.config().maxQueuedBytes()));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
