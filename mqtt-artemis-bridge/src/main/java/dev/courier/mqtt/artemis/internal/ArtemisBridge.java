@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.WildcardConfiguration;
@@ -57,6 +58,11 @@ import org.slf4j.LoggerFactory;
  *       RetainedStore}, {@link SessionStore}).
  *   <li>A shared subscription's group ({@code $share/g/a/+}) is one durable queue bound as {@code
  *       a/+}'s would be, consumed by every attached member ({@link SharedGroups}).
+ *   <li>The transport's bounds: {@code maxQueuedMessages} and {@code maxQueuedBytes} for each
+ *       subscription queue of a session ({@link ArtemisSession}, {@link QueueLimit}), {@code
+ *       maxRetainedMessages} and {@code maxRetainedBytes} for the retained store ({@link
+ *       #limitRetained}); what they drop or refuse is counted ({@link #droppedMessages}, {@link
+ *       #refusedRetained}).
  * </ul>
  *
  * <p>Blocking calls into Artemis (creating and destroying queues, which sync the bindings journal)
@@ -70,6 +76,9 @@ public final class ArtemisBridge implements MessagingBridge {
   /** Routed to no queue: no subscription and no Core/JMS consumer queue on the address. */
   static final CompletableFuture<PublishResult> NO_MATCH =
       CompletableFuture.completedFuture(PublishResult.NO_MATCHING_SUBSCRIBERS);
+  /** A retained publication refused for the retained bounds: neither stored nor routed. */
+  static final CompletableFuture<PublishResult> REFUSED =
+      CompletableFuture.completedFuture(PublishResult.QUOTA_EXCEEDED);
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisBridge.class);
   private static final String QUEUE_PREFIX = "courier.mqtt.";
@@ -93,6 +102,7 @@ public final class ArtemisBridge implements MessagingBridge {
   private volatile boolean stopped;
   private final List<String> reservedTopics;
   private final LongSupplier clock;
+  private final LongAdder dropped = new LongAdder();
 
   /**
    * Loads stored sessions and retained messages from Artemis; blocks until they are indexed.
@@ -272,6 +282,39 @@ public final class ArtemisBridge implements MessagingBridge {
     return lifecycle.size();
   }
 
+  /**
+   * Bounds the retained store (see {@link RetainedStore}): a retained publication beyond them is
+   * refused, neither stored nor routed; what is held already stays.
+   */
+  @Override
+  public void limitRetained(long maxMessages, long maxBytes) {
+    retained.limit(maxMessages, maxBytes);
+  }
+
+  /** Messages not routed to a session's subscription queue because it was full, since start. */
+  public long droppedMessages() {
+    return dropped.sum();
+  }
+
+  /** Retained publications refused for {@code maxRetainedMessages}/{@code maxRetainedBytes}. */
+  public long refusedRetained() {
+    return retained.refused();
+  }
+
+  /** The number of retained messages held. */
+  public int retainedCount() {
+    return retained.size();
+  }
+
+  /** Bytes of the retained messages held (payload and topic of each). */
+  public long retainedBytes() {
+    return retained.bytes();
+  }
+
+  void countDrop() {
+    dropped.increment();
+  }
+
   @Override
   public CompletionStage<BridgeSession> openSession(SessionRequest request) {
     if (stopped) {
@@ -426,8 +469,8 @@ public final class ArtemisBridge implements MessagingBridge {
           durable);
       boolean exactlyOnce = stored != null && publication.qos() == 2;
       Transaction tx = exactlyOnce ? new TransactionImpl(storage) : null;
-      if (publication.retain()) {
-        retained.store(publication, tx);
+      if (publication.retain() && !retained.store(publication, tx)) {
+        return REFUSED; // over a retained bound: not routed either (tx holds nothing yet)
       }
       RoutingStatus status;
       if (tx == null) {

@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.MessageReference;
@@ -39,6 +41,17 @@ import org.slf4j.LoggerFactory;
  * messages, takes part in no overlap resolution, and what it holds when the client goes is given
  * back to the group as {@link SharedInflight} says.
  *
+ * <p>Bounds ({@link SessionRequest#maxQueuedBytes()}): each of its own subscription queues holds at
+ * most {@code maxQueuedMessages} messages and {@code maxQueuedBytes} bytes (as Artemis counts a
+ * stored message), checked by the queue's {@link QueueLimit} filter when Artemis routes a message
+ * to it, with the transport's policy: while the client is attached QoS 0 beyond a bound, and QoS
+ * 1 and 2 beyond twice it, are not routed to the queue; while it is away nothing beyond a bound
+ * is. Each such drop is counted and logged (the first, then every {@value #LOG_EVERY}th). The
+ * queue's counts include what Artemis has handed to this session and the client has not
+ * acknowledged, and a durable message counts once the journal has it, so a burst may pass a
+ * bound by what is on its way to the journal. A shared subscription's group queue has no such
+ * bound: it belongs to no one session.
+ *
  * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event
  * loop; Artemis calls the subscriptions' consumers from its queue executors; blocking work
  * (creating and destroying queues) runs on the bridge's executor, in order per session.
@@ -46,6 +59,8 @@ import org.slf4j.LoggerFactory;
 final class ArtemisSession implements BridgeSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisSession.class);
+  /** A full queue logs its first drop and then every this many. */
+  static final int LOG_EVERY = 10_000;
   /** The subscription identifiers of a delivery without any: shared, never modified. */
   static final int[] NO_IDS = new int[0];
 
@@ -73,16 +88,23 @@ final class ArtemisSession implements BridgeSession {
   private volatile boolean attached;
   private volatile boolean closed;
   private volatile DeliverySink sink;
+  private volatile int maxQueued;
+  private volatile long maxQueuedBytes;
+  /** Messages not routed to this session's queues because one was full. */
+  private final AtomicLong drops = new AtomicLong();
   private long nextTag;
   /** This client's publications into Artemis, in order. */
   private final OrderedPublisher publisher;
   /** The last blocking operation of this session, so the next runs after it. */
   private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
-  ArtemisSession(ArtemisBridge bridge, String clientId, SessionStore.Stored stored,
-      boolean present, int capacity, long expirySeconds) {
+  ArtemisSession(ArtemisBridge bridge, SessionRequest request, SessionStore.Stored stored,
+      boolean present, int capacity) {
     this.bridge = bridge;
-    this.expirySeconds = expirySeconds;
+    String clientId = request.clientId();
+    this.expirySeconds = request.sessionExpirySeconds();
+    this.maxQueued = request.maxQueuedMessages();
+    this.maxQueuedBytes = request.maxQueuedBytes();
     this.clientId = clientId;
     this.clientIdKey = SimpleString.of(clientId);
     this.decision = new OverlapResolver(bridge.wildcards(), clientIdKey);
@@ -114,9 +136,14 @@ final class ArtemisSession implements BridgeSession {
     return stored != null ? stored : this;
   }
 
-  /** Opened again by a new connection with a (possibly new) expiry interval (bridge executor). */
-  void resumed(long expirySeconds) {
-    this.expirySeconds = expirySeconds;
+  /**
+   * Opened again by a new connection with a (possibly new) expiry interval and queue bounds
+   * (bridge executor).
+   */
+  void resumed(SessionRequest request) {
+    this.expirySeconds = request.sessionExpirySeconds();
+    this.maxQueued = request.maxQueuedMessages();
+    this.maxQueuedBytes = request.maxQueuedBytes();
     generation++;
     present = true; // [MQTT-3.2.2-2]
   }
@@ -304,6 +331,49 @@ final class ArtemisSession implements BridgeSession {
   private void link(SessionSubscription added) {
     added.linkTo(subscriptions.values());
     subscriptions.put(added.key, added);
+    added.limit();
+  }
+
+  /**
+   * Whether a subscription queue of this session has room for one more message (see the class
+   * comment); counts and logs a drop if not. Artemis's routing thread; two counter reads unless
+   * the queue is at a bound.
+   */
+  boolean room(SessionSubscription subscription, Message message) {
+    Queue queue = subscription.queue;
+    int limit = maxQueued;
+    long byteLimit = maxQueuedBytes;
+    long count = queue.getMessageCount();
+    long bytes = queue.getPersistentSize() + sizeOf(message);
+    if (count < limit && bytes <= byteLimit) {
+      return true;
+    }
+    // Beyond a bound: only QoS 1/2 to an attached client still fit, up to twice the bounds.
+    if (attached && Math.min(ArtemisMessages.qos(message), subscription.options.qos()) > 0
+        && count < 2L * limit && bytes <= twice(byteLimit)) {
+      return true;
+    }
+    bridge.countDrop();
+    long dropped = drops.incrementAndGet();
+    if (dropped == 1 || dropped % LOG_EVERY == 0) {
+      LOG.warn("Session queue of client {} is full (maxQueuedMessages {}, maxQueuedBytes {}, "
+          + "subscription {}): dropped {} message(s) so far", clientId, limit, byteLimit,
+          subscription.key, dropped);
+    }
+    return false;
+  }
+
+  private static long twice(long bound) {
+    return bound > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * bound;
+  }
+
+  /** What Artemis counts of a message in a queue's persistent size. */
+  private static long sizeOf(Message message) {
+    try {
+      return message.getPersistentSize();
+    } catch (ActiveMQException e) {
+      return message.getEncodeSize();
+    }
   }
 
   @Override
@@ -405,6 +475,9 @@ final class ArtemisSession implements BridgeSession {
 
   /** Lets the bridge, when it stops, hand everything held back to Artemis. */
   void release() {
+    for (SessionSubscription subscription : subscriptions.values()) {
+      subscription.unlimit();
+    }
     unplug();
     sharedInflight.released();
     recover();

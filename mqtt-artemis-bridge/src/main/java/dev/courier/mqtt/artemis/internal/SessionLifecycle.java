@@ -87,7 +87,7 @@ final class SessionLifecycle {
       }
       if (current != null && current.persistent() && !current.closed()) {
         resume(current.stored(), request);
-        current.resumed(request.sessionExpirySeconds()); // the transport detached it first
+        current.resumed(request); // the transport detached it first
         return current;
       }
       if (current != null) {
@@ -98,8 +98,7 @@ final class SessionLifecycle {
         return fresh(request);
       }
       resume(stored, request);
-      ArtemisSession session = new ArtemisSession(bridge, clientId, stored, true,
-          deliveryBuffer, request.sessionExpirySeconds());
+      ArtemisSession session = new ArtemisSession(bridge, request, stored, true, deliveryBuffer);
       restore(session, stored);
       live.put(clientId, session);
       return session;
@@ -121,8 +120,7 @@ final class SessionLifecycle {
       stored = sessions.create(clientId, request.sessionExpirySeconds());
       bridge.awaitStored();
     }
-    ArtemisSession session = new ArtemisSession(bridge, clientId, stored, false, deliveryBuffer,
-        request.sessionExpirySeconds());
+    ArtemisSession session = new ArtemisSession(bridge, request, stored, false, deliveryBuffer);
     if (stored != null) {
       restore(session, stored); // subscriptions left without a session record
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.core.filter.Filter;
 import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 import org.apache.activemq.artemis.core.server.Consumer;
@@ -105,6 +106,35 @@ final class SessionSubscription implements Consumer {
     SessionSubscription[] more = Arrays.copyOf(peers, peers.length + 1);
     more[peers.length] = added;
     return more;
+  }
+
+  /**
+   * Bounds this subscription's queue by the session's queue bounds ({@link QueueLimit}); not for
+   * a shared subscription, whose group queue belongs to no one session. Replaces a limit left by
+   * an earlier session object of the client.
+   */
+  void limit() {
+    if (shared()) {
+      return;
+    }
+    Filter current = queue.getFilter();
+    Filter original = current instanceof QueueLimit earlier ? earlier.original : current;
+    // The post office caches no route for an address with a filtered queue, so the check runs
+    // for every message routed from now on (a Core/JMS producer's route cached just before may
+    // skip it until the address's bindings change).
+    queue.setFilter(new QueueLimit(original, this));
+  }
+
+  /** Gives the queue back its own filter (the bridge stops), if this subscription's limit holds. */
+  void unlimit() {
+    if (queue.getFilter() instanceof QueueLimit limit && limit.subscription == this) {
+      queue.setFilter(limit.original);
+    }
+  }
+
+  /** Whether the queue has room for {@code message} (routing thread; see {@link QueueLimit}). */
+  boolean room(Message message) {
+    return session.room(this, message);
   }
 
   synchronized void register() {
