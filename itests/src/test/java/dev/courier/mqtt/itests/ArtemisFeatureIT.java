@@ -44,6 +44,10 @@ public class ArtemisFeatureIT extends CourierKarafTestSupport {
     assertFeatureInstalled("artemis-core");
     assertThat(server.getConfiguration().isPersistenceEnabled()).isTrue();
     assertThat(server.getConfiguration().isSecurityEnabled()).isTrue();
+    // fsync on, records gathered for 0.1 ms per write (Artemis's NIO default, 3.33 ms, held every
+    // durable PUBACK ~3.5 ms: a persistent QoS 1 subscriber got ~4,400 msgs/s)
+    assertThat(server.getConfiguration().isJournalDatasync()).isTrue();
+    assertThat(server.getConfiguration().getJournalBufferTimeout_NIO()).isEqualTo(100_000);
   }
 
   @Test
