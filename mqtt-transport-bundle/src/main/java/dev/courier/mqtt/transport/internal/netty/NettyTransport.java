@@ -11,8 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -41,6 +39,7 @@ public final class NettyTransport {
   /** The longest wait for a closed listener's socket to be released by its selector. */
   private static final long RELEASE_WAIT_SECONDS = 5;
 
+  private final NativeTransport transport;
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final ChannelGroup channels;
@@ -53,8 +52,13 @@ public final class NettyTransport {
 
   /** Starts the event loops (one acceptor thread and one worker per core); binds nothing yet. */
   public NettyTransport() {
-    this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("courier-mqtt-accept", true));
-    this.workers = new NioEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+    this(NativeTransport.detect());
+  }
+
+  NettyTransport(NativeTransport transport) {
+    this.transport = transport;
+    this.acceptor = transport.group(1, new DefaultThreadFactory("courier-mqtt-accept", true));
+    this.workers = transport.group(Runtime.getRuntime().availableProcessors(),
         new DefaultThreadFactory("courier-mqtt-io", true));
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
   }
@@ -151,7 +155,7 @@ public final class NettyTransport {
         new MqttChannelInitializer(engine, ssl, channels, connectionLimit);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
-        .channel(NioServerSocketChannel.class)
+        .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -171,8 +175,9 @@ public final class NettyTransport {
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     int limit = initializer.limit();
-    LOG.info("MQTT{} listener bound to {} (maxConnections {})", ssl == null ? "" : " over TLS",
-        channel.localAddress(), limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit));
+    LOG.info("MQTT{} listener bound to {} ({}, maxConnections {})", ssl == null ? "" : " over TLS",
+        channel.localAddress(), transport.name(),
+        limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit));
     return channel;
   }
 
@@ -209,6 +214,11 @@ public final class NettyTransport {
       LOG.warn("Listener socket {} not confirmed released within {} s", channel.localAddress(),
           RELEASE_WAIT_SECONDS);
     }
+  }
+
+  /** The Netty transport the listeners run on: {@code epoll} or {@code nio}. */
+  public String transportName() {
+    return transport.name();
   }
 
   /** Connections refused since start because {@code maxConnections} were open. */

@@ -14,7 +14,7 @@ final class RunningTransport implements AutoCloseable {
 
   final SessionRegistry registry = new SessionRegistry();
   final InMemoryBridge bridge = new InMemoryBridge();
-  final NettyTransport transport = new NettyTransport();
+  final NettyTransport transport;
   final TransportStatistics statistics = new TransportStatistics();
   final TransportConfig config;
 
@@ -23,6 +23,11 @@ final class RunningTransport implements AutoCloseable {
   }
 
   RunningTransport(TransportConfig config) {
+    this(config, new NettyTransport());
+  }
+
+  RunningTransport(TransportConfig config, NettyTransport transport) {
+    this.transport = transport;
     this.config = config;
     rebind(config);
   }
