@@ -58,6 +58,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ArtemisSession implements BridgeSession {
 
+  /** Shared until the first change: one completed future for all, not one each. */
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
   private static final Logger LOG = LoggerFactory.getLogger(ArtemisSession.class);
   /** A full queue logs its first drop and then every this many. */
   static final int LOG_EVERY = 10_000;
@@ -93,10 +96,13 @@ final class ArtemisSession implements BridgeSession {
   /** Messages not routed to this session's queues because one was full. */
   private final AtomicLong drops = new AtomicLong();
   private long nextTag;
-  /** This client's publications into Artemis, in order. */
-  private final OrderedPublisher publisher;
+  /**
+   * This client's publications into Artemis, in order; made at its first publication, so that a
+   * client that only subscribes (or idles) holds no storage context (~300 bytes).
+   */
+  private volatile OrderedPublisher publisher;
   /** The last blocking operation of this session, so the next runs after it. */
-  private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+  private CompletableFuture<?> tail = DONE;
 
   ArtemisSession(ArtemisBridge bridge, SessionRequest request, SessionStore.Stored stored,
       boolean present, int capacity) {
@@ -112,7 +118,6 @@ final class ArtemisSession implements BridgeSession {
     this.persistent = stored != null;
     this.present = present;
     this.buffer = new DeliveryBuffer(bridge, capacity);
-    this.publisher = new OrderedPublisher(bridge);
     this.sharedInflight = new SharedInflight(bridge);
   }
 
@@ -197,7 +202,22 @@ final class ArtemisSession implements BridgeSession {
       return ArtemisBridge.ACCEPTED; // [MQTT-3.3.2-5] neither forwarded nor retained
     }
     boolean exactlyOnce = publication.qos() == 2 && packetId != 0;
-    return publisher.publish(publication, exactlyOnce ? stored : null, exactlyOnce ? packetId : 0);
+    return publisher().publish(publication, exactlyOnce ? stored : null,
+        exactlyOnce ? packetId : 0);
+  }
+
+  private OrderedPublisher publisher() {
+    OrderedPublisher current = publisher;
+    if (current == null) {
+      synchronized (this) { // once per session: the first publication
+        current = publisher;
+        if (current == null) {
+          current = new OrderedPublisher(bridge);
+          publisher = current;
+        }
+      }
+    }
+    return current;
   }
 
   /** The 0.4 contract of publish: completes when kept, fails when refused. */

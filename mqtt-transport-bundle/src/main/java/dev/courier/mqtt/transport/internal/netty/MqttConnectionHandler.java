@@ -76,11 +76,22 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       connection.handle(message);
+      if (connectTimeout != null && connection.clientId() != null) {
+        // CONNECT arrived: the timer would do nothing; drop it now rather than hold it (and this
+        // handler through it) for connectTimeoutSeconds per connection.
+        connectTimeout.cancel(false);
+        connectTimeout = null;
+      }
     } catch (ProtocolViolation violation) {
       connection.fail(violation);
     } finally {
       ReferenceCountUtil.release(message);
     }
+  }
+
+  /** Whether the connect timer still runs: until CONNECT is handled (tests). */
+  boolean connectTimerPending() {
+    return connectTimeout != null && !connectTimeout.isDone();
   }
 
   private void decodeFailed(ChannelHandlerContext ctx, Throwable cause) {

@@ -376,6 +376,21 @@ class BadInputTest {
   }
 
   @Test
+  void whenConnectArrives_thenTheConnectTimerIsDroppedAtOnce() {
+    EmbeddedChannel channel = harness.channel();
+    MqttConnectionHandler handler = PipelineHarness.connectionHandler(channel);
+    assertThat(handler.connectTimerPending()).isTrue();
+
+    harness.feed(channel, connect("timer-dropped"));
+
+    // Not held for connectTimeoutSeconds by every connection (an idle connection's memory).
+    assertThat(handler.connectTimerPending()).isFalse();
+    channel.advanceTimeBy(config.connectTimeoutSeconds() + 1, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
   void whenConnectedWithKeepAlive_thenReadIdleTimeoutIsOneAndAHalfTimesIt() {
     // IdleStateHandler measures time with System.nanoTime, which EmbeddedChannel cannot advance:
     // check the handler the engine installed instead of waiting for it.

@@ -61,6 +61,12 @@ final class PipelineHarness {
   }
 
   /** A new client channel, active, with the production handlers. */
+  /** The connection handler of a channel of this harness (inside its error recorder). */
+  static MqttConnectionHandler connectionHandler(EmbeddedChannel channel) {
+    return (MqttConnectionHandler) ((ErrorRecordingHandler) channel.pipeline()
+        .get(MqttChannelInitializer.MQTT)).real;
+  }
+
   EmbeddedChannel channel() {
     EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
       @Override

@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PublishAuthorization {
 
+  /** Shared until the first change: one completed future for all, not one each. */
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
   /**
    * Why a publication failed when a required authorizer is absent: the client is closed without an
    * acknowledgement, and this is no fault of the bridge. Shared and stackless: it carries no state.
@@ -40,7 +43,7 @@ public final class PublishAuthorization {
   /** Immediate publish decisions of the authorizer, by topic; created on first use. */
   private HashMap<String, Boolean> decisions;
   /** Completes once the latest publication was handed to the bridge or dropped; never fails. */
-  private CompletableFuture<Void> lastRouted = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Void> lastRouted = DONE;
 
   public PublishAuthorization(ConnectionContext context) {
     this.context = context;

@@ -24,16 +24,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class SubscriptionFlow {
 
+  /** Shared until the first change: one completed future for all, not one each. */
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionFlow.class);
   private static final int FAILURE = 0x80;
 
   private final ConnectionContext context;
   private final SubscribeFilters checks;
   /** Completes once the latest SUBSCRIBE or UNSUBSCRIBE went to the bridge; never fails. */
-  private CompletableFuture<Void> lastChange = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Void> lastChange = DONE;
   /** SUBSCRIBE and UNSUBSCRIBE packets not yet acknowledged; {@link #settled} while 0. */
   private int changing;
-  private CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Void> settled = DONE;
   /** What the session's filters are known to be, for UNSUBACK; created at the first change. */
   private SessionFilters sessionFilters;
 
