@@ -33,6 +33,10 @@ import java.util.List;
  *     answered CONNACK 3 (3.1/3.1.1) or 0x97 Quota exceeded (5.0) and closed; {@link
  *     #AUTO_CONNECTIONS}: below the process's open-file limit (see {@link
  *     #effectiveMaxConnections})
+ * @param maxTopicLength bytes of UTF-8: the longest topic name (PUBLISH, will) or topic filter
+ *     (SUBSCRIBE, UNSUBSCRIBE) accepted; {@value #DEFAULT_MAX_TOPIC_LENGTH}, the protocol's own
+ *     bound, changes nothing
+ * @param maxTopicLevels the most {@code /}-separated levels a topic name or filter may have
  */
 public record TransportConfig(
     boolean enabled,
@@ -51,7 +55,28 @@ public record TransportConfig(
     int topicAliasMaximum,
     long maxSessionExpirySeconds,
     long mqtt311SessionExpirySeconds,
-    int maxConnections) {
+    int maxConnections,
+    int maxTopicLength,
+    int maxTopicLevels) {
+
+  /** Default of {@code maxTopicLength}: an MQTT string's own bound (section 1.5.4). */
+  public static final int DEFAULT_MAX_TOPIC_LENGTH = 65535;
+
+  /** Default of {@code maxTopicLevels}: more than any sane topic tree has. */
+  public static final int DEFAULT_MAX_TOPIC_LEVELS = 1024;
+
+  /** Settings with the default topic bounds. */
+  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
+      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
+      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
+      int authTimeoutSeconds, TlsConfig tls, int topicAliasMaximum, long maxSessionExpirySeconds,
+      long mqtt311SessionExpirySeconds, int maxConnections) {
+    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
+        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
+        connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
+        DEFAULT_MAX_TOPIC_LENGTH, DEFAULT_MAX_TOPIC_LEVELS);
+  }
 
   /** {@code maxConnections} default: derived from the process's open-file limit. */
   public static final int AUTO_CONNECTIONS = 0;
@@ -122,7 +147,8 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
-        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections);
+        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
+        maxTopicLength, maxTopicLevels);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -131,7 +157,17 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
-        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections);
+        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
+        maxTopicLength, maxTopicLevels);
+  }
+
+  /** The same settings with other bounds of topic names and filters. */
+  public TransportConfig withTopicLimits(int newMaxTopicLength, int newMaxTopicLevels) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, newMaxTopicLength,
+        newMaxTopicLevels);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -168,6 +204,8 @@ public record TransportConfig(
     // A 3.x persistent session that ended with its connection would make cleanSession=false void.
     check(problems, "mqtt311SessionExpirySeconds", mqtt311SessionExpirySeconds, 1, NEVER_EXPIRES);
     check(problems, "maxConnections", maxConnections, 0, Integer.MAX_VALUE);
+    check(problems, "maxTopicLength", maxTopicLength, 1, DEFAULT_MAX_TOPIC_LENGTH);
+    check(problems, "maxTopicLevels", maxTopicLevels, 1, 65535);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

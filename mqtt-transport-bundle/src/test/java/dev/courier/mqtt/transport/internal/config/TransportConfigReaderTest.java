@@ -56,6 +56,23 @@ class TransportConfigReaderTest {
     assertThat(d.topicAliasMaximum()).isEqualTo(16);
     assertThat(d.maxSessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(d.mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
+    assertThat(d.maxTopicLength()).isEqualTo(65_535);
+    assertThat(d.maxTopicLevels()).isEqualTo(1024);
+  }
+
+  @Test
+  void whenTopicLimitsAreSet_thenRead_asStringsFromCfgAndAsTypedValues() {
+    TransportConfigReader.Result fromCfg = TransportConfigReader.read(cfg("""
+        maxTopicLength = 256
+        maxTopicLevels = 8
+        """));
+    TransportConfigReader.Result typed = TransportConfigReader.read(Map.of(
+        "maxTopicLength", 1, "maxTopicLevels", 65535L));
+
+    assertThat(fromCfg.problems()).isEmpty();
+    assertThat(fromCfg.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(256, 8));
+    assertThat(typed.problems()).isEmpty();
+    assertThat(typed.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(1, 65535));
   }
 
   @Test
@@ -163,6 +180,11 @@ class TransportConfigReaderTest {
       "authorizationRefusal | silent",
       "maxConnections | -1",
       "maxConnections | lots",
+      "maxTopicLength | 0",
+      "maxTopicLength | 65536",
+      "maxTopicLength | long",
+      "maxTopicLevels | 0",
+      "maxTopicLevels | 65536",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -189,6 +211,8 @@ class TransportConfigReaderTest {
       "connectTimeoutSeconds, 3600", "topicAliasMaximum, 0", "topicAliasMaximum, 65535",
       "maxSessionExpirySeconds, 0", "maxSessionExpirySeconds, 4294967295",
       "mqtt311SessionExpirySeconds, 1", "mqtt311SessionExpirySeconds, 4294967295",
+      "maxTopicLength, 1", "maxTopicLength, 65535", "maxTopicLevels, 1",
+      "maxTopicLevels, 65535",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
