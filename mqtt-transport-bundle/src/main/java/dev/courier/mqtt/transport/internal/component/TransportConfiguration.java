@@ -100,6 +100,12 @@ import org.osgi.service.metatype.annotations.Option;
       + " filter may have; over it, refused as for maxTopicLength.", min = "1", max = "65535")
   int maxTopicLevels() default 1024;
 
+  @AttributeDefinition(description = "PUBLISH packets per second one client may send (bursts of"
+      + " up to a second's worth). A faster client is throttled: reading from it pauses until it"
+      + " may publish again; it is never disconnected for it. Counted and logged. 0: no limit.",
+      min = "0", max = "1000000")
+  int maxPublishRate() default 0;
+
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
       + " bridge service; while an installed bundle provides a bridge that is not registered (at"
       + " boot, at shutdown, while it restarts) no listener is bound, so nothing is acknowledged on"

@@ -37,6 +37,9 @@ import java.util.List;
  *     (SUBSCRIBE, UNSUBSCRIBE) accepted; {@value #DEFAULT_MAX_TOPIC_LENGTH}, the protocol's own
  *     bound, changes nothing
  * @param maxTopicLevels the most {@code /}-separated levels a topic name or filter may have
+ * @param maxPublishRate PUBLISH packets per second one client may send, in bursts of up to a
+ *     second's worth; faster, reading from it pauses until it may again (never a disconnect);
+ *     {@link #NO_PUBLISH_RATE}: no limit
  */
 public record TransportConfig(
     boolean enabled,
@@ -57,7 +60,8 @@ public record TransportConfig(
     long mqtt311SessionExpirySeconds,
     int maxConnections,
     int maxTopicLength,
-    int maxTopicLevels) {
+    int maxTopicLevels,
+    int maxPublishRate) {
 
   /** Default of {@code maxTopicLength}: an MQTT string's own bound (section 1.5.4). */
   public static final int DEFAULT_MAX_TOPIC_LENGTH = 65535;
@@ -65,7 +69,13 @@ public record TransportConfig(
   /** Default of {@code maxTopicLevels}: more than any sane topic tree has. */
   public static final int DEFAULT_MAX_TOPIC_LEVELS = 1024;
 
-  /** Settings with the default topic bounds. */
+  /** {@code maxPublishRate} default: no limit. */
+  public static final int NO_PUBLISH_RATE = 0;
+
+  /** The largest {@code maxPublishRate}: more than one connection's loop can take anyway. */
+  public static final int MAX_PUBLISH_RATE = 1_000_000;
+
+  /** Settings with the default topic bounds and no publish rate limit. */
   public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
       int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
       int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
@@ -75,7 +85,7 @@ public record TransportConfig(
         maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
         connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
         maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        DEFAULT_MAX_TOPIC_LENGTH, DEFAULT_MAX_TOPIC_LEVELS);
+        DEFAULT_MAX_TOPIC_LENGTH, DEFAULT_MAX_TOPIC_LEVELS, NO_PUBLISH_RATE);
   }
 
   /** {@code maxConnections} default: derived from the process's open-file limit. */
@@ -148,7 +158,7 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
         topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        maxTopicLength, maxTopicLevels);
+        maxTopicLength, maxTopicLevels, maxPublishRate);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -158,7 +168,7 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
         newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
-        maxTopicLength, maxTopicLevels);
+        maxTopicLength, maxTopicLevels, maxPublishRate);
   }
 
   /** The same settings with other bounds of topic names and filters. */
@@ -167,7 +177,16 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
         maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, newMaxTopicLength,
-        newMaxTopicLevels);
+        newMaxTopicLevels, maxPublishRate);
+  }
+
+  /** The same settings with another {@code maxPublishRate}. */
+  public TransportConfig withPublishRate(int newMaxPublishRate) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxTopicLength,
+        maxTopicLevels, newMaxPublishRate);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -206,6 +225,7 @@ public record TransportConfig(
     check(problems, "maxConnections", maxConnections, 0, Integer.MAX_VALUE);
     check(problems, "maxTopicLength", maxTopicLength, 1, DEFAULT_MAX_TOPIC_LENGTH);
     check(problems, "maxTopicLevels", maxTopicLevels, 1, 65535);
+    check(problems, "maxPublishRate", maxPublishRate, NO_PUBLISH_RATE, MAX_PUBLISH_RATE);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

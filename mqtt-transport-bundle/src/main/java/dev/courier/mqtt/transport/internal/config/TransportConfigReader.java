@@ -50,7 +50,8 @@ public final class TransportConfigReader {
             problems),
         integer(properties, "maxConnections", d.maxConnections(), problems),
         integer(properties, "maxTopicLength", d.maxTopicLength(), problems),
-        integer(properties, "maxTopicLevels", d.maxTopicLevels(), problems));
+        integer(properties, "maxTopicLevels", d.maxTopicLevels(), problems),
+        integer(properties, "maxPublishRate", d.maxPublishRate(), problems));
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());

@@ -58,6 +58,15 @@ class TransportConfigReaderTest {
     assertThat(d.mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(d.maxTopicLength()).isEqualTo(65_535);
     assertThat(d.maxTopicLevels()).isEqualTo(1024);
+    assertThat(d.maxPublishRate()).isZero();
+  }
+
+  @Test
+  void whenMaxPublishRateIsSet_thenRead_asAStringFromCfgAndAsATypedValue() {
+    assertThat(TransportConfigReader.read(cfg("maxPublishRate = 250")).config())
+        .isEqualTo(TransportConfig.defaults().withPublishRate(250));
+    assertThat(TransportConfigReader.read(Map.of("maxPublishRate", 1_000_000L)).config())
+        .isEqualTo(TransportConfig.defaults().withPublishRate(1_000_000));
   }
 
   @Test
@@ -185,6 +194,9 @@ class TransportConfigReaderTest {
       "maxTopicLength | long",
       "maxTopicLevels | 0",
       "maxTopicLevels | 65536",
+      "maxPublishRate | -1",
+      "maxPublishRate | 1000001",
+      "maxPublishRate | fast",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -212,7 +224,8 @@ class TransportConfigReaderTest {
       "maxSessionExpirySeconds, 0", "maxSessionExpirySeconds, 4294967295",
       "mqtt311SessionExpirySeconds, 1", "mqtt311SessionExpirySeconds, 4294967295",
       "maxTopicLength, 1", "maxTopicLength, 65535", "maxTopicLevels, 1",
-      "maxTopicLevels, 65535",
+      "maxTopicLevels, 65535", "maxPublishRate, 0", "maxPublishRate, 1",
+      "maxPublishRate, 1000000",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));

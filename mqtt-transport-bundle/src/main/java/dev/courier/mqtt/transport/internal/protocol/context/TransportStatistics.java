@@ -1,7 +1,6 @@
 package dev.courier.mqtt.transport.internal.protocol.context;
 
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /**
  * Counters of one running transport, shared by all its connections; written on event loops, read
@@ -13,25 +12,17 @@ public final class TransportStatistics {
 
   private final LongAdder outboundPauses = new LongAdder();
   private final LongAdder backlogPauses = new LongAdder();
-  private final LogThrottle topicsTooLong;
-  private final LogThrottle topicsTooDeep;
-
-  /** Counters whose log throttles run on {@link System#nanoTime()}. */
-  public TransportStatistics() {
-    this(System::nanoTime);
-  }
-
-  /** @param nanoClock the clock of the log throttles, as {@link System#nanoTime()} */
-  public TransportStatistics(LongSupplier nanoClock) {
-    this.topicsTooLong = new LogThrottle(nanoClock);
-    this.topicsTooDeep = new LogThrottle(nanoClock);
-  }
+  private final LogThrottle topicsTooLong = new LogThrottle(System::nanoTime);
+  private final LogThrottle topicsTooDeep = new LogThrottle(System::nanoTime);
+  private final LogThrottle publishRateThrottles = new LogThrottle(System::nanoTime);
 
   public void readPaused(ReadGate.Reason reason) {
     switch (reason) {
       case OUTBOUND -> outboundPauses.increment();
       case BACKLOG -> backlogPauses.increment();
-      default -> { } // CONNECTING: every connection, not a bound biting
+      // CONNECTING, SUBSCRIBING: every connection, not a bound biting; PUBLISH_RATE is counted
+      // with its log throttle, see publishRateThrottled
+      default -> { }
     }
   }
 
@@ -61,6 +52,20 @@ public final class TransportStatistics {
    */
   public long topicTooDeep() {
     return topicsTooDeep.count();
+  }
+
+  /**
+   * Counts a client throttled for {@code maxPublishRate} (reading from it paused).
+   *
+   * @return how many such throttlings to log now, this one included; 0: not yet
+   */
+  public long publishRateThrottled() {
+    return publishRateThrottles.count();
+  }
+
+  /** Times reading from a client paused because it published faster than maxPublishRate. */
+  public long publishRateReadPauses() {
+    return publishRateThrottles.total();
   }
 
   /** Topic names and filters refused for {@code maxTopicLength} since start. */

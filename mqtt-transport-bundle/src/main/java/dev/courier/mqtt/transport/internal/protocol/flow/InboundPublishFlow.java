@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Client-to-server publications: checks a PUBLISH, hands it to {@link PublishAuthorization}, and
  * acknowledges it (PUBACK, PUBREC; PUBCOMP for PUBREL) only once the bridge has it, in arrival
  * order [MQTT-4.6.0-2]; stops reading from a client while {@code maxInflightMessages} publications
- * are pending.
+ * are pending, and while it publishes faster than {@code maxPublishRate} ({@link PublishRate}).
  */
 public final class InboundPublishFlow {
 
@@ -47,6 +47,8 @@ public final class InboundPublishFlow {
   private final ConnectionContext context;
   private final PublishAuthorization authorization;
   private final int maxPending;
+  /** {@code maxPublishRate}, or null without one. */
+  private final PublishRate rate;
   /** Inbound publications whose bridge stage has not completed, in arrival order. */
   private ArrayDeque<Pending> pending;
   /** QoS 1 entries of {@link #pending}. */
@@ -58,10 +60,15 @@ public final class InboundPublishFlow {
     this.context = context;
     this.authorization = authorization;
     this.maxPending = context.config().maxInflightMessages();
+    int maxRate = context.config().maxPublishRate();
+    this.rate = maxRate > 0 ? new PublishRate(context, maxRate) : null;
   }
 
   /** A PUBLISH from the client. */
   public void onPublish(MqttPublishMessage publish) {
+    if (rate != null) {
+      rate.arrived();
+    }
     InboundProperties properties = InboundProperties.of(publish.variableHeader().properties());
     String topic = aliases().resolve(publish.variableHeader().topicName(),
         properties.integer(MqttPropertyType.TOPIC_ALIAS, -1));
