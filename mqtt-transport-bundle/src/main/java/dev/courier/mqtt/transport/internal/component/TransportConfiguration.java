@@ -107,6 +107,24 @@ import org.osgi.service.metatype.annotations.Option;
       min = "0")
   int maxConnections() default 0;
 
+  @AttributeDefinition(description = "Bytes (UTF-8): the longest topic name or topic filter"
+      + " accepted. Over it a SUBSCRIBE filter gets 0x8F Topic Filter invalid (0x80 on MQTT"
+      + " 3.1.1) and an UNSUBSCRIBE filter 0x8F; an MQTT 5.0 QoS 1/2 PUBLISH gets PUBACK/PUBREC"
+      + " 0x90 Topic Name invalid, a QoS 0 one DISCONNECT 0x90; an MQTT 3.1.1 PUBLISH closes the"
+      + " connection; a will topic refuses the CONNECT (CONNACK 0x90, closed on 3.1.1). Counted"
+      + " and logged. 65535, the protocol's bound: no limit.", min = "1", max = "65535")
+  int maxTopicLength() default 65535;
+
+  @AttributeDefinition(description = "The most levels (parts between '/') a topic name or topic"
+      + " filter may have; over it, refused as for maxTopicLength.", min = "1", max = "65535")
+  int maxTopicLevels() default 1024;
+
+  @AttributeDefinition(description = "PUBLISH packets per second one client may send (bursts of"
+      + " up to a second's worth). A faster client is throttled: reading from it pauses until it"
+      + " may publish again; it is never disconnected for it. Counted and logged. 0: no limit.",
+      min = "0", max = "1000000")
+  int maxPublishRate() default 0;
+
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
       + " bridge service; while an installed bundle provides a bridge that is not registered (at"
       + " boot, at shutdown, while it restarts) no listener is bound, so nothing is acknowledged on"

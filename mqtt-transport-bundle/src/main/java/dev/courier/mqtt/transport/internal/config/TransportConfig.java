@@ -40,6 +40,13 @@ import java.util.List;
  *     publication beyond it is refused (0x97 on 5.0, the connection closed on 3.x)
  * @param maxRetainedBytes bytes (payload and topic) of the retained messages held at most, as
  *     {@code maxRetainedMessages}
+ * @param maxTopicLength bytes of UTF-8: the longest topic name (PUBLISH, will) or topic filter
+ *     (SUBSCRIBE, UNSUBSCRIBE) accepted; {@value #DEFAULT_MAX_TOPIC_LENGTH}, the protocol's own
+ *     bound, changes nothing
+ * @param maxTopicLevels the most {@code /}-separated levels a topic name or filter may have
+ * @param maxPublishRate PUBLISH packets per second one client may send, in bursts of up to a
+ *     second's worth; faster, reading from it pauses until it may again (never a disconnect);
+ *     {@link #NO_PUBLISH_RATE}: no limit
  */
 public record TransportConfig(
     boolean enabled,
@@ -61,7 +68,10 @@ public record TransportConfig(
     int maxConnections,
     long maxQueuedBytes,
     int maxRetainedMessages,
-    long maxRetainedBytes) {
+    long maxRetainedBytes,
+    int maxTopicLength,
+    int maxTopicLevels,
+    int maxPublishRate) {
 
   /** Default of {@code maxQueuedBytes}: 64 MiB per session. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
@@ -75,7 +85,19 @@ public record TransportConfig(
   /** The smallest {@code maxQueuedBytes} and {@code maxRetainedBytes} accepted. */
   static final long MIN_BYTES_BOUND = 1024;
 
-  /** Settings with the default bridge bounds (queued bytes, retained messages). */
+  /** Default of {@code maxTopicLength}: an MQTT string's own bound (section 1.5.4). */
+  public static final int DEFAULT_MAX_TOPIC_LENGTH = 65535;
+
+  /** Default of {@code maxTopicLevels}: more than any sane topic tree has. */
+  public static final int DEFAULT_MAX_TOPIC_LEVELS = 1024;
+
+  /** {@code maxPublishRate} default: no limit. */
+  public static final int NO_PUBLISH_RATE = 0;
+
+  /** The largest {@code maxPublishRate}: more than one connection's loop can take anyway. */
+  public static final int MAX_PUBLISH_RATE = 1_000_000;
+
+  /** Settings with the default bridge bounds, topic bounds and no publish rate limit. */
   public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
       int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
       int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
@@ -85,7 +107,8 @@ public record TransportConfig(
         maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
         connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
         maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, DEFAULT_MAX_RETAINED_BYTES);
+        DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, DEFAULT_MAX_RETAINED_BYTES,
+        DEFAULT_MAX_TOPIC_LENGTH, DEFAULT_MAX_TOPIC_LEVELS, NO_PUBLISH_RATE);
   }
 
   /** {@code maxConnections} default: derived from the process's open-file limit. */
@@ -158,7 +181,8 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
         topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes);
+        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
+        maxTopicLength, maxTopicLevels, maxPublishRate);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -168,7 +192,8 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
         newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
-        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes);
+        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
+        maxTopicLength, maxTopicLevels, maxPublishRate);
   }
 
   /** The same settings with other bridge bounds: queued bytes per session, retained messages. */
@@ -178,7 +203,25 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
         topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        newMaxQueuedBytes, newMaxRetainedMessages, newMaxRetainedBytes);
+        newMaxQueuedBytes, newMaxRetainedMessages, newMaxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate);
+  }
+
+  /** The same settings with other bounds of topic names and filters. */
+  public TransportConfig withTopicLimits(int newMaxTopicLength, int newMaxTopicLevels) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
+        newMaxTopicLength, newMaxTopicLevels, maxPublishRate);
+  }
+
+  /** The same settings with another {@code maxPublishRate}. */
+  public TransportConfig withPublishRate(int newMaxPublishRate) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
+        maxTopicLength, maxTopicLevels, newMaxPublishRate);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -218,6 +261,9 @@ public record TransportConfig(
     check(problems, "maxQueuedBytes", maxQueuedBytes, MIN_BYTES_BOUND, Long.MAX_VALUE);
     check(problems, "maxRetainedMessages", maxRetainedMessages, 1, Integer.MAX_VALUE);
     check(problems, "maxRetainedBytes", maxRetainedBytes, MIN_BYTES_BOUND, Long.MAX_VALUE);
+    check(problems, "maxTopicLength", maxTopicLength, 1, DEFAULT_MAX_TOPIC_LENGTH);
+    check(problems, "maxTopicLevels", maxTopicLevels, 1, 65535);
+    check(problems, "maxPublishRate", maxPublishRate, NO_PUBLISH_RATE, MAX_PUBLISH_RATE);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

@@ -51,7 +51,10 @@ public final class TransportConfigReader {
         integer(properties, "maxConnections", d.maxConnections(), problems),
         longInteger(properties, "maxQueuedBytes", d.maxQueuedBytes(), problems),
         integer(properties, "maxRetainedMessages", d.maxRetainedMessages(), problems),
-        longInteger(properties, "maxRetainedBytes", d.maxRetainedBytes(), problems));
+        longInteger(properties, "maxRetainedBytes", d.maxRetainedBytes(), problems),
+        integer(properties, "maxTopicLength", d.maxTopicLength(), problems),
+        integer(properties, "maxTopicLevels", d.maxTopicLevels(), problems),
+        integer(properties, "maxPublishRate", d.maxPublishRate(), problems));
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());

@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.netty;
 
+import dev.courier.mqtt.transport.internal.protocol.context.LogThrottle;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.function.LongSupplier;

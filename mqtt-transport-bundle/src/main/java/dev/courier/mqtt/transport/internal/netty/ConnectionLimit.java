@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.netty;
 
+import dev.courier.mqtt.transport.internal.protocol.context.LogThrottle;
 import java.lang.management.ManagementFactory;
 import javax.management.ObjectName;
 import org.slf4j.Logger;

@@ -90,6 +90,11 @@ final class NettyConnectionPort implements ConnectionPort {
   }
 
   @Override
+  public void schedule(Runnable task, long delayNanos) {
+    ctx.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
   public String remoteAddress() {
     return remote;
   }

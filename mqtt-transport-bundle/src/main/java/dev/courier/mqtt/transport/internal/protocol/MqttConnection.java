@@ -315,8 +315,17 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
   }
 
-  /** Nothing came from the client for 1.5 times its keep alive [MQTT-3.1.2-22]. */
+  /**
+   * Nothing came from the client for 1.5 times its keep alive [MQTT-3.1.2-22]. Not while reading
+   * is paused for {@code maxPublishRate}: then the silence is ours, and the client is slowed down,
+   * never disconnected; the timer fires again a keep-alive period later.
+   */
   public void keepAliveExpired() {
+    if (context.gate().isPaused(ReadGate.Reason.PUBLISH_RATE)) {
+      LOG.trace("Keep-alive of client {} expired while it is throttled; not closing",
+          context.clientId());
+      return;
+    }
     if (state != State.CLOSED) {
       LOG.debug("Keep-alive of client {} from {} expired; closing", context.clientId(),
           port.remoteAddress());

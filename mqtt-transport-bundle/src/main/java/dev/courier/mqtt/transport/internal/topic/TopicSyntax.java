@@ -69,6 +69,68 @@ public final class TopicSyntax {
     return TopicFilters.matches(filter, topicName);
   }
 
+  /**
+   * Tells whether {@code topic} (a name or a filter) is at most {@code maxBytes} long in UTF-8.
+   * Decided from its length in chars alone unless that is near the bound; allocation-free.
+   *
+   * @param topic a topic name or filter whose UTF-16 is well-formed (as a valid one is)
+   * @param maxBytes the bound, at least 0
+   * @return {@code true} if its UTF-8 encoding has at most {@code maxBytes} bytes
+   */
+  public static boolean fitsLength(String topic, int maxBytes) {
+    int chars = topic.length();
+    if (chars > maxBytes) {
+      return false; // every char takes at least one byte
+    }
+    if (chars <= maxBytes / 3) {
+      return true; // and at most three (a surrogate pair: two chars, four bytes)
+    }
+    return utf8Length(topic) <= maxBytes;
+  }
+
+  /**
+   * Tells whether {@code topic} (a name or a filter) has at most {@code maxLevels} levels, that is
+   * fewer than {@code maxLevels} separators: {@code a/b} has two, {@code /} two empty ones.
+   * Decided from its length alone unless that is near the bound; allocation-free.
+   *
+   * @param topic a topic name or filter
+   * @param maxLevels the bound, at least 1
+   * @return {@code true} if it has at most {@code maxLevels} levels
+   */
+  public static boolean fitsLevels(String topic, int maxLevels) {
+    if (topic.length() < maxLevels) {
+      return true; // a topic of n chars has at most n + 1 levels
+    }
+    int levels = 1;
+    for (int i = topic.indexOf(TopicFilters.LEVEL_SEPARATOR); i >= 0;
+        i = topic.indexOf(TopicFilters.LEVEL_SEPARATOR, i + 1)) {
+      if (++levels > maxLevels) {
+        return false;
+      }
+    }
+    return levels <= maxLevels;
+  }
+
+  /** Bytes of the UTF-8 encoding of well-formed UTF-16 {@code text}. */
+  static int utf8Length(String text) {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4; // one code point above U+FFFF
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
   /** Index of the separator ending the level that starts at {@code start}, or the length. */
   static int levelEnd(String topic, int start) {
     int separator = topic.indexOf(TopicFilters.LEVEL_SEPARATOR, start);

@@ -59,6 +59,9 @@ class TransportConfigReaderTest {
     assertThat(d.maxQueuedBytes()).isEqualTo(64L * 1024 * 1024);
     assertThat(d.maxRetainedMessages()).isEqualTo(1_000_000);
     assertThat(d.maxRetainedBytes()).isEqualTo(256L * 1024 * 1024);
+    assertThat(d.maxTopicLength()).isEqualTo(65_535);
+    assertThat(d.maxTopicLevels()).isEqualTo(1024);
+    assertThat(d.maxPublishRate()).isZero();
   }
 
   @Test
@@ -75,6 +78,29 @@ class TransportConfigReaderTest {
     assertThat(fromCfg.maxRetainedMessages()).isEqualTo(5000);
     assertThat(fromCfg.maxRetainedBytes()).isEqualTo(8_589_934_592L);
     assertThat(typed).isEqualTo(TransportConfig.defaults().withBridgeLimits(1024, 1, 2048));
+  }
+
+  @Test
+  void whenMaxPublishRateIsSet_thenRead_asAStringFromCfgAndAsATypedValue() {
+    assertThat(TransportConfigReader.read(cfg("maxPublishRate = 250")).config())
+        .isEqualTo(TransportConfig.defaults().withPublishRate(250));
+    assertThat(TransportConfigReader.read(Map.of("maxPublishRate", 1_000_000L)).config())
+        .isEqualTo(TransportConfig.defaults().withPublishRate(1_000_000));
+  }
+
+  @Test
+  void whenTopicLimitsAreSet_thenRead_asStringsFromCfgAndAsTypedValues() {
+    TransportConfigReader.Result fromCfg = TransportConfigReader.read(cfg("""
+        maxTopicLength = 256
+        maxTopicLevels = 8
+        """));
+    TransportConfigReader.Result typed = TransportConfigReader.read(Map.of(
+        "maxTopicLength", 1, "maxTopicLevels", 65535L));
+
+    assertThat(fromCfg.problems()).isEmpty();
+    assertThat(fromCfg.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(256, 8));
+    assertThat(typed.problems()).isEmpty();
+    assertThat(typed.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(1, 65535));
   }
 
   @Test
@@ -188,6 +214,14 @@ class TransportConfigReaderTest {
       "maxRetainedMessages | 2147483648",
       "maxRetainedBytes | 1023",
       "maxRetainedBytes | -1",
+      "maxTopicLength | 0",
+      "maxTopicLength | 65536",
+      "maxTopicLength | long",
+      "maxTopicLevels | 0",
+      "maxTopicLevels | 65536",
+      "maxPublishRate | -1",
+      "maxPublishRate | 1000001",
+      "maxPublishRate | fast",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -214,6 +248,9 @@ class TransportConfigReaderTest {
       "connectTimeoutSeconds, 3600", "topicAliasMaximum, 0", "topicAliasMaximum, 65535",
       "maxSessionExpirySeconds, 0", "maxSessionExpirySeconds, 4294967295",
       "mqtt311SessionExpirySeconds, 1", "mqtt311SessionExpirySeconds, 4294967295",
+      "maxTopicLength, 1", "maxTopicLength, 65535", "maxTopicLevels, 1",
+      "maxTopicLevels, 65535", "maxPublishRate, 0", "maxPublishRate, 1",
+      "maxPublishRate, 1000000",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));

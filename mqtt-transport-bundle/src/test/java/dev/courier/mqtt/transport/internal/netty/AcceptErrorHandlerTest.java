@@ -2,6 +2,7 @@ package dev.courier.mqtt.transport.internal.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.mqtt.transport.internal.protocol.context.LogThrottle;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;

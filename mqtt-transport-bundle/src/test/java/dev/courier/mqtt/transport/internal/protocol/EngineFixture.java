@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
@@ -20,6 +21,8 @@ final class EngineFixture implements AutoCloseable {
   final TransportConfig config;
   /** The authenticator and authorizer every client of this fixture is made with. */
   final AccessControl access;
+  /** The counters every client of this fixture shares, as the connections of a transport do. */
+  final TransportStatistics statistics = new TransportStatistics();
   private final List<TestClient> clients = new ArrayList<>();
 
   EngineFixture() {

@@ -10,7 +10,7 @@ import java.util.concurrent.Executor;
 /**
  * A fake {@link ConnectionPort}: records what the engine writes and how it steers the connection.
  * Like a Netty channel, {@link #close()} reports the close to the engine later, as a task on the
- * loop ({@code channelInactive}).
+ * loop ({@code channelInactive}). Its clock and timers are the {@link TestLoop}'s virtual ones.
  */
 final class RecordingPort implements ConnectionPort {
 
@@ -21,10 +21,10 @@ final class RecordingPort implements ConnectionPort {
   boolean closed;
   boolean writable = true;
   int keepAliveSeconds = -1;
-  private final Executor loop;
+  private final TestLoop loop;
   private MqttConnection connection;
 
-  RecordingPort(Executor loop) {
+  RecordingPort(TestLoop loop) {
     this.loop = loop;
   }
 
@@ -77,6 +77,16 @@ final class RecordingPort implements ConnectionPort {
   @Override
   public Executor executor() {
     return loop;
+  }
+
+  @Override
+  public void schedule(Runnable task, long delayNanos) {
+    loop.schedule(task, delayNanos);
+  }
+
+  @Override
+  public long nanoTime() {
+    return loop.nanoTime();
   }
 
   @Override

@@ -31,8 +31,8 @@ final class TestClient {
   TestClient(EngineFixture fixture, MessagingBridge bridge) {
     this.fixture = fixture;
     this.port = new RecordingPort(fixture.loop);
-    this.connection = new MqttEngine(fixture.config, fixture.registry, bridge, fixture.access)
-        .newConnection(port);
+    this.connection = new MqttEngine(fixture.config, fixture.registry, bridge, fixture.access,
+        fixture.statistics).newConnection(port);
     port.connection(connection);
   }
 
@@ -57,6 +57,25 @@ final class TestClient {
     }
     assertThat(violation).as("ProtocolViolation").isNotNull();
     port.close();
+    fixture.loop.runAll();
+    return violation;
+  }
+
+  /**
+   * Sends a packet that must break the protocol, and answers the violation as {@code
+   * MqttConnectionHandler} does: through the engine's one door out, {@code fail}, which sends
+   * what the client's version allows (DISCONNECT, or CONNACK before CONNECT was answered) and
+   * closes.
+   */
+  ProtocolViolation sendFailing(MqttMessage message) {
+    ProtocolViolation violation;
+    try {
+      violation = catchThrowableOfType(() -> connection.handle(message), ProtocolViolation.class);
+    } finally {
+      ReferenceCountUtil.release(message);
+    }
+    assertThat(violation).as("ProtocolViolation").isNotNull();
+    connection.fail(violation);
     fixture.loop.runAll();
     return violation;
   }

@@ -3,6 +3,7 @@ package dev.courier.mqtt.transport.internal.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -254,6 +255,45 @@ class TopicSyntaxTest {
       assertThat(TopicSyntax.isValidTopicFilter("€".repeat(21_845))).isTrue();
       assertThat(TopicSyntax.isValidTopicFilter("€".repeat(21_845) + "/#")).isFalse();
       assertThat(TopicSyntax.isValidTopicName("𝄞".repeat(16_384))).isFalse();
+    }
+  }
+
+  /** The server's own bounds, maxTopicLength (UTF-8 bytes) and maxTopicLevels. */
+  @Nested
+  class ServerBounds {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"a", "a/b", "é", "€", "𝄞", "a/€/𝄞/é", "+/#", "ÿ\u0800"})
+    void whenTextIsAnything_thenTheUtf8LengthIsThatOfItsEncoding(String text) {
+      int encoded = text.getBytes(StandardCharsets.UTF_8).length;
+      assertThat(TopicSyntax.utf8Length(text)).isEqualTo(encoded);
+      assertThat(TopicSyntax.fitsLength(text, encoded)).isTrue();
+      assertThat(TopicSyntax.fitsLength(text, encoded - 1)).isFalse();
+    }
+
+    @Test
+    void whenLengthIsNearTheBound_thenBytesNotCharsDecide() {
+      // 3 chars: "€€€" is 9 bytes, "𝄞" is 2 chars and 4 bytes.
+      assertThat(TopicSyntax.fitsLength("€€€", 8)).isFalse();
+      assertThat(TopicSyntax.fitsLength("€€€", 9)).isTrue();
+      assertThat(TopicSyntax.fitsLength("𝄞", 3)).isFalse();
+      assertThat(TopicSyntax.fitsLength("𝄞", 4)).isTrue();
+      assertThat(TopicSyntax.fitsLength("a".repeat(65_535), 65_535)).isTrue();
+      assertThat(TopicSyntax.fitsLength("a".repeat(65_535), 65_534)).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} has {1}")
+    @CsvSource({"a, 1", "a/b, 2", "/, 2", "//, 3", "a/b/c/d, 4", "+/+/#, 3", "/a/, 3"})
+    void whenCountingLevels_thenEachSeparatorAddsOne(String topic, int levels) {
+      assertThat(TopicSyntax.fitsLevels(topic, levels)).isTrue();
+      assertThat(TopicSyntax.fitsLevels(topic, levels - 1)).as("one fewer allowed").isFalse();
+    }
+
+    @Test
+    void whenTopicIsLongButShallow_thenItFits() {
+      assertThat(TopicSyntax.fitsLevels("a".repeat(5_000), 2)).isTrue();
+      assertThat(TopicSyntax.fitsLevels("/".repeat(1_023), 1_024)).isTrue();
+      assertThat(TopicSyntax.fitsLevels("/".repeat(1_024), 1_024)).isFalse();
     }
   }
 }

@@ -227,6 +227,16 @@ public final class ConnectionContext {
     port.executor().execute(task);
   }
 
+  /** Runs {@code task} on this connection's thread after {@code delayNanos}. */
+  public void schedule(Runnable task, long delayNanos) {
+    port.schedule(task, delayNanos);
+  }
+
+  /** The connection's clock, in nanoseconds as {@link System#nanoTime()}. */
+  public long nanoTime() {
+    return port.nanoTime();
+  }
+
   /**
    * Calls a plug-in and bounds its answer: an exception, a null stage or no answer within {@code
    * authTimeoutSeconds} fails the returned future.

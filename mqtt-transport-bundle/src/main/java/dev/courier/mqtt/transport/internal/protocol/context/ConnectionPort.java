@@ -50,6 +50,17 @@ public interface ConnectionPort {
   /** The thread that owns this connection. */
   Executor executor();
 
+  /**
+   * Runs {@code task} on the connection's own thread once {@code delayNanos} have passed by
+   * {@link #nanoTime()}. Not cancelled by a close: the task checks whether it is still wanted.
+   */
+  void schedule(Runnable task, long delayNanos);
+
+  /** The connection's clock for delays, in nanoseconds as {@link System#nanoTime()}. */
+  default long nanoTime() {
+    return System.nanoTime();
+  }
+
   /** The peer's address, for logs. */
   String remoteAddress();
 

@@ -17,7 +17,9 @@ public final class ReadGate {
     /** The outbound buffer is above its high-water mark: the client does not read what we send. */
     OUTBOUND,
     /** A SUBSCRIBE or UNSUBSCRIBE is being applied; what follows it waits (see MqttConnection). */
-    SUBSCRIBING
+    SUBSCRIBING,
+    /** The client publishes faster than {@code maxPublishRate}; reading resumes when it may. */
+    PUBLISH_RATE
   }
 
   private final ConnectionPort port;

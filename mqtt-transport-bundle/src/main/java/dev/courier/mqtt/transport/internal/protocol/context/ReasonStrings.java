@@ -50,6 +50,7 @@ public final class ReasonStrings {
     String text = switch (code) {
       case NOT_AUTHORIZED -> "not authorized to publish to this topic";
       case QUOTA_EXCEEDED -> "quota exceeded: the destination is full";
+      case TOPIC_NAME_INVALID -> "topic name not accepted: too long or too many levels";
       default -> null;
     };
     return onAck(negotiated, text, PUBLISH_ACK_BYTES);
@@ -85,6 +86,7 @@ public final class ReasonStrings {
       case MALFORMED_PACKET -> "malformed packet";
       case PROTOCOL_ERROR -> "protocol error";
       case PACKET_TOO_LARGE -> "packet too large";
+      case TOPIC_NAME_INVALID -> "will topic not accepted: too long or too many levels";
       default -> null;
     };
     return text != null && fits(negotiated, text, CONNACK_BYTES) ? text : null;

@@ -181,6 +181,12 @@ public final class ConnectFlow {
     if (topic == null || !TopicSyntax.isValidTopicName(topic)) {
       throw new ProtocolViolation("MQTT-3.1.3-10", "invalid will topic");
     }
+    String limit = TopicLimits.exceeded(context, id, topic, "will topic");
+    if (limit != null) {
+      // 3.2.2.2: 0x90 "the Will Topic Name is not malformed, but is not accepted by this Server";
+      // refused the way a malformed will is, so that a 3.x client is closed without a CONNACK.
+      throw new ProtocolViolation(ReasonCode.TOPIC_NAME_INVALID, limit, "will topic over " + limit);
+    }
     byte[] body = payload.willMessageInBytes();
     context.willDelaySeconds(InboundProperties.of(payload.willProperties())
         .integer(MqttPropertyType.WILL_DELAY_INTERVAL, 0));

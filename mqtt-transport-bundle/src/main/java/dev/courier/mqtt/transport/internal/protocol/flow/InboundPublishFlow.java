@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Client-to-server publications: checks a PUBLISH, hands it to {@link PublishAuthorization}, and
  * acknowledges it (PUBACK, PUBREC; PUBCOMP for PUBREL) only once the bridge has it, in arrival
  * order [MQTT-4.6.0-2]; stops reading from a client while {@code maxInflightMessages} publications
- * are pending.
+ * are pending, and while it publishes faster than {@code maxPublishRate} ({@link PublishRate}).
  */
 public final class InboundPublishFlow {
 
@@ -33,9 +33,22 @@ public final class InboundPublishFlow {
   private static final CompletableFuture<PublishResult> ALREADY_KEPT =
       CompletableFuture.completedFuture(PublishResult.ACCEPTED);
 
+  /**
+   * Why a publication whose topic name is over {@code maxTopicLength} or {@code maxTopicLevels}
+   * was not forwarded; shared and stackless.
+   */
+  private static final RuntimeException TOPIC_NOT_ACCEPTED =
+      new NotForwarded("topic name not accepted");
+
+  /** The stage of such a publication. */
+  private static final CompletableFuture<PublishResult> TOPIC_REFUSED =
+      CompletableFuture.failedFuture(TOPIC_NOT_ACCEPTED);
+
   private final ConnectionContext context;
   private final PublishAuthorization authorization;
   private final int maxPending;
+  /** {@code maxPublishRate}, or null without one. */
+  private final PublishRate rate;
   /** Inbound publications whose bridge stage has not completed, in arrival order. */
   private ArrayDeque<Pending> pending;
   /** QoS 1 entries of {@link #pending}. */
@@ -47,10 +60,15 @@ public final class InboundPublishFlow {
     this.context = context;
     this.authorization = authorization;
     this.maxPending = context.config().maxInflightMessages();
+    int maxRate = context.config().maxPublishRate();
+    this.rate = maxRate > 0 ? new PublishRate(context, maxRate) : null;
   }
 
   /** A PUBLISH from the client. */
   public void onPublish(MqttPublishMessage publish) {
+    if (rate != null) {
+      rate.arrived();
+    }
     InboundProperties properties = InboundProperties.of(publish.variableHeader().properties());
     String topic = aliases().resolve(publish.variableHeader().topicName(),
         properties.integer(MqttPropertyType.TOPIC_ALIAS, -1));
@@ -71,6 +89,12 @@ public final class InboundPublishFlow {
       throw new ProtocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9",
           "more than " + context.negotiated().serverReceiveMaximum() + " publications in flight");
     }
+    String limit =
+        TopicLimits.exceeded(context, context.clientId(), topic, "PUBLISH topic name");
+    if (limit != null) {
+      refuseTopic(qos, packetId, limit);
+      return;
+    }
     Publication publication = new Publication(topic, payload, qos,
         publish.fixedHeader().isRetain(), context.clientId(), message);
     switch (qos) {
@@ -88,6 +112,22 @@ public final class InboundPublishFlow {
             true);
       }
     }
+  }
+
+  /**
+   * A topic name over {@code maxTopicLength} or {@code maxTopicLevels}: at QoS 1/2 on 5.0, 0x90
+   * Topic Name invalid ("not malformed, but not accepted", 3.4.2.1, 3.5.2.1) in the PUBACK or
+   * PUBREC, in its turn; a PUBREC with an error ends the exchange (4.3.3). A 5.0 QoS 0 publication
+   * has no ack to carry the code: DISCONNECT 0x90, as for a malformed topic name; a 3.x client is
+   * closed, since its acks cannot refuse (3.x section 4.8).
+   */
+  private void refuseTopic(int qos, int packetId, String limit) {
+    if (qos == 0 || !context.writer().hasProperties()) {
+      throw new ProtocolViolation(ReasonCode.TOPIC_NAME_INVALID, limit,
+          "topic name over " + limit);
+    }
+    track(TOPIC_REFUSED, qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
+        false);
   }
 
   /** PUBREL: [MQTT-4.3.3-2] forget the packet id and answer PUBCOMP, even if it was unknown. */
@@ -173,7 +213,11 @@ public final class InboundPublishFlow {
     boolean five = context.writer().hasProperties();
     ReasonCode code;
     if (done.stage().isCompletedExceptionally()) {
-      if (ConnectionContext.failure(done.stage()) != PublishAuthorization.DENIED) {
+      Throwable failure = ConnectionContext.failure(done.stage());
+      if (failure == TOPIC_NOT_ACCEPTED) {
+        return ReasonCode.TOPIC_NAME_INVALID; // only 5.0 gets here, see refuseTopic
+      }
+      if (failure != PublishAuthorization.DENIED) {
         return null;
       }
       code = five ? context.parts().access().refusalCode() : ReasonCode.SUCCESS;
@@ -227,6 +271,15 @@ public final class InboundPublishFlow {
           String.valueOf(cause));
     }
     context.disconnect(ReasonCode.UNSPECIFIED_ERROR, "publication not stored");
+  }
+
+  /** See {@link #TOPIC_NOT_ACCEPTED}. */
+  private static final class NotForwarded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotForwarded(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private record Pending(CompletableFuture<PublishResult> stage, MqttMessageType ack,

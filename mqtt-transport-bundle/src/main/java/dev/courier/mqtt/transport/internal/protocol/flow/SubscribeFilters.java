@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one SUBSCRIBE asks for, filter by filter: its Subscription Identifier, which filters are
- * refused before the authorizer is asked (invalid, reserved, shared where the bridge has no shared
- * subscriptions), and the bridge's request for each of the others, a shared subscription ({@code
- * $share/{ShareName}/{filter}}, MQTT 5.0 section 4.8.2) split into its ShareName and filter.
+ * refused before the authorizer is asked (invalid, over the server's topic bounds, reserved, shared
+ * where the bridge has no shared subscriptions), and the bridge's request for each of the others,
+ * a shared subscription ({@code $share/{ShareName}/{filter}}, MQTT 5.0 section 4.8.2) split into
+ * its ShareName and filter.
  */
 final class SubscribeFilters {
 
@@ -85,6 +86,12 @@ final class SubscribeFilters {
     String topicFilter = filter.topicFilter();
     if (!TopicSyntax.isValidTopicFilter(topicFilter)) {
       LOG.debug("Client {} subscribed to an invalid topic filter; refused", context.clientId());
+      return ReasonCode.TOPIC_FILTER_INVALID;
+    }
+    // The server's bounds, on the filter as written ($share/{ShareName}/ included): 0x8F, as
+    // SUBACK says of a filter "not malformed, but not accepted" (3.9.3); 0x80 on 3.x.
+    if (TopicLimits.exceeded(context, context.clientId(), topicFilter, "SUBSCRIBE topic filter")
+        != null) {
       return ReasonCode.TOPIC_FILTER_INVALID;
     }
     if (SharedSubscriptions.isShared(topicFilter)) {

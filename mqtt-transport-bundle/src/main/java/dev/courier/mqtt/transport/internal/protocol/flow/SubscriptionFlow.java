@@ -175,23 +175,48 @@ public final class SubscriptionFlow {
       throw new ProtocolViolation("MQTT-3.10.3-2", "UNSUBSCRIBE without topic filters");
     }
     began();
+    boolean[] refused = overLimits(filters);
     CompletableFuture<Void> previous = lastChange;
     if (previous.isDone()) {
-      unsubscribeNow(packetId, filters);
+      unsubscribeNow(packetId, filters, refused);
     } else {
       lastChange = afterPrevious(previous, () -> {
         if (!context.closed()) {
-          unsubscribeNow(packetId, filters);
+          unsubscribeNow(packetId, filters, refused);
         }
       });
     }
   }
 
-  private void unsubscribeNow(int packetId, List<String> filters) {
+  /**
+   * Which filters of an UNSUBSCRIBE are over the server's topic bounds: those are not handed to
+   * the bridge and get 0x8F Topic Filter invalid (3.11.3; a 3.x UNSUBACK has no codes).
+   *
+   * @return per filter whether it is refused, or null if none is (the usual case)
+   */
+  private boolean[] overLimits(List<String> filters) {
+    boolean[] refused = null;
+    for (int i = 0; i < filters.size(); i++) {
+      if (TopicLimits.exceeded(context, context.clientId(), filters.get(i),
+          "UNSUBSCRIBE topic filter") != null) {
+        if (refused == null) {
+          refused = new boolean[filters.size()];
+        }
+        refused[i] = true;
+      }
+    }
+    return refused;
+  }
+
+  private void unsubscribeNow(int packetId, List<String> filters, boolean[] refused) {
+    List<String> removed = refused == null ? filters : notRefused(filters, refused);
     // 3.11.3: 0x11 for a filter the session did not hold (a 3.x UNSUBACK carries no codes): as
     // the bridge says, else as far as this connection knows.
-    int[] codes = sessionFilters().unsubscribing(filters);
-    context.bridgeSession().unsubscribeExisting(filters).whenComplete((held, error) ->
+    int[] codes = sessionFilters().unsubscribing(removed);
+    CompletionStage<List<Boolean>> removal = removed.isEmpty()
+        ? CompletableFuture.completedFuture(null)
+        : context.bridgeSession().unsubscribeExisting(removed);
+    removal.whenComplete((held, error) ->
         context.onLoop(() -> {
           if (context.closed()) {
             return;
@@ -200,13 +225,36 @@ public final class SubscriptionFlow {
           if (error != null) {
             LOG.warn("Bridge {} failed an UNSUBSCRIBE of client {}: {}",
                 context.parts().bridge().name(), context.clientId(), String.valueOf(error));
-            sent = sessionFilters().unsubscribeFailed(filters);
+            sent = sessionFilters().unsubscribeFailed(removed);
+          }
+          if (refused != null) {
+            sent = withRefused(sent, refused);
           }
           // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched, a code per filter.
           context.send(context.writer().unsubAck(packetId, sent,
               ReasonStrings.filterAck(context.negotiated(), sent)));
           ended();
         }));
+  }
+
+  private static List<String> notRefused(List<String> filters, boolean[] refused) {
+    List<String> kept = new ArrayList<>(filters.size());
+    for (int i = 0; i < filters.size(); i++) {
+      if (!refused[i]) {
+        kept.add(filters.get(i));
+      }
+    }
+    return kept;
+  }
+
+  /** The codes of the filters handed to the bridge, in place, and 0x8F for the refused ones. */
+  private static int[] withRefused(int[] codes, boolean[] refused) {
+    int[] all = new int[refused.length];
+    int next = 0;
+    for (int i = 0; i < all.length; i++) {
+      all[i] = refused[i] ? ReasonCode.TOPIC_FILTER_INVALID.value() : codes[next++];
+    }
+    return all;
   }
 
   private SessionFilters sessionFilters() {
