@@ -44,7 +44,7 @@ public final class NettyTransport {
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final ChannelGroup channels;
-  private final ConnectionLimit connectionLimit = new ConnectionLimit();
+  private final LogThrottle connectionRefusals = new LogThrottle(System::nanoTime);
   private Channel listener;
   private MqttEngine bound;
   private Channel tlsListener;
@@ -148,7 +148,7 @@ public final class NettyTransport {
   private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
     TransportConfig config = engine.config();
     MqttChannelInitializer initializer =
-        new MqttChannelInitializer(engine, ssl, channels, connectionLimit);
+        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -213,7 +213,7 @@ public final class NettyTransport {
 
   /** Connections refused since start because {@code maxConnections} were open. */
   public long refusedConnections() {
-    return connectionLimit.refusedConnections();
+    return connectionRefusals.total();
   }
 
   /** The TLS listener's address, or null if none is bound. */
