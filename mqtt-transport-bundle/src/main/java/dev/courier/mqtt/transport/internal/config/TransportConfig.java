@@ -33,6 +33,9 @@ import java.util.List;
  *     answered CONNACK 3 (3.1/3.1.1) or 0x97 Quota exceeded (5.0) and closed; {@link
  *     #AUTO_CONNECTIONS}: below the process's open-file limit (see {@link
  *     #effectiveMaxConnections})
+ * @param maxConnectRate new connections per second one listener accepts (bursts of up to one
+ *     second's worth); one more is answered CONNACK 3 (3.1/3.1.1) or 0x9F Connection rate
+ *     exceeded (5.0) and closed; 0: no limit
  */
 public record TransportConfig(
     boolean enabled,
@@ -51,13 +54,33 @@ public record TransportConfig(
     int topicAliasMaximum,
     long maxSessionExpirySeconds,
     long mqtt311SessionExpirySeconds,
-    int maxConnections) {
+    int maxConnections,
+    int maxConnectRate) {
 
   /** {@code maxConnections} default: derived from the process's open-file limit. */
   public static final int AUTO_CONNECTIONS = 0;
 
   /** Open files kept for the broker itself (journal, bundles, logs) below the file limit. */
   static final long RESERVED_FILES = 1024;
+
+  /** Default of {@code maxConnectRate}: well above a benchmark's 10,000 connections a second. */
+  public static final int DEFAULT_MAX_CONNECT_RATE = 20_000;
+
+  /** The highest {@code maxConnectRate}: one connection a microsecond. */
+  public static final int MAX_CONNECT_RATE = 1_000_000;
+
+  /** Settings with the default {@code maxConnectRate}. */
+  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
+      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
+      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
+      int authTimeoutSeconds, TlsConfig tls, int topicAliasMaximum, long maxSessionExpirySeconds,
+      long mqtt311SessionExpirySeconds, int maxConnections) {
+    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
+        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
+        connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
+        DEFAULT_MAX_CONNECT_RATE);
+  }
 
   /** Settings with {@code maxConnections} {@link #AUTO_CONNECTIONS}. */
   public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
@@ -122,7 +145,8 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
-        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections);
+        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
+        maxConnectRate);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -131,7 +155,16 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
-        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections);
+        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
+        maxConnectRate);
+  }
+
+  /** The same settings with another admission limit ({@code maxConnectRate}). */
+  public TransportConfig withAdmissionLimits(int newMaxConnectRate) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, newMaxConnectRate);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -168,6 +201,7 @@ public record TransportConfig(
     // A 3.x persistent session that ended with its connection would make cleanSession=false void.
     check(problems, "mqtt311SessionExpirySeconds", mqtt311SessionExpirySeconds, 1, NEVER_EXPIRES);
     check(problems, "maxConnections", maxConnections, 0, Integer.MAX_VALUE);
+    check(problems, "maxConnectRate", maxConnectRate, 0, MAX_CONNECT_RATE);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

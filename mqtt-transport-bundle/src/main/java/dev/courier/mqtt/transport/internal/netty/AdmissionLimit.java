@@ -4,16 +4,16 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 
 /**
  * A limit that refuses new connections at admission, before the engine sees them ({@code
- * maxConnections}): whether it refuses one now, what the refused client is told, and who counts
- * it. A refused connection gets an {@link OverLimitHandler}.
+ * maxConnections}, {@code maxConnectRate}): whether it refuses one now, what the refused client is
+ * told, and who counts it. A refused connection gets an {@link OverLimitHandler}.
  * Implementations are thread-safe: every worker loop admits connections.
  */
 interface AdmissionLimit {
 
   /**
    * Whether a new connection is refused now. Called once per connection, in the order of the
-   * listener's limits until one refuses; a limit that counts admissions counts this one when it
-   * says no.
+   * listener's limits until one refuses; a limit that counts admissions (the rate) counts this one
+   * when it says no.
    */
   boolean refusesNew();
 

@@ -24,15 +24,16 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ChannelGroup channels;
   private final SslContext ssl;
   private final ConnectionLimit connections;
-  /** Asked in this order until one refuses. */
+  /** Asked in this order until one refuses: the rate counts only connections the others let in. */
   private final AdmissionLimit[] limits;
 
   /**
    * @param connectionRefusals the transport's count of connections refused for {@code
    *     maxConnections}
+   * @param rateRefusals the transport's count of connections refused for {@code maxConnectRate}
    */
   MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels,
-      LogThrottle connectionRefusals) {
+      LogThrottle connectionRefusals, LogThrottle rateRefusals) {
     this.engine = engine;
     this.ssl = ssl;
     this.channels = channels;
@@ -41,7 +42,11 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     this.connections = new ConnectionLimit(
         config.effectiveMaxConnections(ConnectionLimit.openFileLimit()), channels,
         connectionRefusals);
-    this.limits = new AdmissionLimit[] {connections};
+    // maxConnectRate is one listener's: each initializer has its own bucket.
+    this.limits = config.maxConnectRate() == 0
+        ? new AdmissionLimit[] {connections}
+        : new AdmissionLimit[] {connections,
+            new ConnectRate(config.maxConnectRate(), System::nanoTime, rateRefusals)};
   }
 
   /** The connection limit in force ({@link Integer#MAX_VALUE}: none). */

@@ -45,6 +45,7 @@ public final class NettyTransport {
   private final EventLoopGroup workers;
   private final ChannelGroup channels;
   private final LogThrottle connectionRefusals = new LogThrottle(System::nanoTime);
+  private final LogThrottle rateRefusals = new LogThrottle(System::nanoTime);
   private Channel listener;
   private MqttEngine bound;
   private Channel tlsListener;
@@ -148,7 +149,7 @@ public final class NettyTransport {
   private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
     TransportConfig config = engine.config();
     MqttChannelInitializer initializer =
-        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals);
+        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals, rateRefusals);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -171,8 +172,10 @@ public final class NettyTransport {
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     int limit = initializer.limit();
-    LOG.info("MQTT{} listener bound to {} (maxConnections {})", ssl == null ? "" : " over TLS",
-        channel.localAddress(), limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit));
+    LOG.info("MQTT{} listener bound to {} (maxConnections {}, maxConnectRate {})",
+        ssl == null ? "" : " over TLS", channel.localAddress(),
+        limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
+        config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s");
     return channel;
   }
 
@@ -214,6 +217,11 @@ public final class NettyTransport {
   /** Connections refused since start because {@code maxConnections} were open. */
   public long refusedConnections() {
     return connectionRefusals.total();
+  }
+
+  /** Connections refused since start because a listener's {@code maxConnectRate} was exceeded. */
+  public long rateRefusedConnections() {
+    return rateRefusals.total();
   }
 
   /** The TLS listener's address, or null if none is bound. */

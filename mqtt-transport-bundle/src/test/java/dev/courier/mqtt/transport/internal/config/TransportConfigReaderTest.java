@@ -56,6 +56,21 @@ class TransportConfigReaderTest {
     assertThat(d.topicAliasMaximum()).isEqualTo(16);
     assertThat(d.maxSessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(d.mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
+    assertThat(d.maxConnectRate()).isEqualTo(20_000);
+  }
+
+  @Test
+  void whenAdmissionLimitsAreSet_thenRead_asStringsFromCfgAndAsTypedValues() {
+    TransportConfigReader.Result fromCfg = TransportConfigReader.read(cfg("""
+        maxConnectRate = 500
+        """));
+    TransportConfigReader.Result typed = TransportConfigReader.read(Map.of(
+        "maxConnectRate", 0L));
+
+    assertThat(fromCfg.problems()).isEmpty();
+    assertThat(fromCfg.config().maxConnectRate()).isEqualTo(500);
+    assertThat(typed.problems()).isEmpty();
+    assertThat(typed.config().maxConnectRate()).isZero();
   }
 
   @Test
@@ -163,6 +178,9 @@ class TransportConfigReaderTest {
       "authorizationRefusal | silent",
       "maxConnections | -1",
       "maxConnections | lots",
+      "maxConnectRate | -1",
+      "maxConnectRate | 1000001",
+      "maxConnectRate | fast",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -189,6 +207,7 @@ class TransportConfigReaderTest {
       "connectTimeoutSeconds, 3600", "topicAliasMaximum, 0", "topicAliasMaximum, 65535",
       "maxSessionExpirySeconds, 0", "maxSessionExpirySeconds, 4294967295",
       "mqtt311SessionExpirySeconds, 1", "mqtt311SessionExpirySeconds, 4294967295",
+      "maxConnectRate, 0", "maxConnectRate, 1000000",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
