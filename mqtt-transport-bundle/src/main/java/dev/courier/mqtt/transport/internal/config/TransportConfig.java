@@ -36,6 +36,9 @@ import java.util.List;
  * @param maxConnectRate new connections per second one listener accepts (bursts of up to one
  *     second's worth); one more is answered CONNACK 3 (3.1/3.1.1) or 0x9F Connection rate
  *     exceeded (5.0) and closed; 0: no limit
+ * @param memoryRefusalPercent new connections are refused while the heap after the last garbage
+ *     collection, or the direct memory, is above this percentage of its maximum: CONNACK 3
+ *     (3.1/3.1.1) or 0x89 Server busy (5.0); 0: never
  */
 public record TransportConfig(
     boolean enabled,
@@ -55,7 +58,8 @@ public record TransportConfig(
     long maxSessionExpirySeconds,
     long mqtt311SessionExpirySeconds,
     int maxConnections,
-    int maxConnectRate) {
+    int maxConnectRate,
+    int memoryRefusalPercent) {
 
   /** {@code maxConnections} default: derived from the process's open-file limit. */
   public static final int AUTO_CONNECTIONS = 0;
@@ -69,7 +73,10 @@ public record TransportConfig(
   /** The highest {@code maxConnectRate}: one connection a microsecond. */
   public static final int MAX_CONNECT_RATE = 1_000_000;
 
-  /** Settings with the default {@code maxConnectRate}. */
+  /** Default of {@code memoryRefusalPercent}. */
+  public static final int DEFAULT_MEMORY_REFUSAL_PERCENT = 90;
+
+  /** Settings with the default admission limits ({@code maxConnectRate}, memory). */
   public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
       int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
       int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
@@ -79,7 +86,7 @@ public record TransportConfig(
         maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
         connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
         maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        DEFAULT_MAX_CONNECT_RATE);
+        DEFAULT_MAX_CONNECT_RATE, DEFAULT_MEMORY_REFUSAL_PERCENT);
   }
 
   /** Settings with {@code maxConnections} {@link #AUTO_CONNECTIONS}. */
@@ -146,7 +153,7 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
         topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        maxConnectRate);
+        maxConnectRate, memoryRefusalPercent);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -156,15 +163,16 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
         newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
-        maxConnectRate);
+        maxConnectRate, memoryRefusalPercent);
   }
 
-  /** The same settings with another admission limit ({@code maxConnectRate}). */
-  public TransportConfig withAdmissionLimits(int newMaxConnectRate) {
+  /** The same settings with other admission limits ({@code maxConnectRate}, memory). */
+  public TransportConfig withAdmissionLimits(int newMaxConnectRate, int newMemoryRefusalPercent) {
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, newMaxConnectRate);
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, newMaxConnectRate,
+        newMemoryRefusalPercent);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -202,6 +210,8 @@ public record TransportConfig(
     check(problems, "mqtt311SessionExpirySeconds", mqtt311SessionExpirySeconds, 1, NEVER_EXPIRES);
     check(problems, "maxConnections", maxConnections, 0, Integer.MAX_VALUE);
     check(problems, "maxConnectRate", maxConnectRate, 0, MAX_CONNECT_RATE);
+    // 100 would never refuse: 0 says that.
+    check(problems, "memoryRefusalPercent", memoryRefusalPercent, 0, 99);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

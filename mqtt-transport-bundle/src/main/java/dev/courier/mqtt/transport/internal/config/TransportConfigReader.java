@@ -49,7 +49,8 @@ public final class TransportConfigReader {
         longInteger(properties, "mqtt311SessionExpirySeconds", d.mqtt311SessionExpirySeconds(),
             problems),
         integer(properties, "maxConnections", d.maxConnections(), problems),
-        integer(properties, "maxConnectRate", d.maxConnectRate(), problems));
+        integer(properties, "maxConnectRate", d.maxConnectRate(), problems),
+        integer(properties, "memoryRefusalPercent", d.memoryRefusalPercent(), problems));
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());

@@ -4,8 +4,8 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 
 /**
  * A limit that refuses new connections at admission, before the engine sees them ({@code
- * maxConnections}, {@code maxConnectRate}): whether it refuses one now, what the refused client is
- * told, and who counts it. A refused connection gets an {@link OverLimitHandler}.
+ * maxConnections}, {@code maxConnectRate}, memory pressure): whether it refuses one now, what the
+ * refused client is told, and who counts it. A refused connection gets an {@link OverLimitHandler}.
  * Implementations are thread-safe: every worker loop admits connections.
  */
 interface AdmissionLimit {

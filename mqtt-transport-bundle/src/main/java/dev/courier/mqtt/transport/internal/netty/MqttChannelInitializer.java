@@ -31,9 +31,10 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
    * @param connectionRefusals the transport's count of connections refused for {@code
    *     maxConnections}
    * @param rateRefusals the transport's count of connections refused for {@code maxConnectRate}
+   * @param memory the transport's {@code memoryRefusalPercent}
    */
   MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels,
-      LogThrottle connectionRefusals, LogThrottle rateRefusals) {
+      LogThrottle connectionRefusals, LogThrottle rateRefusals, MemoryPressure memory) {
     this.engine = engine;
     this.ssl = ssl;
     this.channels = channels;
@@ -44,8 +45,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         connectionRefusals);
     // maxConnectRate is one listener's: each initializer has its own bucket.
     this.limits = config.maxConnectRate() == 0
-        ? new AdmissionLimit[] {connections}
-        : new AdmissionLimit[] {connections,
+        ? new AdmissionLimit[] {connections, memory}
+        : new AdmissionLimit[] {connections, memory,
             new ConnectRate(config.maxConnectRate(), System::nanoTime, rateRefusals)};
   }
 

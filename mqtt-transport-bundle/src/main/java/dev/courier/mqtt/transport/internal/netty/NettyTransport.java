@@ -46,6 +46,7 @@ public final class NettyTransport {
   private final ChannelGroup channels;
   private final LogThrottle connectionRefusals = new LogThrottle(System::nanoTime);
   private final LogThrottle rateRefusals = new LogThrottle(System::nanoTime);
+  private final MemoryPressure memory;
   private Channel listener;
   private MqttEngine bound;
   private Channel tlsListener;
@@ -54,10 +55,18 @@ public final class NettyTransport {
 
   /** Starts the event loops (one acceptor thread and one worker per core); binds nothing yet. */
   public NettyTransport() {
+    this(new PlatformMemoryGauge());
+  }
+
+  /** The same, with the memory read from {@code gauge}: for tests that play memory pressure. */
+  NettyTransport(MemoryGauge gauge) {
     this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("courier-mqtt-accept", true));
     this.workers = new NioEventLoopGroup(Runtime.getRuntime().availableProcessors(),
         new DefaultThreadFactory("courier-mqtt-io", true));
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
+    // Sampled on the acceptor: a few MXBean reads a sample, nothing that blocks.
+    this.memory = new MemoryPressure(gauge, acceptor.next(), MemoryPressure.SAMPLE_MILLIS,
+        System::nanoTime);
   }
 
   /**
@@ -84,6 +93,8 @@ public final class NettyTransport {
       throw failure;
     }
     bound = engine;
+    // Process-wide, so one setting for both listeners: the one of the plain listener's engine.
+    memory.refuseAbove(config.memoryRefusalPercent());
     if (ssl == null) {
       closeTlsListener();
       return;
@@ -149,7 +160,7 @@ public final class NettyTransport {
   private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
     TransportConfig config = engine.config();
     MqttChannelInitializer initializer =
-        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals, rateRefusals);
+        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals, rateRefusals, memory);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -172,10 +183,11 @@ public final class NettyTransport {
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     int limit = initializer.limit();
-    LOG.info("MQTT{} listener bound to {} (maxConnections {}, maxConnectRate {})",
-        ssl == null ? "" : " over TLS", channel.localAddress(),
+    LOG.info("MQTT{} listener bound to {} (maxConnections {}, maxConnectRate {},"
+        + " memoryRefusalPercent {})", ssl == null ? "" : " over TLS", channel.localAddress(),
         limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
-        config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s");
+        config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s",
+        config.memoryRefusalPercent() == 0 ? "off" : String.valueOf(config.memoryRefusalPercent()));
     return channel;
   }
 
@@ -224,6 +236,16 @@ public final class NettyTransport {
     return rateRefusals.total();
   }
 
+  /** Connections refused since start because memory was above {@code memoryRefusalPercent}. */
+  public long memoryRefusedConnections() {
+    return memory.refusedConnections();
+  }
+
+  /** Reads the memory gauge now and waits for it; for tests that play memory pressure. */
+  void sampleMemory() {
+    memory.sampleNow();
+  }
+
   /** The TLS listener's address, or null if none is bound. */
   public InetSocketAddress tlsAddress() {
     Channel current = tlsListener;
@@ -268,6 +290,7 @@ public final class NettyTransport {
 
   /** Closes everything and stops the event loops. */
   public void shutdown() {
+    memory.stop();
     closeListener();
     closeConnections();
     acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Answers a connection that an {@link AdmissionLimit} refused: its CONNECT gets CONNACK 3 "server
  * unavailable" (MQTT 3.1/3.1.1) or the limit's code (MQTT 5.0: 0x97 quota exceeded, 0x9F
- * connection rate exceeded), then the connection closes; nothing reaches the engine. One that sends no CONNECT within the connect timeout, or anything else, is closed.
+ * connection rate exceeded, 0x89 server busy), then the connection closes; nothing reaches the
+ * engine. One that sends no CONNECT within the connect timeout, or anything else, is closed.
  */
 final class OverLimitHandler extends ChannelInboundHandlerAdapter {
 

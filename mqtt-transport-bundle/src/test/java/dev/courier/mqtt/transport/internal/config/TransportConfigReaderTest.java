@@ -57,20 +57,24 @@ class TransportConfigReaderTest {
     assertThat(d.maxSessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(d.mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(d.maxConnectRate()).isEqualTo(20_000);
+    assertThat(d.memoryRefusalPercent()).isEqualTo(90);
   }
 
   @Test
   void whenAdmissionLimitsAreSet_thenRead_asStringsFromCfgAndAsTypedValues() {
     TransportConfigReader.Result fromCfg = TransportConfigReader.read(cfg("""
         maxConnectRate = 500
+        memoryRefusalPercent = 0
         """));
     TransportConfigReader.Result typed = TransportConfigReader.read(Map.of(
-        "maxConnectRate", 0L));
+        "maxConnectRate", 0, "memoryRefusalPercent", 75L));
 
     assertThat(fromCfg.problems()).isEmpty();
     assertThat(fromCfg.config().maxConnectRate()).isEqualTo(500);
+    assertThat(fromCfg.config().memoryRefusalPercent()).isZero();
     assertThat(typed.problems()).isEmpty();
     assertThat(typed.config().maxConnectRate()).isZero();
+    assertThat(typed.config().memoryRefusalPercent()).isEqualTo(75);
   }
 
   @Test
@@ -181,6 +185,9 @@ class TransportConfigReaderTest {
       "maxConnectRate | -1",
       "maxConnectRate | 1000001",
       "maxConnectRate | fast",
+      "memoryRefusalPercent | -1",
+      "memoryRefusalPercent | 100",
+      "memoryRefusalPercent | high",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -207,7 +214,8 @@ class TransportConfigReaderTest {
       "connectTimeoutSeconds, 3600", "topicAliasMaximum, 0", "topicAliasMaximum, 65535",
       "maxSessionExpirySeconds, 0", "maxSessionExpirySeconds, 4294967295",
       "mqtt311SessionExpirySeconds, 1", "mqtt311SessionExpirySeconds, 4294967295",
-      "maxConnectRate, 0", "maxConnectRate, 1000000",
+      "maxConnectRate, 0", "maxConnectRate, 1000000", "memoryRefusalPercent, 0",
+      "memoryRefusalPercent, 99",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));

@@ -30,8 +30,9 @@ class MaxConnectRateTest {
   }
 
   private void start(int maxConnectRate) {
+    // Memory pressure off: this JVM's memory is no part of these tests.
     running = new RunningTransport(RunningTransport.withPort(TransportConfig.defaults(), 0)
-        .withAdmissionLimits(maxConnectRate));
+        .withAdmissionLimits(maxConnectRate, 0));
   }
 
   private int connect(String clientId, int version) throws IOException {

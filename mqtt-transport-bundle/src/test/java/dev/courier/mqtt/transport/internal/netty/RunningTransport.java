@@ -14,7 +14,7 @@ final class RunningTransport implements AutoCloseable {
 
   final SessionRegistry registry = new SessionRegistry();
   final InMemoryBridge bridge = new InMemoryBridge();
-  final NettyTransport transport = new NettyTransport();
+  final NettyTransport transport;
   final TransportStatistics statistics = new TransportStatistics();
   final TransportConfig config;
 
@@ -23,7 +23,17 @@ final class RunningTransport implements AutoCloseable {
   }
 
   RunningTransport(TransportConfig config) {
+    this(config, new NettyTransport());
+  }
+
+  /** With the memory read from {@code gauge}, for tests that play memory pressure. */
+  RunningTransport(TransportConfig config, MemoryGauge gauge) {
+    this(config, new NettyTransport(gauge));
+  }
+
+  private RunningTransport(TransportConfig config, NettyTransport transport) {
     this.config = config;
+    this.transport = transport;
     rebind(config);
   }
 
