@@ -125,6 +125,18 @@ import org.osgi.service.metatype.annotations.Option;
       min = "0", max = "1000000")
   int maxPublishRate() default 0;
 
+  @AttributeDefinition(description = "New connections per second each listener accepts; a burst"
+      + " of up to one second's worth is accepted at once. One more is answered CONNACK 3 (MQTT"
+      + " 3.1.1) or 0x9F Connection rate exceeded (MQTT 5.0) and closed, counted and logged."
+      + " 0: no limit.", min = "0", max = "1000000")
+  int maxConnectRate() default 20000;
+
+  @AttributeDefinition(description = "Percent: new connections are refused while the heap in use"
+      + " after the last garbage collection, or the direct memory in use, is above this share of"
+      + " its maximum: CONNACK 3 (MQTT 3.1.1) or 0x89 Server busy (MQTT 5.0), counted and logged;"
+      + " open connections are not touched. 0: never.", min = "0", max = "99")
+  int memoryRefusalPercent() default 90;
+
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
       + " bridge service; while an installed bundle provides a bridge that is not registered (at"
       + " boot, at shutdown, while it restarts) no listener is bound, so nothing is acknowledged on"

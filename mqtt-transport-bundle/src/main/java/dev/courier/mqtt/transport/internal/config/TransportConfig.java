@@ -47,6 +47,12 @@ import java.util.List;
  * @param maxPublishRate PUBLISH packets per second one client may send, in bursts of up to a
  *     second's worth; faster, reading from it pauses until it may again (never a disconnect);
  *     {@link #NO_PUBLISH_RATE}: no limit
+ * @param maxConnectRate new connections per second one listener accepts (bursts of up to one
+ *     second's worth); one more is answered CONNACK 3 (3.1/3.1.1) or 0x9F Connection rate
+ *     exceeded (5.0) and closed; 0: no limit
+ * @param memoryRefusalPercent new connections are refused while the heap after the last garbage
+ *     collection, or the direct memory, is above this percentage of its maximum: CONNACK 3
+ *     (3.1/3.1.1) or 0x89 Server busy (5.0); 0: never
  */
 public record TransportConfig(
     boolean enabled,
@@ -71,7 +77,9 @@ public record TransportConfig(
     long maxRetainedBytes,
     int maxTopicLength,
     int maxTopicLevels,
-    int maxPublishRate) {
+    int maxPublishRate,
+    int maxConnectRate,
+    int memoryRefusalPercent) {
 
   /** Default of {@code maxQueuedBytes}: 64 MiB per session. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
@@ -97,7 +105,23 @@ public record TransportConfig(
   /** The largest {@code maxPublishRate}: more than one connection's loop can take anyway. */
   public static final int MAX_PUBLISH_RATE = 1_000_000;
 
-  /** Settings with the default bridge bounds, topic bounds and no publish rate limit. */
+
+  /** {@code maxConnections} default: derived from the process's open-file limit. */
+  public static final int AUTO_CONNECTIONS = 0;
+
+  /** Open files kept for the broker itself (journal, bundles, logs) below the file limit. */
+  static final long RESERVED_FILES = 1024;
+
+  /** Default of {@code maxConnectRate}: well above a benchmark's 10,000 connections a second. */
+  public static final int DEFAULT_MAX_CONNECT_RATE = 20_000;
+
+  /** The highest {@code maxConnectRate}: one connection a microsecond. */
+  public static final int MAX_CONNECT_RATE = 1_000_000;
+
+  /** Default of {@code memoryRefusalPercent}. */
+  public static final int DEFAULT_MEMORY_REFUSAL_PERCENT = 90;
+
+  /** Settings with the default bridge, topic and admission limits and no publish rate limit. */
   public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
       int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
       int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
@@ -108,14 +132,9 @@ public record TransportConfig(
         connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
         maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
         DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, DEFAULT_MAX_RETAINED_BYTES,
-        DEFAULT_MAX_TOPIC_LENGTH, DEFAULT_MAX_TOPIC_LEVELS, NO_PUBLISH_RATE);
+        DEFAULT_MAX_TOPIC_LENGTH, DEFAULT_MAX_TOPIC_LEVELS, NO_PUBLISH_RATE,
+        DEFAULT_MAX_CONNECT_RATE, DEFAULT_MEMORY_REFUSAL_PERCENT);
   }
-
-  /** {@code maxConnections} default: derived from the process's open-file limit. */
-  public static final int AUTO_CONNECTIONS = 0;
-
-  /** Open files kept for the broker itself (journal, bundles, logs) below the file limit. */
-  static final long RESERVED_FILES = 1024;
 
   /** Settings with {@code maxConnections} {@link #AUTO_CONNECTIONS}. */
   public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
@@ -182,7 +201,7 @@ public record TransportConfig(
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
         topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
         maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
-        maxTopicLength, maxTopicLevels, maxPublishRate);
+        maxTopicLength, maxTopicLevels, maxPublishRate, maxConnectRate, memoryRefusalPercent);
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
@@ -193,7 +212,8 @@ public record TransportConfig(
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
         newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
         maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
-        maxTopicLength, maxTopicLevels, maxPublishRate);
+        maxTopicLength, maxTopicLevels, maxPublishRate, maxConnectRate,
+        memoryRefusalPercent);
   }
 
   /** The same settings with other bridge bounds: queued bytes per session, retained messages. */
@@ -203,7 +223,8 @@ public record TransportConfig(
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
         topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        newMaxQueuedBytes, newMaxRetainedMessages, newMaxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate);
+        newMaxQueuedBytes, newMaxRetainedMessages, newMaxRetainedBytes, maxTopicLength,
+        maxTopicLevels, maxPublishRate, maxConnectRate, memoryRefusalPercent);
   }
 
   /** The same settings with other bounds of topic names and filters. */
@@ -211,8 +232,9 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
-        newMaxTopicLength, newMaxTopicLevels, maxPublishRate);
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
+        maxRetainedMessages, maxRetainedBytes, newMaxTopicLength, newMaxTopicLevels, maxPublishRate,
+        maxConnectRate, memoryRefusalPercent);
   }
 
   /** The same settings with another {@code maxPublishRate}. */
@@ -220,8 +242,19 @@ public record TransportConfig(
     return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
         maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
         maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
-        maxTopicLength, maxTopicLevels, newMaxPublishRate);
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
+        maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, newMaxPublishRate,
+        maxConnectRate, memoryRefusalPercent);
+  }
+
+  /** The same settings with other admission limits ({@code maxConnectRate}, memory). */
+  public TransportConfig withAdmissionLimits(int newMaxConnectRate, int newMemoryRefusalPercent) {
+    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
+        maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate,
+        newMaxConnectRate, newMemoryRefusalPercent);
   }
 
   /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
@@ -264,6 +297,9 @@ public record TransportConfig(
     check(problems, "maxTopicLength", maxTopicLength, 1, DEFAULT_MAX_TOPIC_LENGTH);
     check(problems, "maxTopicLevels", maxTopicLevels, 1, 65535);
     check(problems, "maxPublishRate", maxPublishRate, NO_PUBLISH_RATE, MAX_PUBLISH_RATE);
+    check(problems, "maxConnectRate", maxConnectRate, 0, MAX_CONNECT_RATE);
+    // 100 would never refuse: 0 says that.
+    check(problems, "memoryRefusalPercent", memoryRefusalPercent, 0, 99);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {

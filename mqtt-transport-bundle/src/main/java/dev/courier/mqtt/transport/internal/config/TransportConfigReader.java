@@ -54,7 +54,9 @@ public final class TransportConfigReader {
         longInteger(properties, "maxRetainedBytes", d.maxRetainedBytes(), problems),
         integer(properties, "maxTopicLength", d.maxTopicLength(), problems),
         integer(properties, "maxTopicLevels", d.maxTopicLevels(), problems),
-        integer(properties, "maxPublishRate", d.maxPublishRate(), problems));
+        integer(properties, "maxPublishRate", d.maxPublishRate(), problems),
+        integer(properties, "maxConnectRate", d.maxConnectRate(), problems),
+        integer(properties, "memoryRefusalPercent", d.memoryRefusalPercent(), problems));
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());

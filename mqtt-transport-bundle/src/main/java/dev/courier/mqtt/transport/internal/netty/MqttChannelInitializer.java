@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.netty;
 
+import dev.courier.mqtt.transport.internal.protocol.context.LogThrottle;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import io.netty.channel.ChannelInitializer;
@@ -23,44 +24,67 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final MqttEngine engine;
   private final ChannelGroup channels;
   private final SslContext ssl;
-  private final ConnectionLimit counter;
-  /** {@code maxConnections} in force, for the plain and TLS listeners together. */
-  private final int limit;
+  private final ConnectionLimit connections;
+  /** Asked in this order until one refuses: the rate counts only connections the others let in. */
+  private final AdmissionLimit[] limits;
 
+  /**
+   * @param connectionRefusals the transport's count of connections refused for {@code
+   *     maxConnections}
+   * @param rateRefusals the transport's count of connections refused for {@code maxConnectRate}
+   * @param memory the transport's {@code memoryRefusalPercent}
+   */
   MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels,
-      ConnectionLimit counter) {
+      LogThrottle connectionRefusals, LogThrottle rateRefusals, MemoryPressure memory) {
     this.engine = engine;
     this.ssl = ssl;
     this.channels = channels;
-    this.counter = counter;
-    this.limit = engine.config().effectiveMaxConnections(ConnectionLimit.openFileLimit());
+    TransportConfig config = engine.config();
+    // maxConnections counts the plain and TLS listeners together, so it reads the channel group.
+    this.connections = new ConnectionLimit(
+        config.effectiveMaxConnections(ConnectionLimit.openFileLimit()), channels,
+        connectionRefusals);
+    // maxConnectRate is one listener's: each initializer has its own bucket.
+    this.limits = config.maxConnectRate() == 0
+        ? new AdmissionLimit[] {connections, memory}
+        : new AdmissionLimit[] {connections, memory,
+            new ConnectRate(config.maxConnectRate(), System::nanoTime, rateRefusals)};
   }
 
   /** The connection limit in force ({@link Integer#MAX_VALUE}: none). */
   int limit() {
-    return limit;
+    return connections.limit();
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
-    // The group drops closed channels, so its size is the connections open now, this one included.
-    boolean overLimit = channels.size() >= limit;
+    AdmissionLimit refusing = refusing();
     channels.add(channel);
     if (ssl != null) {
       channel.pipeline().addLast(TLS, ssl.newHandler(channel.alloc()));
     }
-    if (overLimit) {
-      refuse(channel.pipeline());
+    if (refusing != null) {
+      refuse(channel.pipeline(), refusing);
     } else {
       configure(channel.pipeline(), engine);
     }
   }
 
-  /** Just enough to read the CONNECT and answer it with a refusal. */
-  private void refuse(ChannelPipeline pipeline) {
+  /** The first limit that refuses a new connection now, or null if none does. */
+  private AdmissionLimit refusing() {
+    for (AdmissionLimit limit : limits) {
+      if (limit.refusesNew()) {
+        return limit;
+      }
+    }
+    return null;
+  }
+
+  /** Just enough to read the CONNECT and answer it with the limit's refusal. */
+  private void refuse(ChannelPipeline pipeline, AdmissionLimit limit) {
     TransportConfig config = engine.config();
     codec(pipeline, config);
-    pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds(), counter));
+    pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds()));
   }
 
   /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */

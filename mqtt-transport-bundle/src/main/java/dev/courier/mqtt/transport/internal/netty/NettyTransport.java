@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.netty;
 
+import dev.courier.mqtt.transport.internal.protocol.context.LogThrottle;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import io.netty.bootstrap.ServerBootstrap;
@@ -43,7 +44,9 @@ public final class NettyTransport {
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final ChannelGroup channels;
-  private final ConnectionLimit connectionLimit = new ConnectionLimit();
+  private final LogThrottle connectionRefusals = new LogThrottle(System::nanoTime);
+  private final LogThrottle rateRefusals = new LogThrottle(System::nanoTime);
+  private final MemoryPressure memory;
   private Channel listener;
   private MqttEngine bound;
   private Channel tlsListener;
@@ -52,15 +55,27 @@ public final class NettyTransport {
 
   /** Starts the event loops (one acceptor thread and one worker per core); binds nothing yet. */
   public NettyTransport() {
-    this(NativeTransport.detect());
+    this(NativeTransport.detect(), new PlatformMemoryGauge());
   }
 
   NettyTransport(NativeTransport transport) {
+    this(transport, new PlatformMemoryGauge());
+  }
+
+  /** The same, with the memory read from {@code gauge}: for tests that play memory pressure. */
+  NettyTransport(MemoryGauge gauge) {
+    this(NativeTransport.detect(), gauge);
+  }
+
+  private NettyTransport(NativeTransport transport, MemoryGauge gauge) {
     this.transport = transport;
     this.acceptor = transport.group(1, new DefaultThreadFactory("courier-mqtt-accept", true));
     this.workers = transport.group(Runtime.getRuntime().availableProcessors(),
         new DefaultThreadFactory("courier-mqtt-io", true));
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
+    // Sampled on the acceptor: a few MXBean reads a sample, nothing that blocks.
+    this.memory = new MemoryPressure(gauge, acceptor.next(), MemoryPressure.SAMPLE_MILLIS,
+        System::nanoTime);
   }
 
   /**
@@ -87,6 +102,8 @@ public final class NettyTransport {
       throw failure;
     }
     bound = engine;
+    // Process-wide, so one setting for both listeners: the one of the plain listener's engine.
+    memory.refuseAbove(config.memoryRefusalPercent());
     if (ssl == null) {
       closeTlsListener();
       return;
@@ -152,7 +169,7 @@ public final class NettyTransport {
   private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
     TransportConfig config = engine.config();
     MqttChannelInitializer initializer =
-        new MqttChannelInitializer(engine, ssl, channels, connectionLimit);
+        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals, rateRefusals, memory);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(transport.serverChannel())
@@ -175,9 +192,11 @@ public final class NettyTransport {
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     int limit = initializer.limit();
-    LOG.info("MQTT{} listener bound to {} ({}, maxConnections {})", ssl == null ? "" : " over TLS",
-        channel.localAddress(), transport.name(),
-        limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit));
+    LOG.info("MQTT{} listener bound to {} ({}, maxConnections {}, maxConnectRate {},"
+        + " memoryRefusalPercent {})", ssl == null ? "" : " over TLS", channel.localAddress(),
+        transport.name(), limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
+        config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s",
+        config.memoryRefusalPercent() == 0 ? "off" : String.valueOf(config.memoryRefusalPercent()));
     return channel;
   }
 
@@ -223,7 +242,22 @@ public final class NettyTransport {
 
   /** Connections refused since start because {@code maxConnections} were open. */
   public long refusedConnections() {
-    return connectionLimit.refusedConnections();
+    return connectionRefusals.total();
+  }
+
+  /** Connections refused since start because a listener's {@code maxConnectRate} was exceeded. */
+  public long rateRefusedConnections() {
+    return rateRefusals.total();
+  }
+
+  /** Connections refused since start because memory was above {@code memoryRefusalPercent}. */
+  public long memoryRefusedConnections() {
+    return memory.refusedConnections();
+  }
+
+  /** Reads the memory gauge now and waits for it; for tests that play memory pressure. */
+  void sampleMemory() {
+    memory.sampleNow();
   }
 
   /** The TLS listener's address, or null if none is bound. */
@@ -270,6 +304,7 @@ public final class NettyTransport {
 
   /** Closes everything and stops the event loops. */
   public void shutdown() {
+    memory.stop();
     closeListener();
     closeConnections();
     acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);

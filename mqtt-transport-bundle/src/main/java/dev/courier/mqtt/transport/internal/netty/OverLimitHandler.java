@@ -8,28 +8,23 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Answers a connection beyond {@code maxConnections}: its CONNECT gets CONNACK 3 "server
- * unavailable" (MQTT 3.1/3.1.1) or 0x97 "quota exceeded" (MQTT 5.0), then the connection closes;
- * nothing reaches the engine. One that sends no CONNECT within the connect timeout, or anything
- * else, is closed.
+ * Answers a connection that an {@link AdmissionLimit} refused: its CONNECT gets CONNACK 3 "server
+ * unavailable" (MQTT 3.1/3.1.1) or the limit's code (MQTT 5.0: 0x97 quota exceeded, 0x9F
+ * connection rate exceeded, 0x89 server busy), then the connection closes; nothing reaches the
+ * engine. One that sends no CONNECT within the connect timeout, or anything else, is closed.
  */
 final class OverLimitHandler extends ChannelInboundHandlerAdapter {
 
-  private static final Logger LOG = LoggerFactory.getLogger(OverLimitHandler.class);
   private static final byte MQTT_5 = 5;
 
-  private final int limit;
+  private final AdmissionLimit limit;
   private final int connectTimeoutSeconds;
-  private final ConnectionLimit counter;
 
-  OverLimitHandler(int limit, int connectTimeoutSeconds, ConnectionLimit counter) {
+  OverLimitHandler(AdmissionLimit limit, int connectTimeoutSeconds) {
     this.limit = limit;
     this.connectTimeoutSeconds = connectTimeoutSeconds;
-    this.counter = counter;
   }
 
   @Override
@@ -43,11 +38,9 @@ final class OverLimitHandler extends ChannelInboundHandlerAdapter {
     try {
       if (message instanceof MqttConnectMessage connect && connect.decoderResult().isSuccess()) {
         boolean five = connect.variableHeader().version() == MQTT_5;
-        LOG.debug("Client {} refused: {} connections are open (maxConnections)",
-            connect.payload().clientIdentifier(), limit);
-        counter.refused(limit);
+        limit.refused(connect.payload().clientIdentifier());
         ctx.writeAndFlush(MqttMessageBuilders.connAck()
-            .returnCode(five ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+            .returnCode(five ? limit.mqtt5Code()
                 : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE)
             .sessionPresent(false).build()).addListener(ChannelFutureListener.CLOSE);
       } else {

@@ -84,6 +84,8 @@ class TransportComponentTest {
     component.modified(Map.of("host", "127.0.0.1", "port", port, "topicAliasMaximum", 70000));
     component.modified(Map.of("host", "127.0.0.1", "port", port,
         "maxSessionExpirySeconds", "-1"));
+    component.modified(Map.of("host", "127.0.0.1", "port", port, "maxConnectRate", -1));
+    component.modified(Map.of("host", "127.0.0.1", "port", port, "memoryRefusalPercent", "100"));
 
     assertThat(framework.service().boundAddress().getPort()).isEqualTo(port);
     assertThat(accepts(port)).isTrue();

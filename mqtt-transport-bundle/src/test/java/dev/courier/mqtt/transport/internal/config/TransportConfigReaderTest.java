@@ -62,6 +62,8 @@ class TransportConfigReaderTest {
     assertThat(d.maxTopicLength()).isEqualTo(65_535);
     assertThat(d.maxTopicLevels()).isEqualTo(1024);
     assertThat(d.maxPublishRate()).isZero();
+    assertThat(d.maxConnectRate()).isEqualTo(20_000);
+    assertThat(d.memoryRefusalPercent()).isEqualTo(90);
   }
 
   @Test
@@ -101,6 +103,23 @@ class TransportConfigReaderTest {
     assertThat(fromCfg.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(256, 8));
     assertThat(typed.problems()).isEmpty();
     assertThat(typed.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(1, 65535));
+  }
+
+  @Test
+  void whenAdmissionLimitsAreSet_thenRead_asStringsFromCfgAndAsTypedValues() {
+    TransportConfigReader.Result fromCfg = TransportConfigReader.read(cfg("""
+        maxConnectRate = 500
+        memoryRefusalPercent = 0
+        """));
+    TransportConfigReader.Result typed = TransportConfigReader.read(Map.of(
+        "maxConnectRate", 0, "memoryRefusalPercent", 75L));
+
+    assertThat(fromCfg.problems()).isEmpty();
+    assertThat(fromCfg.config().maxConnectRate()).isEqualTo(500);
+    assertThat(fromCfg.config().memoryRefusalPercent()).isZero();
+    assertThat(typed.problems()).isEmpty();
+    assertThat(typed.config().maxConnectRate()).isZero();
+    assertThat(typed.config().memoryRefusalPercent()).isEqualTo(75);
   }
 
   @Test
@@ -222,6 +241,12 @@ class TransportConfigReaderTest {
       "maxPublishRate | -1",
       "maxPublishRate | 1000001",
       "maxPublishRate | fast",
+      "maxConnectRate | -1",
+      "maxConnectRate | 1000001",
+      "maxConnectRate | fast",
+      "memoryRefusalPercent | -1",
+      "memoryRefusalPercent | 100",
+      "memoryRefusalPercent | high",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -251,6 +276,8 @@ class TransportConfigReaderTest {
       "maxTopicLength, 1", "maxTopicLength, 65535", "maxTopicLevels, 1",
       "maxTopicLevels, 65535", "maxPublishRate, 0", "maxPublishRate, 1",
       "maxPublishRate, 1000000",
+      "maxConnectRate, 0", "maxConnectRate, 1000000", "memoryRefusalPercent, 0",
+      "memoryRefusalPercent, 99",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));

@@ -3,13 +3,7 @@ package dev.courier.mqtt.transport.internal.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -21,14 +15,12 @@ import org.junit.jupiter.api.Test;
  */
 class MaxConnectionsTest {
 
-  private final List<Socket> sockets = new ArrayList<>();
+  private final RawConnections clients = new RawConnections();
   private RunningTransport running;
 
   @AfterEach
   void close() throws IOException {
-    for (Socket socket : sockets) {
-      socket.close();
-    }
+    clients.close();
     if (running != null) {
       running.close();
     }
@@ -43,33 +35,8 @@ class MaxConnectionsTest {
         c.maxSessionExpirySeconds(), c.mqtt311SessionExpirySeconds(), maxConnections));
   }
 
-  /** Connects with a CONNECT of {@code version} and returns the CONNACK's code byte. */
   private int connect(String clientId, int version) throws IOException {
-    Socket socket = new Socket("127.0.0.1", running.port());
-    socket.setSoTimeout(10_000);
-    sockets.add(socket);
-    byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
-    boolean five = version == 5;
-    int remaining = 10 + (five ? 1 : 0) + 2 + id.length;
-    OutputStream out = socket.getOutputStream();
-    out.write(new byte[] {0x10, (byte) remaining, 0, 4, 'M', 'Q', 'T', 'T', (byte) version, 2, 0,
-        60});
-    if (five) {
-      out.write(0); // no properties
-    }
-    out.write(new byte[] {0, (byte) id.length});
-    out.write(id);
-    out.flush();
-    DataInputStream in = new DataInputStream(socket.getInputStream());
-    assertThat(in.readUnsignedByte()).as("CONNACK").isEqualTo(0x20);
-    int length = in.readUnsignedByte();
-    byte[] rest = new byte[length];
-    in.readFully(rest);
-    return rest[1] & 0xFF;
-  }
-
-  private static boolean closedByServer(Socket socket) throws IOException {
-    return socket.getInputStream().read() == -1;
+    return clients.connect(running.port(), clientId, version);
   }
 
   @Test
@@ -80,12 +47,12 @@ class MaxConnectionsTest {
     assertThat(connect("held-2", 5)).isZero();
 
     assertThat(connect("third-311", 4)).as("3.1.1: server unavailable").isEqualTo(3);
-    assertThat(closedByServer(sockets.get(2))).isTrue();
+    assertThat(RawConnections.closedByServer(clients.get(2))).isTrue();
     assertThat(connect("third-5", 5)).as("5.0: quota exceeded").isEqualTo(0x97);
-    assertThat(closedByServer(sockets.get(3))).isTrue();
+    assertThat(RawConnections.closedByServer(clients.get(3))).isTrue();
 
     assertThat(running.transport.refusedConnections()).isEqualTo(2);
-    assertThat(sockets.get(0).isClosed()).isFalse();
+    assertThat(clients.get(0).isClosed()).isFalse();
   }
 
   @Test
@@ -94,7 +61,7 @@ class MaxConnectionsTest {
     assertThat(connect("first", 4)).isZero();
     assertThat(connect("second", 4)).isEqualTo(3);
 
-    sockets.get(0).close();
+    clients.get(0).close();
     Awaitility.await().atMost(10, TimeUnit.SECONDS).pollInterval(50, TimeUnit.MILLISECONDS)
         .until(() -> connect("again", 4) == 0);
   }

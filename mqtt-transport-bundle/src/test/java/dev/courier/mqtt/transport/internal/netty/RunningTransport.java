@@ -26,6 +26,11 @@ final class RunningTransport implements AutoCloseable {
     this(config, new NettyTransport());
   }
 
+  /** With the memory read from {@code gauge}, for tests that play memory pressure. */
+  RunningTransport(TransportConfig config, MemoryGauge gauge) {
+    this(config, new NettyTransport(gauge));
+  }
+
   RunningTransport(TransportConfig config, NettyTransport transport) {
     this.transport = transport;
     this.config = config;
