@@ -9,24 +9,27 @@ import java.util.Map;
  *
  * @param bind        listener address
  * @param port        listener port
- * @param inflight    QoS 1/2 messages in flight per client, both ways (Courier: maxInflightMessages)
+ * @param inflight    QoS 1/2 messages in flight per client, both ways (Courier's
+ *                    maxInflightMessages)
  * @param queue       messages queued per client beyond the window (Courier: maxQueuedMessages)
  * @param persistence {@code in-memory} or {@code file} (then in the temporary data folder)
  * @param pidFile     where to write the process id once ready, or {@code null}
  */
-record PeerOptions(String bind, int port, int inflight, int queue, String persistence, Path pidFile) {
+record PeerOptions(
+    String bind, int port, int inflight, int queue, String persistence, Path pidFile) {
 
     static final String USAGE = String.join("\n",
         "Usage: java -jar hivemq-peer.jar [PORT] [options]",
         "",
-        "Starts HiveMQ CE embedded for benchmark/compare.sh; prints 'pid N' and 'ready HOST:PORT' on",
-        "stdout once the listener accepts connections, logs to stderr, stops on SIGTERM / Ctrl-C and",
-        "deletes its temporary folders.",
+        "Starts HiveMQ CE embedded for benchmark/compare.sh; prints 'pid N' and",
+        "'ready HOST:PORT' on stdout once the listener accepts connections, logs to stderr, stops",
+        "on SIGTERM / Ctrl-C and deletes its temporary folders.",
         "",
         "  PORT, --port N      TCP listener port (default: $HIVEMQ_PEER_PORT, else 1885)",
         "  --bind ADDR         listener address (default 127.0.0.1)",
-        "  --inflight N        QoS 1/2 in-flight window per client, outbound and the Receive Maximum",
-        "                      granted to 5.0 publishers (default 64, as Courier's maxInflightMessages)",
+        "  --inflight N        QoS 1/2 in-flight window per client: outbound, and the Receive",
+        "                      Maximum granted to 5.0 publishers (default 64, as Courier's",
+        "                      maxInflightMessages)",
         "  --queue N           messages queued per client (default 10000, as Courier's",
         "                      maxQueuedMessages)",
         "  --persistence MODE  in-memory (default) or file (in the temporary data folder)",
@@ -96,9 +99,10 @@ record PeerOptions(String bind, int port, int inflight, int queue, String persis
 
     /** The HiveMQ config.xml for these options (schema: config.xsd in the HiveMQ jar). */
     String configXml() {
-        // Courier's shipped values where HiveMQ's defaults differ: server-receive-maximum (HiveMQ 10),
-        // max-queue-size (HiveMQ 1000), topic alias max-per-client (HiveMQ 5), max-packet-size
-        // (HiveMQ 256 MB). No connection limit, no bandwidth throttling, no usage statistics.
+        // Courier's shipped values where HiveMQ's defaults differ: server-receive-maximum
+        // (HiveMQ 10), max-queue-size (HiveMQ 1000), topic alias max-per-client (HiveMQ 5),
+        // max-packet-size (HiveMQ 256 MB). No connection limit, no bandwidth throttling, no usage
+        // statistics.
         return String.format(Locale.ROOT, String.join("\n",
             "<?xml version=\"1.0\"?>",
             "<hivemq>",
