@@ -80,10 +80,34 @@ final class ArtemisMessages {
    */
   static String topic(Message message) {
     Object topic = message.getObjectProperty(TOPIC_KEY);
-    if (topic != null && TopicFilters.isValidTopicName(topic.toString())) {
-      return topic.toString();
+    if (topic != null) {
+      String name = topic.toString();
+      if (isValidTopicName(name)) {
+        return name;
+      }
     }
     return TopicMapping.toTopic(message.getAddress());
+  }
+
+  /**
+   * The last topic name found valid, by any thread: deliveries come in runs on one topic (a
+   * subscription's stream, a fan-out of one message), and a string compare costs a fraction of
+   * checking every character again. A race only costs a check: the field holds an immutable
+   * String, written only when it changes.
+   */
+  private static volatile String lastValidTopic;
+
+  /** {@link TopicFilters#isValidTopicName}, remembering the last topic it accepted. */
+  static boolean isValidTopicName(String name) {
+    String last = lastValidTopic;
+    if (name.equals(last)) {
+      return true;
+    }
+    if (!TopicFilters.isValidTopicName(name)) {
+      return false;
+    }
+    lastValidTopic = name;
+    return true;
   }
 
   /** The QoS a message was published with (see the class comment for non-MQTT messages). */

@@ -7,7 +7,6 @@ import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
-import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -534,7 +533,7 @@ final class ArtemisSession implements BridgeSession {
       }
       Message message = reference.getMessage();
       String topic = ArtemisMessages.topic(message);
-      if (!TopicFilters.isValidTopicName(topic)) {
+      if (!ArtemisMessages.isValidTopicName(topic)) {
         // Sent by another protocol to an address no PUBLISH can name (section 4.7): undeliverable
         LOG.debug("Client {}: message on Artemis address {} dropped: not a valid MQTT topic name",
             clientId, ArtemisBridge.abbreviated(String.valueOf(message.getAddress())));
