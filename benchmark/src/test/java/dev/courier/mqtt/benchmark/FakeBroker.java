@@ -85,8 +85,8 @@ final class FakeBroker implements AutoCloseable {
         final String clientId;
         String topic;
         Channel online;
-        int expiry;                 // 3.1.1: 0 clean,
-            else "forever"; 5.0: the Session Expiry Interval
+        /** 3.1.1: 0 when clean, else "forever"; 5.0: the Session Expiry Interval. */
+        int expiry;
         int nextId;
         final Queue<ByteBuf> queued = new ArrayDeque<>();
 
