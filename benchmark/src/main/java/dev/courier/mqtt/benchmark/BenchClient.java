@@ -48,6 +48,8 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
      * Expiry Interval.
      */
     boolean persistentSession;
+    /** 5.0: CONNECT with Clean Start 0, to continue the broker's session of this client id. */
+    boolean resumeSession;
     /** MQTT credentials, or null. */
     String username;
     String password;
@@ -55,6 +57,13 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> pingTask;
     private volatile boolean closing;
     private volatile String error;
+    /** Short, run-independent name of the first failure, for counting failures by kind. */
+    private volatile String failureKind;
+    /** System.nanoTime() when the connect was started (set by {@link Connector}), 0 if not. */
+    volatile long connectStartNanos;
+    /** System.nanoTime() of the accepting CONNACK, 0 before. */
+    private volatile long connAckNanos;
+    private volatile boolean sessionPresent;
 
     BenchClient(String clientId, ProtocolVersion version, int keepAliveSeconds, boolean nettyEncoder) {
         this.clientId = clientId;
@@ -95,9 +104,35 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
         return error;
     }
 
+    /**
+     * Why the client failed, in a form that is the same for all clients failing the same way; null
+     * if none.
+     */
+    String failureKind() {
+        return failureKind;
+    }
+
+    long connAckNanos() {
+        return connAckNanos;
+    }
+
+    /** The Session Present flag of the accepting CONNACK (§3.2.2.2). */
+    boolean sessionPresent() {
+        return sessionPresent;
+    }
+
     void fail(String message) {
+        fail(message, message);
+    }
+
+    /**
+     * Records the first failure, with {@code kind} for the per-kind counts, and fails
+     * {@link #ready}.
+     */
+    void fail(String kind, String message) {
         if (error == null) {
             error = clientId + ": " + message;
+            failureKind = kind;
         }
         ready.completeExceptionally(new IllegalStateException(error));
     }
@@ -111,7 +146,9 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         // always through MqttEncoder: it records the version in a channel attribute, and MqttDecoder then parses
         // the broker's packets in that version's form
-        MqttMessage connect = version.connect(clientId, keepAliveSeconds, persistentSession, username, password);
+        MqttMessage connect =
+            version.connect(clientId, keepAliveSeconds, persistentSession, resumeSession, username,
+                password);
         ctx.writeAndFlush(connect).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         ctx.fireChannelActive();
     }
@@ -136,7 +173,8 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
             pingTask.cancel(false);
         }
         if (!closing) {
-            fail("connection closed by the broker");
+            fail(connAckNanos == 0 ? "closed by the broker before CONNACK" : "closed by the broker",
+                "connection closed by the broker");
         }
         onInactive();
     }
@@ -144,7 +182,8 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!closing) {
-            fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            String what = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+            fail(what, what);
         }
         ctx.close();
     }
@@ -184,11 +223,15 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
         MqttConnectReturnCode rc = m.variableHeader().connectReturnCode();
         ServerLimits l = ServerLimits.from(m.variableHeader().properties());
         if (rc != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-            fail("CONNACK refused: " + ReasonCodes.describe(rc.byteValue()) + " (" + rc + ")"
+            String code = version.isV5() ? ReasonCodes.describe(rc.byteValue())
+                : ReasonCodes.describeConnAck311(rc.byteValue());
+            fail("CONNACK " + code, "CONNACK refused: " + code + " (" + rc + ")"
                 + (l.reasonString == null ? "" : ", reason string '" + l.reasonString + "'"));
             ctx.close();
             return;
         }
+        sessionPresent = m.variableHeader().isSessionPresent();
+        connAckNanos = System.nanoTime();
         limits = l;
         startPing(ctx, l.serverKeepAlive >= 0 ? l.serverKeepAlive : keepAliveSeconds);
         onConnected();
@@ -196,15 +239,17 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
 
     /** A 5.0 server DISCONNECT (§3.14) always fails the case: the broker ended the connection. */
     private void onServerDisconnect(ChannelHandlerContext ctx, MqttMessage m) {
+        String kind = "DISCONNECT";
         String reason = "";
         if (m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader) {
             MqttReasonCodeAndPropertiesVariableHeader h = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
             MqttProperties.MqttProperty<?> text =
                 h.properties().getProperty(MqttProperties.MqttPropertyType.REASON_STRING.value());
+            kind += " " + ReasonCodes.describe(h.reasonCode());
             reason = " with reason code " + ReasonCodes.describe(h.reasonCode())
                 + (text == null ? "" : ", reason string '" + text.value() + "'");
         }
-        fail("the broker sent DISCONNECT" + reason);
+        fail(kind, "the broker sent DISCONNECT" + reason);
         ctx.close();
     }
 
@@ -225,13 +270,23 @@ abstract class BenchClient extends ChannelInboundHandlerAdapter {
 
     /** Sends DISCONNECT and closes; does not count as an error. Safe to call from any thread. */
     void disconnect() {
+        disconnect(true);
+    }
+
+    /**
+     * Sends DISCONNECT and closes. With {@code endSession} false a 5.0 persistent session is left
+     * to its Session Expiry Interval (a DISCONNECT without properties); with true it ends now. Safe
+     * to call from any thread.
+     */
+    void disconnect(boolean endSession) {
         closing = true;
         Channel ch = channel();
         if (ch == null) {
             return;
         }
         if (ch.isActive()) {
-            ch.writeAndFlush(version.disconnect(persistentSession)).addListener(ChannelFutureListener.CLOSE);
+            ch.writeAndFlush(version.disconnect(persistentSession && endSession))
+                .addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();
         }

@@ -35,12 +35,39 @@ public final class BenchmarkMain {
             out.println(BenchmarkOptions.usage());
             return 0;
         }
+        BrokerProbe probe = null;
+        if (options.brokerPid() > 0) {
+            try {
+                probe = BrokerProbe.of(options.brokerPid());
+            } catch (IllegalArgumentException e) {
+                err.println("error: " + e.getMessage());
+                return 2;
+            }
+        }
         String runId = newRunId();
+        for (Scenario scenario : options.scenarios()) {
+            if (!scenario.throughput()) {
+                for (String warning
+                    : LocalLimits.warnings(options.clients(), options.sourceAddresses())) {
+                    err.println("[bench " + runId + "] warning: " + warning);
+                }
+                break;
+            }
+        }
         EventLoopGroup group = new NioEventLoopGroup(options.threads(), new DefaultThreadFactory("bench", true));
         List<CaseResult> results = new ArrayList<>();
         try {
-            CaseRunner runner = new CaseRunner(options, group, runId);
+            CaseRunner runner = new CaseRunner(options, group, runId, probe);
+            ConnectionCases connections = new ConnectionCases(options, group, runId, probe, err);
             for (Scenario scenario : options.scenarios()) {
+                if (!scenario.throughput()) {
+                    for (ProtocolVersion version : options.mqtt()) {
+                        results.add(runConnectionCase(connections, runId, scenario, version,
+                            options, err));
+                        Thread.sleep(300);
+                    }
+                    continue;
+                }
                 for (int qos : options.qos()) {
                     for (ProtocolVersion version : options.mqtt()) {
                         results.add(runCase(runner, runId, scenario, qos, version, options, err));
@@ -83,6 +110,25 @@ public final class BenchmarkMain {
                 + " p50=%sms p99=%sms%s%n",
             runId, r.sent, r.received, r.lost(), r.duplicates(), r.publishRate(), r.receiveRate(),
             Report.ms(r.p50), Report.ms(r.p99), r.failed() ? "  ERROR: " + r.errors.get(0) : "");
+        return r;
+    }
+
+    private static CaseResult runConnectionCase(ConnectionCases cases, String runId,
+                                                Scenario scenario, ProtocolVersion version,
+                                                BenchmarkOptions options, PrintStream err) {
+        boolean storm = scenario == Scenario.RECONNECT_STORM;
+        err.printf(Locale.ROOT,
+            "[bench %s] %s mqtt %s: %d client(s), %d connect(s) in flight%s ...%n",
+            runId, scenario.label(), version.label(), options.clients(), options.connectInflight(),
+            storm ? ", " + options.stormMessages() + " message(s) queued each"
+                : options.subscribe() ? ", one subscription each" : "");
+        CaseResult r = cases.run(scenario, version);
+        String storms = !storm ? "" : String.format(Locale.ROOT,
+            " sessions lost=%d received=%d of %d lost=%d dup=%d",
+            r.sessionsLost, r.unique, r.expected, r.lost(), r.duplicates());
+        err.printf(Locale.ROOT, "[bench %s]   connected=%d failed=%d rate=%.0f/s%s%s%n", runId,
+            r.connected, r.failedConnections(), r.connectRate(), storms,
+            r.failed() ? "  ERROR: " + r.errors.get(0) : "");
         return r;
     }
 

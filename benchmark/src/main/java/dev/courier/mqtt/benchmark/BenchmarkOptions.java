@@ -16,7 +16,17 @@ public final class BenchmarkOptions {
 
     private static final Set<String> VALUE_OPTIONS = Set.of("host", "port", "username", "password", "qos", "mqtt", "scenarios", "scenario",
         "messages", "duration", "payload", "inflight", "warmup", "drain", "clients", "threads", "batch", "rate",
-        "keepalive", "connect-timeout", "e2e-window");
+        "keepalive", "connect-timeout", "e2e-window", "broker-pid", "connect-inflight",
+        "source-addresses", "hold", "storm-messages");
+    /**
+     * Largest --clients of the throughput scenarios (each fan-out subscriber keeps 64 KiB of QoS 2
+     * state).
+     */
+    static final int MAX_THROUGHPUT_CLIENTS = 10_000;
+    /**
+     * Largest --clients of the connection scenarios; the file-descriptor limit usually bites first.
+     */
+    static final int MAX_CLIENTS = 1_000_000;
 
     String host = "127.0.0.1";
     int port = 1883;
@@ -43,6 +53,12 @@ public final class BenchmarkOptions {
     String username;
     String password;
     int e2eWindow = 1000;           // end-to-end flow control shared by a case; 0 = off (open loop)
+    long brokerPid;                 // 0 = do not measure the broker
+    boolean subscribe;              // connections: one SUBSCRIBE per connection
+    int connectInflight = 500;      // connection scenarios: connects without CONNACK at a time
+    int sourceAddresses = 1;        // bind 127.0.0.1 .. 127.0.0.k; 1 = the kernel chooses
+    double holdSeconds;             // connections: keep them open this long after connecting
+    int stormMessages = 1;          // reconnect-storm: messages queued per client while it is away
 
     public static BenchmarkOptions parse(String... args) {
         BenchmarkOptions o = new BenchmarkOptions();
@@ -76,6 +92,9 @@ public final class BenchmarkOptions {
                 case "persistent":
                     o.persistentSubscribers = true;
                     continue;
+                case "subscribe":
+                    o.subscribe = true;
+                    continue;
                 default:
                     break;
             }
@@ -104,7 +123,7 @@ public final class BenchmarkOptions {
                 case "inflight": o.inflight = intIn(name, value, 1, 65535); break;
                 case "warmup": o.warmupSeconds = seconds(name, value, 0); break;
                 case "drain": o.drainSeconds = seconds(name, value, 0); break;
-                case "clients": o.clients = intIn(name, value, 1, 10000); break;
+                case "clients": o.clients = intIn(name, value, 1, MAX_CLIENTS); break;
                 case "threads": o.threads = intIn(name, value, 1, 64); break;
                 case "e2e-window": o.e2eWindow = intIn(name, value, 0, 10_000_000); break;
                 case "batch": o.batch = intIn(name, value, 1, 65535); break;
@@ -113,10 +132,38 @@ public final class BenchmarkOptions {
                 case "username": o.username = value; break;
                 case "password": o.password = value; break;
                 case "connect-timeout": o.connectTimeoutSeconds = seconds(name, value, 1); break;
+                case "broker-pid": o.brokerPid = longIn(name, value, 1, Integer.MAX_VALUE); break;
+                case "connect-inflight": o.connectInflight = intIn(name, value, 1, 100_000); break;
+                case "source-addresses": o.sourceAddresses = intIn(name, value, 1, 254); break;
+                case "hold": o.holdSeconds = seconds(name, value, 0); break;
+                case "storm-messages": o.stormMessages = intIn(name, value, 1, 100_000); break;
                 default: throw new IllegalArgumentException("unknown option --" + name);
             }
         }
+        o.checkCombinations();
         return o;
+    }
+
+    /** The rules between options; each message names the options involved. */
+    private void checkCombinations() {
+        if (clients > MAX_THROUGHPUT_CLIENTS) {
+            for (Scenario s : scenarios) {
+                if (s.throughput()) {
+                    throw new IllegalArgumentException("--clients above "
+                        + MAX_THROUGHPUT_CLIENTS + " is only for the connections and"
+                        + " reconnect-storm scenarios, not " + s.label());
+                }
+            }
+        }
+        if (sourceAddresses > 1 && !isLoopbackLiteral(host)) {
+            throw new IllegalArgumentException("--source-addresses " + sourceAddresses
+                + " binds 127.0.0.x: --host must be a 127.x.x.x address or localhost, not '"
+                + host + "'");
+        }
+    }
+
+    private static boolean isLoopbackLiteral(String host) {
+        return host.startsWith("127.") || host.equalsIgnoreCase("localhost");
     }
 
     /** Effective measuring time bound per case in seconds. */
@@ -163,6 +210,7 @@ public final class BenchmarkOptions {
                 continue;
             }
             if (part.trim().equalsIgnoreCase("all")) {
+                // the throughput scenarios; the connection scenarios are only run when named
                 out.add(Scenario.ONE_TO_ONE);
                 out.add(Scenario.FAN_IN);
                 out.add(Scenario.FAN_OUT);
@@ -239,8 +287,12 @@ public final class BenchmarkOptions {
             "  --mqtt LIST          MQTT version(s): 3.1.1, 5 or 3.1.1,5 (default 3.1.1). With both, every case",
             "                       runs in each version in adjacent rows and the table gains the ratio",
             "                       5.0 recv msg/s / 3.1.1 recv msg/s",
-            "  --scenarios LIST     one-to-one,fan-in,fan-out or all (default all)",
-            "  --clients N          fan-in publishers / fan-out subscribers (default 100)",
+            "  --scenarios LIST     one-to-one,fan-in,fan-out (or all: these three, the default),",
+            "                       connections, reconnect-storm",
+            "  --clients N          fan-in publishers / fan-out subscribers (default 100, at",
+            "                       most " + MAX_THROUGHPUT_CLIENTS + "); the connections of"
+                + " connections / reconnect-storm",
+            "                       (at most " + MAX_CLIENTS + ", and below ulimit -n)",
             "  --messages N         messages per publisher per case (default: unlimited, time bound)",
             "  --duration T         measuring time per case, e.g. 10, 10s, 500ms (default 10 s;",
             "                       with --messages alone the cap is " + (int) COUNT_MODE_CAP_SECONDS + " s)",
@@ -264,9 +316,22 @@ public final class BenchmarkOptions {
             "                       messages durably for them: 3.1.1 cleanSession=false (the sessions stay on the",
             "                       broker); 5.0 Session Expiry Interval " + ProtocolVersion.PERSISTENT_SESSION_EXPIRY_SECONDS
                 + " s, set to 0 by the DISCONNECT at the end",
+            "  --broker-pid PID     also report the broker's CPU (% of one core, us per",
+            "                       message or connection) and RSS from /proc/PID; the",
+            "                       connection scenarios also run jcmd PID GC.run and",
+            "                       GC.heap_info (JVM brokers) for heap and RSS per connection",
+            "  --connect-inflight N connection scenarios: connects awaiting CONNACK at a time",
+            "                       (default 500)",
+            "  --source-addresses K bind 127.0.0.1..127.0.0.K round robin, for more than ~28k",
+            "                       connections to one broker port (default 1: kernel's choice)",
+            "  --subscribe          connections: each SUBSCRIBEs (QoS 1) to a topic of its own",
+            "  --hold T             connections: keep them open for T (PINGREQ per keep-alive)",
+            "  --storm-messages M   reconnect-storm: QoS 1 messages queued per client while it",
+            "                       is away (default 1)",
             "  --help               this text",
             "",
-            "Exit code: 0 ok; 1 QoS 1/2 messages lost or QoS 2 duplicated, or a case failed; 2 bad usage.");
+            "Exit code: 0 ok; 1 QoS 1/2 messages lost or QoS 2 duplicated, a case failed, a",
+            "connection failed or was dropped, or a session was lost; 2 bad usage.");
     }
 
     // accessors used by the runner and the report
@@ -293,4 +358,10 @@ public final class BenchmarkOptions {
     public String username() { return username; }
     public String password() { return password; }
     public int e2eWindow() { return e2eWindow; }
+    public long brokerPid() { return brokerPid; }
+    public boolean subscribe() { return subscribe; }
+    public int connectInflight() { return connectInflight; }
+    public int sourceAddresses() { return sourceAddresses; }
+    public double holdSeconds() { return holdSeconds; }
+    public int stormMessages() { return stormMessages; }
 }

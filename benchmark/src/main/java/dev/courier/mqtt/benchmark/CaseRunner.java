@@ -34,9 +34,12 @@ final class CaseRunner {
     private final List<EventLoop> subscriberLoops;
     private final List<EventLoop> publisherLoops;
     private final String runId;
+    /** The broker's process, or null without --broker-pid. */
+    private final BrokerProbe probe;
 
-    CaseRunner(BenchmarkOptions options, EventLoopGroup group, String runId) {
+    CaseRunner(BenchmarkOptions options, EventLoopGroup group, String runId, BrokerProbe probe) {
         this.options = options;
+        this.probe = probe;
         this.group = group;
         // subscribers and publishers on different event loops (threads) when there are two or more, so that the
         // receiving side is not starved by many publishers and vice versa
@@ -119,6 +122,7 @@ final class CaseRunner {
             long durationNanos = (long) (options.effectiveDurationSeconds() * 1e9);
             long count = options.messages() > 0 ? options.messages() : Long.MAX_VALUE;
             CountDownLatch done = new CountDownLatch(pubs.size());
+            BrokerProbe.CpuSample cpu0 = probe == null ? null : probe.cpu();
             long start = System.nanoTime();
             for (PublisherClient p : pubs) {
                 p.startPhase(Payload.PHASE_MEASURE, start + durationNanos, count, ratePerPublisher, done);
@@ -136,6 +140,13 @@ final class CaseRunner {
             long drainStart = System.nanoTime();
             drain(qos, r.expected, r.sent, uniqueCounter, warmupCounter, ackCounter, all, drainStart);
             r.drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+            if (probe != null) {
+                // the measuring window: from the start of publishing to the end of the drain
+                BrokerProbe.CpuSample cpu1 = probe.cpu();
+                r.brokerCpuSeconds = probe.cpuSeconds(cpu0, cpu1);
+                r.brokerWindowSeconds = (cpu1.nanos - cpu0.nanos) / 1e9;
+                r.brokerRssKb = probe.rssKb();
+            }
 
             // 6. collect (on each subscriber's event loop), then disconnect
             LatencyHistogram hist = new LatencyHistogram();
@@ -158,6 +169,7 @@ final class CaseRunner {
                 if (qos > 0) {
                     r.acked += p.measuredAcked();
                 }
+                r.peakInflight = Math.max(r.peakInflight, p.peakInflight());
             }
             if (qos > 0 && r.unique < r.expected) {
                 describeGaps(r, subs, pubs);

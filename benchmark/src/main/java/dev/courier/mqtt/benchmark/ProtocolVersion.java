@@ -58,12 +58,22 @@ public enum ProtocolVersion {
      * 3.1.1's cleanSession=false (§3.1.2.4, §3.1.2.11.2).
      */
     MqttConnectMessage connect(String clientId, int keepAlive, boolean persistent, String username, String password) {
+        return connect(clientId, keepAlive, persistent, false, username, password);
+    }
+
+    /**
+     * CONNECT that may resume a session: with {@code resume}, 5.0 sends Clean Start 0 (§3.1.2.4) so
+     * that the broker continues the session of this client id; 3.1.1 resumes with any
+     * cleanSession=false CONNECT.
+     */
+    MqttConnectMessage connect(String clientId, int keepAlive, boolean persistent, boolean resume,
+                               String username, String password) {
         MqttMessageBuilders.ConnectBuilder b = MqttMessageBuilders.connect()
             .protocolVersion(nettyVersion)
             .clientId(clientId)
             .keepAlive(keepAlive);
         if (isV5()) {
-            b.cleanSession(true);
+            b.cleanSession(!resume);
             MqttProperties props = new MqttProperties();
             if (persistent) {
                 props.add(new MqttProperties.IntegerProperty(

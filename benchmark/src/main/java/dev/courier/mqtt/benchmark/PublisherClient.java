@@ -79,6 +79,7 @@ final class PublisherClient extends BenchClient {
     private volatile long warmupSent;
     private volatile long finishNanos;
     private volatile int inflightView;
+    private volatile int peakInflight;
 
     PublisherClient(String clientId, ProtocolVersion version, int keepAlive, int index, String topic, int qos,
                     int payloadSize, int window, int batch, LongAdder ackCounter, boolean nettyEncoder,
@@ -237,7 +238,11 @@ final class PublisherClient extends BenchClient {
             id = allocateId();
             idState[id] = AWAIT_ACK;
             idMeasured[id] = phase == Payload.PHASE_MEASURE;
-            inflightView = quota.inUse();
+            int inUse = quota.inUse();
+            inflightView = inUse;
+            if (inUse > peakInflight) {
+                peakInflight = inUse;
+            }
         }
         if (!nettyEncoder) {
             encoder.writePublish(gatherBuffer(), id, index, seq, now, phase);
@@ -385,5 +390,10 @@ final class PublisherClient extends BenchClient {
 
     int inflight() {
         return inflightView;
+    }
+
+    /** The most QoS 1/2 PUBLISHes this publisher has had unacknowledged at once. */
+    int peakInflight() {
+        return peakInflight;
     }
 }

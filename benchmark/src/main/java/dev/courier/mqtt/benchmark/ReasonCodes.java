@@ -22,6 +22,20 @@ final class ReasonCodes {
         return name == null ? hex : hex + " " + name;
     }
 
+    /** A 3.1.1 CONNACK return code (§3.2.2.3 of 3.1.1): "0x05 Not authorized". */
+    static String describeConnAck311(int code) {
+        int c = code & 0xff;
+        String hex = String.format("0x%02X", c);
+        switch (c) {
+            case 0x01: return hex + " Unacceptable protocol version";
+            case 0x02: return hex + " Identifier rejected";
+            case 0x03: return hex + " Server unavailable";
+            case 0x04: return hex + " Bad user name or password";
+            case 0x05: return hex + " Not authorized";
+            default: return hex;
+        }
+    }
+
     private static String name(int c) {
         switch (c) {
             case 0x80: return "Unspecified error";

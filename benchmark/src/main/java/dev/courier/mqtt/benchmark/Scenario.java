@@ -2,11 +2,19 @@ package dev.courier.mqtt.benchmark;
 
 import java.util.Locale;
 
-/** The three traffic shapes. All clients of a case use one topic; every subscriber gets every message. */
+/**
+ * The cases a run can hold. The three throughput shapes: all clients of a case use one topic, every
+ * subscriber gets every message, and a case runs per QoS. The two connection scenarios measure
+ * connecting and sessions ({@link ConnectionCases}) and run once per MQTT version.
+ */
 public enum Scenario {
     ONE_TO_ONE("one-to-one", "o"),
     FAN_IN("fan-in", "i"),
-    FAN_OUT("fan-out", "u");
+    FAN_OUT("fan-out", "u"),
+    /** N idle connections: connect rate, refusals, broker memory per connection. */
+    CONNECTIONS("connections", "c"),
+    /** N persistent sessions reconnect at once to messages queued while they were away. */
+    RECONNECT_STORM("reconnect-storm", "r");
 
     private final String label;
     private final String code;
@@ -23,6 +31,11 @@ public enum Scenario {
     /** One-letter code used in client ids and topics. */
     public String code() {
         return code;
+    }
+
+    /** One of the three message-throughput shapes, run per QoS. */
+    public boolean throughput() {
+        return this == ONE_TO_ONE || this == FAN_IN || this == FAN_OUT;
     }
 
     public int publishers(int width) {
@@ -48,8 +61,14 @@ public enum Scenario {
             case "fan-out":
             case "fanout":
                 return FAN_OUT;
+            case "connections":
+                return CONNECTIONS;
+            case "reconnect-storm":
+            case "reconnectstorm":
+                return RECONNECT_STORM;
             default:
-                throw new IllegalArgumentException("unknown scenario '" + s + "' (one-to-one, fan-in, fan-out)");
+                throw new IllegalArgumentException("unknown scenario '" + s
+                    + "' (one-to-one, fan-in, fan-out, connections, reconnect-storm)");
         }
     }
 }

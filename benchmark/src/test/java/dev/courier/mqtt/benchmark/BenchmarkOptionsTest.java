@@ -1,7 +1,9 @@
 package dev.courier.mqtt.benchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,5 +60,67 @@ class BenchmarkOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.parse("--nope", "1"));
         assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.parse("--port"));
         assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.parse("--scenarios", "fan-sideways"));
+    }
+
+    @Test
+    void whenConnectionOptions_thenParsedWithDefaults() {
+        BenchmarkOptions d = BenchmarkOptions.parse();
+        assertEquals(0, d.brokerPid());
+        assertEquals(500, d.connectInflight());
+        assertEquals(1, d.sourceAddresses());
+        assertEquals(0, d.holdSeconds());
+        assertEquals(1, d.stormMessages());
+        assertFalse(d.subscribe());
+        BenchmarkOptions o = BenchmarkOptions.parse("--scenarios", "connections,reconnect-storm",
+            "--clients", "19500", "--broker-pid", "4711", "--connect-inflight", "200",
+            "--source-addresses", "4", "--hold", "1m", "--storm-messages", "3", "--subscribe");
+        assertEquals(List.of(Scenario.CONNECTIONS, Scenario.RECONNECT_STORM), o.scenarios());
+        assertEquals(19_500, o.clients());
+        assertEquals(4711, o.brokerPid());
+        assertEquals(200, o.connectInflight());
+        assertEquals(4, o.sourceAddresses());
+        assertEquals(60, o.holdSeconds());
+        assertEquals(3, o.stormMessages());
+        assertTrue(o.subscribe());
+    }
+
+    @Test
+    void whenAll_thenTheThreeThroughputScenariosOnly() {
+        assertEquals(List.of(Scenario.ONE_TO_ONE, Scenario.FAN_IN, Scenario.FAN_OUT),
+            BenchmarkOptions.parse("--scenarios", "all").scenarios());
+    }
+
+    @Test
+    void whenManyClientsForAThroughputScenario_thenRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--scenarios", "connections,fan-out",
+                "--clients", "20000"));
+        assertTrue(e.getMessage().contains("fan-out"), e.getMessage());
+        assertEquals(10_000, BenchmarkOptions.parse("--clients", "10000").clients());
+    }
+
+    @Test
+    void whenSourceAddressesWithARemoteHost_thenRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--host", "10.0.0.1", "--source-addresses", "2"));
+        assertTrue(e.getMessage().startsWith("--source-addresses 2"), e.getMessage());
+        assertEquals(2, BenchmarkOptions.parse("--host", "localhost", "--source-addresses", "2")
+            .sourceAddresses());
+        assertEquals(1, BenchmarkOptions.parse("--host", "10.0.0.1", "--source-addresses", "1")
+            .sourceAddresses());
+    }
+
+    @Test
+    void whenConnectionOptionsOutOfRange_thenRefused() {
+        assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--source-addresses", "255"));
+        assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--connect-inflight", "0"));
+        assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--broker-pid", "0"));
+        assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--storm-messages", "0"));
+        assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--clients", "1000001", "--scenarios", "connections"));
     }
 }
