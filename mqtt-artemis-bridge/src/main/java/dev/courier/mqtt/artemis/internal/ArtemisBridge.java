@@ -8,6 +8,7 @@ import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.topic.TopicFilters;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.WildcardConfiguration;
 import org.apache.activemq.artemis.core.io.IOCallback;
@@ -36,6 +38,7 @@ import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.impl.AddressInfo;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.apache.activemq.artemis.core.transaction.impl.TransactionImpl;
@@ -103,6 +106,7 @@ public final class ArtemisBridge implements MessagingBridge {
   private final List<String> reservedTopics;
   private final LongSupplier clock;
   private final LongAdder dropped = new LongAdder();
+  private final boolean bindsDirectly;
 
   /**
    * Loads stored sessions and retained messages from Artemis; blocks until they are indexed.
@@ -128,6 +132,7 @@ public final class ArtemisBridge implements MessagingBridge {
     this.paging = server.getPagingManager();
     this.config = config;
     this.reservedTopics = reservedTopics(server);
+    this.bindsDirectly = !server.getConfiguration().isClustered();
     AtomicInteger threads = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(config.maxPendingOperations()), task -> {
@@ -378,6 +383,62 @@ public final class ArtemisBridge implements MessagingBridge {
     }
     return server.createQueue(TopicMapping.subscriptionQueue(name, filter).setDurable(durable)
         .setMaxConsumers(1), true);
+  }
+
+  /**
+   * Whether a clean session's subscriptions are {@link DirectBinding}s rather than queues: yes
+   * unless the broker is clustered (a binding is not announced to the other nodes, so nothing
+   * published there would reach it).
+   */
+  boolean bindsDirectly() {
+    return bindsDirectly;
+  }
+
+  /** Binds a clean session's subscription in the post office (bridge executor). */
+  void bind(String clientId, SessionSubscription subscription) throws Exception {
+    String filter = subscription.filter;
+    if (!TopicMapping.isNameable(clientId) || !TopicMapping.isNameable(filter)) {
+      throw new IllegalArgumentException("'::' cannot be in an Artemis binding name");
+    }
+    long id = storage.generateID();
+    // Unique: a client id taken over may still have the same filter bound by its older session.
+    SimpleString name = SimpleString.of(queueName(clientId, filter) + "#" + id);
+    SimpleString address = SimpleString.of(TopicMapping.toAddress(filter));
+    multicast(address);
+    DirectBinding binding = new DirectBinding(address, name, id,
+        TopicFilters.startsWithWildcard(filter), subscription);
+    postOffice.addBinding(binding);
+    subscription.direct = binding;
+  }
+
+  /**
+   * Makes the address a multicast one, as creating a subscription queue on it does: auto-created
+   * (Artemis deletes it when nothing is bound to it any more), or given the multicast routing type
+   * beside those it has.
+   */
+  private void multicast(SimpleString address) throws Exception {
+    AddressInfo info = server.getAddressInfo(address);
+    if (info == null) {
+      server.addAddressInfo(new AddressInfo(address, RoutingType.MULTICAST).setAutoCreated(true));
+    } else if (!info.getRoutingTypes().contains(RoutingType.MULTICAST)) {
+      EnumSet<RoutingType> types = EnumSet.of(RoutingType.MULTICAST);
+      types.addAll(info.getRoutingTypes());
+      server.updateAddressInfo(address, types);
+    }
+  }
+
+  /** Takes a clean session's subscription out of the post office (any thread, blocks briefly). */
+  void unbind(SessionSubscription subscription) {
+    DirectBinding binding = subscription.direct;
+    if (binding == null) {
+      return;
+    }
+    subscription.direct = null;
+    try {
+      postOffice.removeBinding(binding.getUniqueName(), null, false);
+    } catch (Exception e) {
+      LOG.debug("Binding {} was gone already: {}", binding.getUniqueName(), e.toString());
+    }
   }
 
   /** Destroys a subscription's queue and its messages (bridge executor). */

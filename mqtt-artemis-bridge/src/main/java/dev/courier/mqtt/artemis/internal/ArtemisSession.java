@@ -26,10 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MQTT session on Artemis: one Artemis queue per subscription, consumed by a {@link
- * SessionSubscription} that takes messages only while the client is attached and the session's
- * small buffer has room (otherwise the messages stay in Artemis, which pages them to disk as its
- * address settings say).
+ * One MQTT session on Artemis. A persistent session has one Artemis queue per subscription,
+ * consumed by a {@link SessionSubscription} that takes messages only while the client is attached
+ * and the session's small buffer has room (otherwise the messages stay in Artemis, which pages them
+ * to disk as its address settings say). A session that ends with its connection has no queues on
+ * a broker that is not clustered: each subscription is a {@link DirectBinding} in the post office,
+ * which hands routed messages straight to the session's {@link DirectBuffer}, bounded as a queue
+ * would be; nothing of it is stored or acknowledged to Artemis.
  *
  * <p>Filters of one session that overlap have a copy of a message each; {@link OverlapResolver}
  * delivers one of them and acknowledges the others [MQTT-3.3.4-2] (its javadoc has the small
@@ -75,6 +78,8 @@ final class ArtemisSession implements BridgeSession {
   private final Map<String, SessionSubscription> subscriptions = new ConcurrentHashMap<>();
   /** Messages Artemis handed over, not yet polled. */
   private final DeliveryBuffer buffer;
+  /** Messages routed to this clean session's bindings, not yet polled; made when first bound. */
+  private volatile DirectBuffer direct;
   /** Retained messages for new subscriptions [MQTT-3.8.4-3], not yet polled. */
   private final ConcurrentLinkedQueue<Delivery> retained = new ConcurrentLinkedQueue<>();
   /** Polled QoS 1/2 deliveries awaiting the client's acknowledgement: tag to reference. */
@@ -312,13 +317,19 @@ final class ArtemisSession implements BridgeSession {
     if (existing != null) {
       existing.options = options; // [MQTT-3.8.4-3] replace, keeping the flow of publications
     } else {
+      boolean bound = !request.shared() && !persistent && bridge.bindsDirectly();
       Queue queue = request.shared()
           ? bridge.groups().join(request.shareName(), filter, member())
-          : bridge.subscriptionQueue(clientId, filter, persistent);
+          : bound ? null : bridge.subscriptionQueue(clientId, filter, persistent);
       SessionSubscription subscription = new SessionSubscription(this, filter,
           request.shareName(), options, queue, bridge.nextId());
       link(subscription);
-      if (attached) {
+      if (bound) {
+        if (direct == null) {
+          direct = new DirectBuffer();
+        }
+        bridge.bind(clientId, subscription);
+      } else if (attached) {
         subscription.register();
       }
     }
@@ -360,10 +371,15 @@ final class ArtemisSession implements BridgeSession {
    */
   boolean room(SessionSubscription subscription, Message message) {
     Queue queue = subscription.queue;
+    return room(subscription, message, queue.getMessageCount(),
+        queue.getPersistentSize() + sizeOf(message));
+  }
+
+  /** As {@link #room(SessionSubscription, Message)}, with what the subscription holds so far. */
+  private boolean room(SessionSubscription subscription, Message message, long count,
+      long bytes) {
     int limit = maxQueued;
     long byteLimit = maxQueuedBytes;
-    long count = queue.getMessageCount();
-    long bytes = queue.getPersistentSize() + sizeOf(message);
     if (count < limit && bytes <= byteLimit) {
       return true;
     }
@@ -384,6 +400,22 @@ final class ArtemisSession implements BridgeSession {
 
   private static long twice(long bound) {
     return bound > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * bound;
+  }
+
+  /**
+   * A message the post office routed to one of this clean session's bindings: buffered for poll
+   * if the session's bounds leave room for it (routing thread).
+   */
+  void routed(SessionSubscription subscription, Message message, byte[] body) {
+    DirectBuffer buffered = direct;
+    if (closed || buffered == null) {
+      return; // the session ends: its bindings are on their way out
+    }
+    int size = (int) Math.min(Integer.MAX_VALUE, sizeOf(message));
+    if (room(subscription, message, buffered.count(), buffered.bytes() + size)) {
+      buffered.add(new DeliveryBuffer.Taken(null, message, body, subscription, size));
+      signal();
+    }
   }
 
   /** What Artemis counts of a message in a queue's persistent size. */
@@ -433,7 +465,9 @@ final class ArtemisSession implements BridgeSession {
     for (SessionSubscription subscription : subscriptions.values()) {
       subscription.register();
     }
-    if (!buffer.isEmpty() || !retained.isEmpty() || sharedInflight.hasAgain()) {
+    DirectBuffer buffered = direct;
+    if (!buffer.isEmpty() || !retained.isEmpty() || sharedInflight.hasAgain()
+        || (buffered != null && !buffered.isEmpty())) {
       sink.messagesAvailable();
     }
   }
@@ -467,6 +501,10 @@ final class ArtemisSession implements BridgeSession {
       subscription.unregister();
     }
     buffer.returnAll(); // what the client never saw, back to the queues in order
+    DirectBuffer buffered = direct;
+    if (buffered != null) {
+      buffered.clear(); // a clean session's: it ends with its connection
+    }
   }
 
   /**
@@ -496,6 +534,9 @@ final class ArtemisSession implements BridgeSession {
   void release() {
     for (SessionSubscription subscription : subscriptions.values()) {
       subscription.unlimit();
+      if (subscription.direct != null) {
+        bridge.unbind(subscription); // no binding of a stopped bridge stays in the post office
+      }
     }
     unplug();
     sharedInflight.released();
@@ -522,7 +563,11 @@ final class ArtemisSession implements BridgeSession {
       DeliveryBuffer.Taken taken = sharedInflight.hasAgain() ? again()
           : buffer.poll(subscriptions.values());
       if (taken == null) {
-        return null;
+        DirectBuffer buffered = direct;
+        taken = buffered == null ? null : buffered.poll();
+        if (taken == null) {
+          return null;
+        }
       }
       MessageReference reference = taken.reference();
       if (taken.subscription().removed) {
@@ -531,7 +576,7 @@ final class ArtemisSession implements BridgeSession {
         }
         continue; // else its queue is gone
       }
-      Message message = reference.getMessage();
+      Message message = taken.message();
       String topic = ArtemisMessages.topic(message);
       if (!ArtemisMessages.isValidTopicName(topic)) {
         // Sent by another protocol to an address no PUBLISH can name (section 4.7): undeliverable
@@ -565,11 +610,15 @@ final class ArtemisSession implements BridgeSession {
     // [MQTT-3.8.4-6] [MQTT-4.8.2-3] at most the granted QoS (of the group's chosen member)
     int qos = Math.min(decision.qos(), ArtemisMessages.qos(message));
     long tag = ++nextTag;
+    byte[] payload = taken.body() != null ? taken.body() : ArtemisMessages.payload(message);
     // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN as published only with Retain As Published
-    Delivery delivery = new Delivery(topic, ArtemisMessages.payload(message), qos,
+    Delivery delivery = new Delivery(topic, payload, qos,
         decision.retainAsPublished() && ArtemisMessages.retain(message),
-        reference.getDeliveryCount() > 1, tag, ArtemisMessages.properties(message),
-        decision.ids());
+        reference != null && reference.getDeliveryCount() > 1, tag,
+        ArtemisMessages.properties(message), decision.ids());
+    if (reference == null) {
+      return delivery; // a clean session's bound message: nothing to acknowledge to Artemis
+    }
     if (qos == 0) {
       acknowledge(reference); // at most once: done when written
     } else if (taken.subscription().shared()) {
@@ -592,6 +641,9 @@ final class ArtemisSession implements BridgeSession {
   }
 
   private void acknowledge(MessageReference reference) {
+    if (reference == null) {
+      return; // routed to a binding: Artemis holds nothing for it
+    }
     try {
       reference.getQueue().acknowledge(reference);
     } catch (Exception e) {
@@ -613,6 +665,10 @@ final class ArtemisSession implements BridgeSession {
       }
       subscriptions.clear();
       buffer.clear();
+      DirectBuffer buffered = direct;
+      if (buffered != null) {
+        buffered.clear();
+      }
       if (stored != null) {
         bridge.sessionStore().delete(stored);
       }

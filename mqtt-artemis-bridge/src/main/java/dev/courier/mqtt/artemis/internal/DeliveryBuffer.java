@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.core.server.MessageReference;
 
 /**
@@ -18,8 +19,22 @@ import org.apache.activemq.artemis.core.server.MessageReference;
  */
 final class DeliveryBuffer {
 
-  /** A message Artemis handed over, and the subscription whose queue it came from. */
-  record Taken(MessageReference reference, SessionSubscription subscription) {}
+  /**
+   * A message Artemis handed over, and the subscription it came for.
+   *
+   * @param reference its reference in the subscription's queue; null for a message routed to a
+   *     {@link DirectBinding} (nothing to acknowledge)
+   * @param body the payload of a large message routed to a binding (read at routing); else null
+   * @param size what it counts against the session's byte bound (binding only; else 0)
+   */
+  record Taken(MessageReference reference, Message message, byte[] body,
+      SessionSubscription subscription, int size) {
+
+    /** A message from a subscription's queue. */
+    Taken(MessageReference reference, SessionSubscription subscription) {
+      this(reference, reference.getMessage(), null, subscription, 0);
+    }
+  }
 
   private final ArtemisBridge bridge;
   private final int capacity;

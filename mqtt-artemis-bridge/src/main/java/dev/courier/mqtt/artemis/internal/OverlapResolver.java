@@ -4,7 +4,6 @@ import java.util.Arrays;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.WildcardConfiguration;
-import org.apache.activemq.artemis.core.filter.Filter;
 import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 
 /**
@@ -84,8 +83,7 @@ final class OverlapResolver {
       if (address == null) {
         address = new AddressImpl(message.getAddressSimpleString(), wildcards);
       }
-      Filter filter = peer.queue.getFilter();
-      if (address.matches(peer.binding) && (filter == null || filter.match(message))) {
+      if (address.matches(peer.binding) && peer.routes(message)) {
         primary = consider(peer, primary, message);
       }
     }

@@ -40,7 +40,10 @@ final class SessionSubscription implements Consumer {
   final String shareName;
   /** What identifies it in its session: the filter, or {@code $share/{shareName}/{filter}}. */
   final String key;
+  /** Its queue; null for a clean session's subscription, which has {@link #direct} instead. */
   final Queue queue;
+  /** Its binding in place of a queue ({@link DirectBinding}), once bound; else null. */
+  volatile DirectBinding direct;
   /** The filter as Artemis binds it, to tell which copies routing made (OverlapResolver). */
   final AddressImpl binding;
   /** A message id taken once the queue existed: only younger messages may have a copy here. */
@@ -114,7 +117,7 @@ final class SessionSubscription implements Consumer {
    * an earlier session object of the client.
    */
   void limit() {
-    if (shared()) {
+    if (shared() || queue == null) {
       return;
     }
     Filter current = queue.getFilter();
@@ -127,8 +130,33 @@ final class SessionSubscription implements Consumer {
 
   /** Gives the queue back its own filter (the bridge stops), if this subscription's limit holds. */
   void unlimit() {
-    if (queue.getFilter() instanceof QueueLimit limit && limit.subscription == this) {
+    if (queue != null && queue.getFilter() instanceof QueueLimit limit && limit.subscription == this) {
       queue.setFilter(limit.original);
+    }
+  }
+
+  /**
+   * Whether Artemis routed {@code message} here, by its address (which matched the session's
+   * overlapping filter) and this subscription's filter or binding; see {@link OverlapResolver}.
+   */
+  boolean routes(Message message) {
+    if (queue == null) {
+      return !(TopicFilters.startsWithWildcard(filter)
+          && DirectBinding.isSystemAddress(message.getAddressSimpleString()));
+    }
+    Filter queueFilter = queue.getFilter();
+    return queueFilter == null || queueFilter.match(message);
+  }
+
+  /**
+   * A message the post office routed to {@link #direct} (routing thread): to the session's buffer
+   * if it has room for it.
+   *
+   * @param body the payload of a large message, read while Artemis still had it; else null
+   */
+  void routed(Message message, byte[] body) {
+    if (!removed) {
+      session.routed(this, message, body);
     }
   }
 
@@ -138,7 +166,7 @@ final class SessionSubscription implements Consumer {
   }
 
   synchronized void register() {
-    if (!registered && !removed) {
+    if (queue != null && !registered && !removed) {
       try {
         queue.addConsumer(this);
         registered = true;
@@ -171,6 +199,8 @@ final class SessionSubscription implements Consumer {
     stop();
     if (shared()) {
       session.bridge().groups().leave(shareName, filter, session.member());
+    } else if (queue == null) {
+      session.bridge().unbind(this);
     } else {
       session.bridge().destroyQueue(queue);
     }

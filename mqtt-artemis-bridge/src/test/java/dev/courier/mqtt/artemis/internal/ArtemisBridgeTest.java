@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -14,6 +16,7 @@ import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ArtemisBridgeTest extends ArtemisTestSupport {
 
@@ -169,14 +172,46 @@ class ArtemisBridgeTest extends ArtemisTestSupport {
   }
 
   @Test
-  void whenCleanSessionCloses_thenNoQueueIsLeftBehind() throws Exception {
+  void whenCleanSessionCloses_thenNoBindingIsLeftBehind() throws Exception {
     BridgeSession session = open("clean", true);
     session.attach(new RecordingSink(session));
     await(session.subscribe(List.of(new SubscriptionRequest("a/#", 1),
         new SubscriptionRequest("b", 0))));
-    assertThat(courierQueues()).hasSize(2);
+    assertThat(courierQueues()).as("a clean session has no queue").isEmpty();
+    assertThat(courierBindings()).hasSize(2);
     await(session.close());
-    assertThat(courierQueues()).isEmpty();
+    assertThat(courierBindings()).isEmpty();
+  }
+
+  @Test
+  void whenTheBrokerIsClustered_thenACleanSessionGetsANonDurableQueue(@TempDir Path other)
+      throws Exception {
+    try (EmbeddedArtemis node = new EmbeddedArtemis(other).clustered()) {
+      ArtemisBridge clustered = node.start();
+      BridgeSession session = clustered.openSession(new SessionRequest("clean", true, 100))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      session.attach(new RecordingSink(session));
+      await(session.subscribe(List.of(new SubscriptionRequest("a/+", 1))));
+
+      Queue queue = node.server().locateQueue(SimpleString.of(
+          ArtemisBridge.queueName("clean", "a/+")));
+      assertThat(queue).as("the cluster forwards to queues, not to bindings").isNotNull();
+      assertThat(queue.isDurable()).isFalse();
+      await(clustered.openSession(new SessionRequest("pub", true, 100)).toCompletableFuture()
+          .get(10, TimeUnit.SECONDS).publish(publication("a/b", "m", 1, false)));
+      assertThat(new RecordingSink(session).take(1, true)).extracting(ArtemisTestSupport::text)
+          .containsExactly("m");
+    }
+  }
+
+  @Test
+  void whenTheBridgeStops_thenNoBindingOfItsCleanSessionsStays() throws Exception {
+    BridgeSession session = open("clean", true);
+    session.attach(new RecordingSink(session));
+    await(session.subscribe(List.of(new SubscriptionRequest("a/+", 1))));
+    assertThat(courierBindings()).hasSize(1);
+    bridge = broker.restartBridge(); // the broker runs on
+    assertThat(courierBindings()).isEmpty();
   }
 
   @Test

@@ -77,14 +77,24 @@ abstract class ArtemisTestSupport {
   /** The names of the queues the bridge created for subscriptions. */
   List<String> courierQueues() {
     return broker.server().getPostOffice().getAllBindings()
+        .filter(QueueBinding.class::isInstance)
         .map(binding -> binding.getUniqueName().toString())
         .filter(name -> name.startsWith("courier.mqtt."))
+        .toList();
+  }
+
+  /** The names of the bindings the bridge made for clean sessions' subscriptions. */
+  List<String> courierBindings() {
+    return broker.server().getPostOffice().getAllBindings()
+        .filter(DirectBinding.class::isInstance)
+        .map(binding -> binding.getUniqueName().toString())
         .toList();
   }
 
   long messagesInQueues() {
     return broker.server().getPostOffice().getAllBindings()
         .filter(b -> b.getUniqueName().toString().startsWith("courier.mqtt."))
+        .filter(QueueBinding.class::isInstance) // a clean session's DirectBinding holds nothing
         .mapToLong(b -> ((QueueBinding) b).getQueue().getMessageCount())
         .sum();
   }

@@ -105,7 +105,7 @@ class BridgeLimitsTest extends ArtemisTestSupport {
   @Test
   void whenAnAttachedQueueIsFull_thenQos0IsDropped_andQos1IsTakenUpToTwiceTheBound()
       throws Exception {
-    BridgeSession slow = open("slow", true, 3, SessionRequest.UNBOUNDED_BYTES);
+    BridgeSession slow = open("slow", false, 3, SessionRequest.UNBOUNDED_BYTES);
     slow.attach(new RecordingSink(slow)); // never polled: what Artemis hands over still counts
     await(slow.subscribe(List.of(new SubscriptionRequest("q", 1))));
     BridgeSession publisher = open("pub", true);
@@ -126,6 +126,45 @@ class BridgeLimitsTest extends ArtemisTestSupport {
     assertThat(new RecordingSink(slow).take(6, true)).extracting(ArtemisTestSupport::text)
         .containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
     Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> queue.getMessageCount() == 0);
+    assertThat(slow.poll()).isNull();
+  }
+
+  @Test
+  void whenACleanSessionIsFull_thenQos0IsDropped_andQos1IsTakenUpToTwiceTheBound()
+      throws Exception {
+    BridgeSession slow = open("slow", true, 3, SessionRequest.UNBOUNDED_BYTES);
+    slow.attach(new RecordingSink(slow)); // never polled: what is routed to it counts
+    await(slow.subscribe(List.of(new SubscriptionRequest("q", 1))));
+    assertThat(queue("slow", "q")).as("a clean session binds, without a queue").isNull();
+    BridgeSession publisher = open("pub", true);
+
+    for (int i = 0; i < 3; i++) {
+      await(publisher.publish(publication("q", "m" + i, 1, false)));
+    }
+    await(publisher.publish(publication("q", "qos0", 0, false)));
+    awaitDropped(1);
+    for (int i = 3; i < 7; i++) {
+      await(publisher.publish(publication("q", "m" + i, 1, false)));
+    }
+
+    awaitDropped(2);
+    assertThat(new RecordingSink(slow).take(6, true)).extracting(ArtemisTestSupport::text)
+        .containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
+    assertThat(slow.poll()).isNull();
+  }
+
+  @Test
+  void whenACleanSessionHasNoRoomForTheBytes_thenTheMessageIsDropped() throws Exception {
+    BridgeSession slow = open("slow", true, 1000, 1024);
+    slow.attach(new RecordingSink(slow));
+    await(slow.subscribe(List.of(new SubscriptionRequest("q", 0))));
+    BridgeSession publisher = open("pub", true);
+    await(publisher.publish(publication("q", "small", 0, false)));
+    await(publisher.publish(publication("q", "x".repeat(2048), 0, false)));
+
+    awaitDropped(1);
+    assertThat(new RecordingSink(slow).take(1, true)).extracting(ArtemisTestSupport::text)
+        .containsExactly("small");
     assertThat(slow.poll()).isNull();
   }
 

@@ -1,11 +1,14 @@
 package dev.courier.mqtt.artemis.internal;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.activemq.artemis.api.core.TransportConfiguration;
+import org.apache.activemq.artemis.core.config.ClusterConnectionConfiguration;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.remoting.impl.invm.InVMAcceptorFactory;
+import org.apache.activemq.artemis.core.remoting.impl.invm.InVMConnectorFactory;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.ActiveMQServers;
 import org.apache.activemq.artemis.core.server.JournalType;
@@ -17,9 +20,16 @@ final class EmbeddedArtemis implements AutoCloseable {
   private ActiveMQServer server;
   private ArtemisBridge bridge;
   private LongSupplier clock = System::currentTimeMillis;
+  private boolean clustered;
 
   EmbeddedArtemis(Path dir) {
     this.dir = dir;
+  }
+
+  /** Marks the broker's configuration as clustered (a node with no other nodes yet). */
+  EmbeddedArtemis clustered() {
+    this.clustered = true;
+    return this;
   }
 
   /** Starts the broker and a bridge on it. */
@@ -46,6 +56,12 @@ final class EmbeddedArtemis implements AutoCloseable {
         .setJMXManagementEnabled(false)
         .setMessageExpiryScanPeriod(100)
         .addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName()));
+    if (clustered) {
+      configuration.addConnectorConfiguration("invm",
+          new TransportConfiguration(InVMConnectorFactory.class.getName()));
+      configuration.addClusterConfiguration(new ClusterConnectionConfiguration()
+          .setName("cluster").setConnectorName("invm").setStaticConnectors(List.of()));
+    }
     server = ActiveMQServers.newActiveMQServer(configuration, true);
     server.start();
     bridge = new ArtemisBridge(server, config, clock);

@@ -104,6 +104,68 @@ class JmsInteropTest {
   }
 
   @Test
+  void whenATransactedJmsSendRollsBack_thenACleanMqttSubscriberGetsOnlyTheCommittedOne()
+      throws Exception {
+    BridgeSession subscriber = open("mqtt-sub");
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("tx/+", 1))));
+    Session session = jms.createSession(true, Session.SESSION_TRANSACTED);
+    MessageProducer producer = session.createProducer(session.createTopic("tx.a"));
+
+    producer.send(session.createTextMessage("rolled back"));
+    assertThat(subscriber.poll()).as("nothing before the commit").isNull();
+    session.rollback();
+    producer.send(session.createTextMessage("committed"));
+    session.commit();
+
+    assertThat(sink.take(1, true)).extracting(d -> new String(d.payload(),
+        StandardCharsets.UTF_8)).containsExactly("committed");
+    assertThat(subscriber.poll()).isNull();
+  }
+
+  @Test
+  void whenJmsSendsALargeMessage_thenACleanMqttSubscriberGetsItsWholeBody() throws Exception {
+    BridgeSession subscriber = open("mqtt-sub");
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("big", 1))));
+    Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    MessageProducer producer = session.createProducer(session.createTopic("big"));
+    byte[] body = new byte[300 * 1024]; // above the default min-large-message-size (100 KiB)
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) (i * 31);
+    }
+    BytesMessage large = session.createBytesMessage();
+    large.writeBytes(body);
+
+    producer.send(large);
+
+    Delivery got = sink.take(1, true).get(0);
+    assertThat(got.payload()).isEqualTo(body);
+    assertThat(got.qos()).isEqualTo(1);
+  }
+
+  @Test
+  void whenJmsSendsToAQueueOfTheSameName_thenMqttSubscribersDoNotGetIt() throws Exception {
+    BridgeSession subscriber = open("mqtt-sub");
+    RecordingSink sink = new RecordingSink(subscriber);
+    subscriber.attach(sink);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("work", 1))));
+    Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
+    javax.jms.Queue queue = session.createQueue("work");
+    MessageConsumer worker = session.createConsumer(queue);
+
+    session.createProducer(queue).send(session.createTextMessage("for the queue"));
+    session.createProducer(session.createTopic("work")).send(session.createTextMessage("topic"));
+
+    assertThat(worker.receive(10_000)).as("the anycast queue has it").isNotNull();
+    assertThat(sink.take(1, true)).extracting(d -> new String(d.payload(),
+        StandardCharsets.UTF_8)).containsExactly("topic");
+    assertThat(subscriber.poll()).isNull();
+  }
+
+  @Test
   void whenJmsNamesNoValidMqttTopic_thenTheAddressDecidesOrTheMessageIsDropped() throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
     RecordingSink sink = new RecordingSink(subscriber);

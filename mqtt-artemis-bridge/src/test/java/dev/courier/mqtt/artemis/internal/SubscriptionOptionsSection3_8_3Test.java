@@ -45,8 +45,7 @@ class SubscriptionOptionsSection3_8_3Test extends ArtemisTestSupport {
     assertThat(sink.take(1, true)).extracting(SubscriptionOptionsSection3_8_3Test::text)
         .containsExactly("other");
     assertThat(me.poll()).isNull();
-    Queue queue = broker.server().locateQueue(SimpleString.of(ArtemisBridge.queueName("me", "t")));
-    Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> queue.getMessageCount() == 0);
+    Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> messagesInQueues() == 0);
   }
 
   @Test
