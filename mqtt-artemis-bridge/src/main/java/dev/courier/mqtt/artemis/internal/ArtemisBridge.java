@@ -27,7 +27,6 @@ import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.WildcardConfiguration;
 import org.apache.activemq.artemis.core.io.IOCallback;
-import org.apache.activemq.artemis.core.message.impl.CoreMessage;
 import org.apache.activemq.artemis.core.paging.PagingManager;
 import org.apache.activemq.artemis.core.paging.PagingStore;
 import org.apache.activemq.artemis.core.postoffice.RoutingStatus;
@@ -38,7 +37,9 @@ import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.RoutingContext;
 import org.apache.activemq.artemis.core.server.impl.AddressInfo;
+import org.apache.activemq.artemis.core.server.impl.RoutingContextImpl;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.apache.activemq.artemis.core.transaction.impl.TransactionImpl;
@@ -526,18 +527,19 @@ public final class ArtemisBridge implements MessagingBridge {
       SessionStore.Stored stored, int packetId) {
     try {
       boolean durable = publication.qos() > 0;
-      CoreMessage message = ArtemisMessages.toMessage(storage.generateID(), publication, address,
-          durable);
+      PublishedMessage message = ArtemisMessages.toMessage(storage.generateID(), publication,
+          address, durable);
       boolean exactlyOnce = stored != null && publication.qos() == 2;
       Transaction tx = exactlyOnce ? new TransactionImpl(storage) : null;
       if (publication.retain() && !retained.store(publication, tx)) {
         return REFUSED; // over a retained bound: not routed either (tx holds nothing yet)
       }
-      RoutingStatus status;
-      if (tx == null) {
-        status = postOffice.route(message, false);
-      } else {
-        status = postOffice.route(message, tx, false);
+      RoutingContext routing = new RoutingContextImpl(tx);
+      RoutingStatus status = postOffice.route(message, routing, false);
+      if (routing.getQueueCount() > 0) {
+        message.queued(); // a queue may hold it long: no second copy of the payload meanwhile
+      }
+      if (tx != null) {
         sessions.awaitRelease(stored, packetId, tx);
         tx.commit();
       }

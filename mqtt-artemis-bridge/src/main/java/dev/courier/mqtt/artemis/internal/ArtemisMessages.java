@@ -42,10 +42,10 @@ final class ArtemisMessages {
   private ArtemisMessages() {}
 
   /** A Core message for a publication, addressed to {@code address}. */
-  static CoreMessage toMessage(long id, Publication publication, SimpleString address,
+  static PublishedMessage toMessage(long id, Publication publication, SimpleString address,
       boolean durable) {
     byte[] payload = publication.payload();
-    CoreMessage message = new CoreMessage(id, payload.length + 256);
+    PublishedMessage message = new PublishedMessage(id, publication);
     message.setAddress(address);
     message.setType(Message.BYTES_TYPE);
     message.setDurable(durable);
@@ -65,11 +65,18 @@ final class ArtemisMessages {
 
   /** The MQTT 5.0 properties and expiry of a message (see {@link MessagePropertiesMapping}). */
   static MessageProperties properties(Message message) {
+    if (message instanceof PublishedMessage published
+        && published.properties.expiresAtMillis() == Math.max(0, message.getExpiration())) {
+      return published.properties; // as published: the expiry is as the publisher set it
+    }
     return MessagePropertiesMapping.read(message, message.getExpiration());
   }
 
   /** Whether the publisher set the retain flag. */
   static boolean retain(Message message) {
+    if (message instanceof PublishedMessage published) {
+      return published.retain;
+    }
     return Boolean.TRUE.equals(message.getObjectProperty(RETAIN_KEY));
   }
 
@@ -79,6 +86,9 @@ final class ArtemisMessages {
    * valid topic name either (see {@link TopicFilters#isValidTopicName}).
    */
   static String topic(Message message) {
+    if (message instanceof PublishedMessage published) {
+      return published.topic; // a valid topic name: the transport checked it
+    }
     Object topic = message.getObjectProperty(TOPIC_KEY);
     if (topic != null) {
       String name = topic.toString();
@@ -112,6 +122,9 @@ final class ArtemisMessages {
 
   /** The QoS a message was published with (see the class comment for non-MQTT messages). */
   static int qos(Message message) {
+    if (message instanceof PublishedMessage published) {
+      return published.qos;
+    }
     Object qos = message.getObjectProperty(QOS_KEY);
     if (qos instanceof Number number && number.intValue() >= 0 && number.intValue() <= 2) {
       return number.intValue();
@@ -119,8 +132,23 @@ final class ArtemisMessages {
     return message.isDurable() ? 1 : 0;
   }
 
+  /** The client id of the MQTT publisher of a message, or null if it came from elsewhere. */
+  static Object publisherId(Message message) {
+    if (message instanceof PublishedMessage published) {
+      return published.publisherId;
+    }
+    Object id = message.getObjectProperty(CLIENT_ID_KEY);
+    return id == null ? null : id.toString();
+  }
+
   /** The MQTT payload of a message. */
   static byte[] payload(Message message) {
+    if (message instanceof PublishedMessage published) {
+      byte[] payload = published.payload();
+      if (payload != null) {
+        return payload; // shared by every subscriber's delivery, as the in-memory bridge does
+      }
+    }
     ICoreMessage core = message.toCore();
     ActiveMQBuffer body = core.getReadOnlyBodyBuffer();
     if (core.getType() == Message.TEXT_TYPE) {

@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.Message;
-import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.MessageReference;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.slf4j.Logger;
@@ -71,7 +70,6 @@ final class ArtemisSession implements BridgeSession {
 
   private final ArtemisBridge bridge;
   private final String clientId;
-  private final SimpleString clientIdKey;
   /** How a polled copy is delivered, if at all: options, No Local, overlaps (poll only). */
   private final OverlapResolver decision;
   private final boolean persistent;
@@ -116,8 +114,7 @@ final class ArtemisSession implements BridgeSession {
     this.maxQueued = request.maxQueuedMessages();
     this.maxQueuedBytes = request.maxQueuedBytes();
     this.clientId = clientId;
-    this.clientIdKey = SimpleString.of(clientId);
-    this.decision = new OverlapResolver(bridge.wildcards(), clientIdKey);
+    this.decision = new OverlapResolver(bridge.wildcards(), clientId);
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
@@ -411,7 +408,8 @@ final class ArtemisSession implements BridgeSession {
     if (closed || buffered == null) {
       return; // the session ends: its bindings are on their way out
     }
-    int size = (int) Math.min(Integer.MAX_VALUE, sizeOf(message));
+    int size = message instanceof PublishedMessage published ? published.size
+        : (int) Math.min(Integer.MAX_VALUE, sizeOf(message));
     if (room(subscription, message, buffered.count(), buffered.bytes() + size)) {
       buffered.add(new DeliveryBuffer.Taken(null, message, body, subscription, size));
       signal();

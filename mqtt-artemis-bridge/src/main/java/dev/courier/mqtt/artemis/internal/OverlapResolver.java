@@ -2,7 +2,6 @@ package dev.courier.mqtt.artemis.internal;
 
 import java.util.Arrays;
 import org.apache.activemq.artemis.api.core.Message;
-import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.WildcardConfiguration;
 import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 
@@ -33,7 +32,7 @@ import org.apache.activemq.artemis.core.postoffice.impl.AddressImpl;
 final class OverlapResolver {
 
   private final WildcardConfiguration wildcards;
-  private final SimpleString clientId;
+  private final String clientId;
   private int qos;
   private boolean retainAsPublished;
   private int[] ids = new int[4];
@@ -41,7 +40,7 @@ final class OverlapResolver {
   /** After {@link #decide} without peers: the one subscription's options; else null. */
   private SubscriptionOptions single;
 
-  OverlapResolver(WildcardConfiguration wildcards, SimpleString clientId) {
+  OverlapResolver(WildcardConfiguration wildcards, String clientId) {
     this.wildcards = wildcards;
     this.clientId = clientId;
   }

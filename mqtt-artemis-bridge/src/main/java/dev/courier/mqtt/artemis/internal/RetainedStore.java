@@ -277,8 +277,9 @@ final class RetainedStore {
 
   /** A durable record of a retained publication, its expiry kept in {@link #EXPIRES_AT}. */
   private CoreMessage record(Publication publication, SimpleString address) {
-    CoreMessage record = ArtemisMessages.toMessage(storage.generateID(), publication, address,
-        true);
+    PublishedMessage record = ArtemisMessages.toMessage(storage.generateID(), publication,
+        address, true);
+    record.queued(); // a record stays in its queue: its body alone holds the payload
     long expiresAt = publication.properties().expiresAtMillis();
     if (expiresAt != 0) {
       record.setExpiration(0);

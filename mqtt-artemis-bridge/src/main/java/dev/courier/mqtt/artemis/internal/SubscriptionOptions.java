@@ -2,7 +2,6 @@ package dev.courier.mqtt.artemis.internal;
 
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import org.apache.activemq.artemis.api.core.Message;
-import org.apache.activemq.artemis.api.core.SimpleString;
 
 /**
  * The granted QoS and MQTT 5.0 options (section 3.8.3.1) of one subscription, as delivery needs
@@ -35,11 +34,11 @@ record SubscriptionOptions(int qos, boolean noLocal, boolean retainAsPublished,
    * Whether this subscription forwards {@code message} to the session of {@code clientId}: not
    * if No Local is set and the session's own client published it [MQTT-3.8.3-3].
    */
-  boolean admits(Message message, SimpleString clientId) {
-    return !noLocal || !clientId.equals(message.getObjectProperty(ArtemisMessages.CLIENT_ID_KEY));
+  boolean admits(Message message, String clientId) {
+    return !noLocal || !clientId.equals(ArtemisMessages.publisherId(message));
   }
 
-  /** As {@link #admits(Message, SimpleString)}, for a retained message's publisher. */
+  /** As {@link #admits(Message, String)}, for a retained message's publisher. */
   boolean admits(String publisherId, String clientId) {
     return !noLocal || !clientId.equals(publisherId);
   }
