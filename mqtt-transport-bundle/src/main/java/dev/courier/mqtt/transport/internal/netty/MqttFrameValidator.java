@@ -167,10 +167,42 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
     if (length + 2 > remaining) {
       throw new CorruptedFrameException("PUBLISH topic name longer than the packet");
     }
+    if (isPrintableAscii(in, index + 2, length)) {
+      return; // the common case: well-formed and free of control characters, 8 bytes a step
+    }
     if (!isWellFormedUtf8(in, index + 2, length)) {
       throw new CorruptedFrameException("PUBLISH topic name is not well-formed UTF-8");
     }
     checkNoControlCharacter(in, index + 2, length, "PUBLISH topic name");
+  }
+
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long SPACES = 0x2020202020202020L;
+  private static final long DELETES = 0x7F7F7F7F7F7F7F7FL;
+  private static final long ONES = 0x0101010101010101L;
+
+  /**
+   * Whether every byte is printable ASCII (0x20 to 0x7E): well-formed UTF-8 without a control
+   * character, so a topic name passes both checks. Eight bytes at a time: a word fails if a byte
+   * has its high bit set, or subtracting 0x20 (a byte below 0x20) or subtracting 1 from the byte
+   * XOR 0x7F (the byte 0x7F) sets one. A borrow only spreads from a byte that already failed.
+   */
+  static boolean isPrintableAscii(ByteBuf in, int from, int length) {
+    int i = from;
+    int end = from + length;
+    for (; i + Long.BYTES <= end; i += Long.BYTES) {
+      long w = in.getLong(i);
+      if (((w | (w - SPACES) | ((w ^ DELETES) - ONES)) & HIGH_BITS) != 0) {
+        return false;
+      }
+    }
+    for (; i < end; i++) {
+      byte b = in.getByte(i);
+      if (b < 0x20 || b == 0x7F) { // a byte from 0x80 is negative
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
