@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
+import java.util.function.LongSupplier;
 
 /** Builds a client pipeline with fixed handler names: [tls,] frame, decoder, encoder, mqtt. */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -87,13 +88,22 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds()));
   }
 
-  /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */
+  /** Installs the MQTT handlers. */
   static void configure(ChannelPipeline pipeline, MqttEngine engine) {
+    configure(pipeline, engine, System::nanoTime);
+  }
+
+  /**
+   * Installs the MQTT handlers, reads and keep-alive timed by {@code clock} (nanoseconds as
+   * {@link System#nanoTime()}): shared with tests that use an {@code EmbeddedChannel}, whose
+   * scheduled tasks run by a clock of their own.
+   */
+  static void configure(ChannelPipeline pipeline, MqttEngine engine, LongSupplier clock) {
     TransportConfig config = engine.config();
     codec(pipeline, config);
     // Outbound writes pass it before MqttEncoder: PUBLISH without properties in one buffer.
     pipeline.addLast(PUBLISH_ENCODER, PublishEncoder.INSTANCE);
-    pipeline.addLast(MQTT, new MqttConnectionHandler(engine));
+    pipeline.addLast(MQTT, new MqttConnectionHandler(engine, clock));
   }
 
   /** Frame checks, decoder and encoder: what every client pipeline starts with. */

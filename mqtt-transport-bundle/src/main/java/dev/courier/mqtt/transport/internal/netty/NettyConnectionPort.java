@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -17,19 +16,14 @@ import java.util.concurrent.TimeUnit;
 /** {@link ConnectionPort} over a Netty channel, seen from the connection handler's context. */
 final class NettyConnectionPort implements ConnectionPort {
 
-  static final String KEEP_ALIVE = "keepAlive";
-
   private final ChannelHandlerContext ctx;
-  private final Runnable closing;
+  /** Told when a lingering close begins, and keeps the keep-alive timer. */
+  private final MqttConnectionHandler handler;
   private final String remote;
 
-  /**
-   * @param closing run when a lingering close begins: from then on the engine is told the
-   *     connection is closed and is given nothing more
-   */
-  NettyConnectionPort(ChannelHandlerContext ctx, Runnable closing) {
+  NettyConnectionPort(ChannelHandlerContext ctx, MqttConnectionHandler handler) {
     this.ctx = ctx;
-    this.closing = closing;
+    this.handler = handler;
     this.remote = String.valueOf(ctx.channel().remoteAddress());
   }
 
@@ -60,12 +54,7 @@ final class NettyConnectionPort implements ConnectionPort {
 
   @Override
   public void keepAlive(int seconds) {
-    long millis = seconds * 1500L; // [MQTT-3.1.2-24] one and a half times the keep-alive
-    if (ctx.pipeline().get(KEEP_ALIVE) != null) {
-      ctx.pipeline().remove(KEEP_ALIVE);
-    }
-    ctx.pipeline().addBefore(ctx.name(), KEEP_ALIVE,
-        new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+    handler.keepAlive(ctx, seconds);
   }
 
   @Override
@@ -80,7 +69,7 @@ final class NettyConnectionPort implements ConnectionPort {
       ctx.close();
       return;
     }
-    closing.run();
+    handler.closing(ctx); // from now on the engine is told it is closed and is given nothing
     LingeringCloseHandler.begin(ctx);
   }
 
@@ -92,6 +81,11 @@ final class NettyConnectionPort implements ConnectionPort {
   @Override
   public void schedule(Runnable task, long delayNanos) {
     ctx.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public long nanoTime() {
+    return handler.nanoTime();
   }
 
   @Override
