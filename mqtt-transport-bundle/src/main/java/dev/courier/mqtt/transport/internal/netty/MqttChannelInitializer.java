@@ -8,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 import java.util.function.LongSupplier;
 
@@ -19,7 +18,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String FRAME = "frame";
   static final String DECODER = "decoder";
   static final String ENCODER = "encoder";
-  static final String PUBLISH_ENCODER = "publish-encoder";
   static final String MQTT = "mqtt";
 
   private final MqttEngine engine;
@@ -101,8 +99,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   static void configure(ChannelPipeline pipeline, MqttEngine engine, LongSupplier clock) {
     TransportConfig config = engine.config();
     codec(pipeline, config);
-    // Outbound writes pass it before MqttEncoder: PUBLISH without properties in one buffer.
-    pipeline.addLast(PUBLISH_ENCODER, PublishEncoder.INSTANCE);
     pipeline.addLast(MQTT, new MqttConnectionHandler(engine, clock));
   }
 
@@ -110,6 +106,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private static void codec(ChannelPipeline pipeline, TransportConfig config) {
     pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
     pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
-    pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+    // Netty's MqttEncoder behind it: PUBLISH without properties in one buffer, the rest by Netty's.
+    pipeline.addLast(ENCODER, PublishEncoder.INSTANCE);
   }
 }
