@@ -19,12 +19,10 @@ final class NettyConnectionPort implements ConnectionPort {
   private final ChannelHandlerContext ctx;
   /** Told when a lingering close begins, and keeps the keep-alive timer. */
   private final MqttConnectionHandler handler;
-  private final String remote;
 
   NettyConnectionPort(ChannelHandlerContext ctx, MqttConnectionHandler handler) {
     this.ctx = ctx;
     this.handler = handler;
-    this.remote = String.valueOf(ctx.channel().remoteAddress());
   }
 
   @Override
@@ -88,9 +86,10 @@ final class NettyConnectionPort implements ConnectionPort {
     return handler.nanoTime();
   }
 
+  /** Made when a log line asks, not kept: the channel keeps the address, after a close too. */
   @Override
   public String remoteAddress() {
-    return remote;
+    return String.valueOf(ctx.channel().remoteAddress());
   }
 
   @Override
