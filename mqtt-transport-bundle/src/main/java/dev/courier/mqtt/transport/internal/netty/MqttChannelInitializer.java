@@ -8,8 +8,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
+import java.util.function.LongSupplier;
 
 /** Builds a client pipeline with fixed handler names: [tls,] frame, decoder, encoder, mqtt. */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -18,7 +18,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String FRAME = "frame";
   static final String DECODER = "decoder";
   static final String ENCODER = "encoder";
-  static final String PUBLISH_ENCODER = "publish-encoder";
   static final String MQTT = "mqtt";
 
   private final MqttEngine engine;
@@ -87,19 +86,27 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds()));
   }
 
-  /** Installs the MQTT handlers; shared with tests that use an {@code EmbeddedChannel}. */
+  /** Installs the MQTT handlers. */
   static void configure(ChannelPipeline pipeline, MqttEngine engine) {
+    configure(pipeline, engine, System::nanoTime);
+  }
+
+  /**
+   * Installs the MQTT handlers, reads and keep-alive timed by {@code clock} (nanoseconds as
+   * {@link System#nanoTime()}): shared with tests that use an {@code EmbeddedChannel}, whose
+   * scheduled tasks run by a clock of their own.
+   */
+  static void configure(ChannelPipeline pipeline, MqttEngine engine, LongSupplier clock) {
     TransportConfig config = engine.config();
     codec(pipeline, config);
-    // Outbound writes pass it before MqttEncoder: PUBLISH without properties in one buffer.
-    pipeline.addLast(PUBLISH_ENCODER, PublishEncoder.INSTANCE);
-    pipeline.addLast(MQTT, new MqttConnectionHandler(engine));
+    pipeline.addLast(MQTT, new MqttConnectionHandler(engine, clock));
   }
 
   /** Frame checks, decoder and encoder: what every client pipeline starts with. */
   private static void codec(ChannelPipeline pipeline, TransportConfig config) {
     pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
     pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
-    pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+    // Netty's MqttEncoder behind it: PUBLISH without properties in one buffer, the rest by Netty's.
+    pipeline.addLast(ENCODER, PublishEncoder.INSTANCE);
   }
 }

@@ -11,19 +11,23 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of a client pipeline: checks each decoded packet's decoder result, feeds the
- * protocol engine, and turns channel events (writability, idle, close) into engine calls. The one
+ * protocol engine, and turns channel events (writability, close) into engine calls. The one
  * place that logs protocol violations and closes for them. Releases every packet it receives.
+ *
+ * <p>Also the connection's keep-alive timer [MQTT-3.1.2-24]: one scheduled check that re-arms
+ * itself for when the silence would reach 1.5 times the keep alive, against the time of the last
+ * read (taken once per read batch), rather than a handler of its own in every pipeline.
  */
 final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -31,8 +35,16 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private final TransportConfig config;
   private final MqttEngine engine;
+  /** Nanoseconds as {@link System#nanoTime()}; a test's own clock in tests. */
+  private final LongSupplier clock;
   private MqttConnection connection;
   private ScheduledFuture<?> connectTimeout;
+  /** Silence after which the keep alive expires (1.5 times it), in nanoseconds; 0: no timer. */
+  private long keepAliveNanos;
+  /** When the client was last read from, by {@link #clock}; only kept while a keep alive runs. */
+  private long lastRead;
+  /** The next keep-alive check, or null. */
+  private ScheduledFuture<?> keepAliveCheck;
   /** Packets received from the codec; compared with the frames the validator passed on. */
   private long decoded;
   /** A lingering close began: the engine gets nothing more from this channel. */
@@ -40,14 +52,16 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   /** The engine's {@code closed()} was called; it is called once. */
   private boolean engineClosed;
 
-  MqttConnectionHandler(MqttEngine engine) {
+  /** @param clock the time of reads and keep-alive checks, as {@link System#nanoTime()} */
+  MqttConnectionHandler(MqttEngine engine, LongSupplier clock) {
     this.config = engine.config();
     this.engine = engine;
+    this.clock = clock;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    connection = engine.newConnection(new NettyConnectionPort(ctx, () -> closing(ctx)));
+    connection = engine.newConnection(new NettyConnectionPort(ctx, this));
   }
 
   @Override
@@ -120,6 +134,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (keepAliveNanos != 0) {
+      // Any bytes count, a part of a packet too, as for a timer on the socket's reads.
+      lastRead = clock.getAsLong();
+    }
     if (closing) {
       ctx.fireChannelReadComplete();
       return;
@@ -151,15 +169,56 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      if (!closing) {
-        connection.keepAliveExpired();
-      }
+  /**
+   * (Re)starts the keep-alive timer: the engine hears {@code keepAliveExpired()} once nothing was
+   * read for 1.5 times {@code seconds} [MQTT-3.1.2-24]; 0 stops it. Called on the event loop.
+   */
+  void keepAlive(ChannelHandlerContext ctx, int seconds) {
+    stopKeepAlive();
+    keepAliveNanos = seconds * 1_500_000_000L;
+    if (keepAliveNanos != 0 && !closing) {
+      lastRead = clock.getAsLong();
+      armKeepAlive(ctx, keepAliveNanos);
+    }
+  }
+
+  /** The connection's clock (also the engine's, through the port), as {@link System#nanoTime()}. */
+  long nanoTime() {
+    return clock.getAsLong();
+  }
+
+  /** Whether a keep-alive check is scheduled (tests). */
+  boolean keepAlivePending() {
+    return keepAliveCheck != null && !keepAliveCheck.isDone();
+  }
+
+  private void armKeepAlive(ChannelHandlerContext ctx, long delayNanos) {
+    keepAliveCheck = ctx.executor().schedule(() -> checkKeepAlive(ctx), delayNanos,
+        TimeUnit.NANOSECONDS);
+  }
+
+  private void checkKeepAlive(ChannelHandlerContext ctx) {
+    keepAliveCheck = null;
+    if (closing || keepAliveNanos == 0 || !ctx.channel().isActive()) {
       return;
     }
-    ctx.fireUserEventTriggered(evt);
+    long silent = clock.getAsLong() - lastRead;
+    if (silent < keepAliveNanos) {
+      armKeepAlive(ctx, keepAliveNanos - silent); // read since: due that much later
+      return;
+    }
+    connection.keepAliveExpired();
+    if (!closing && ctx.channel().isActive()) {
+      // Not closed (a throttled client is not): look again a whole period later.
+      armKeepAlive(ctx, keepAliveNanos);
+    }
+  }
+
+  private void stopKeepAlive() {
+    if (keepAliveCheck != null) {
+      keepAliveCheck.cancel(false); // off the loop's queue: a closed connection is not held
+      keepAliveCheck = null;
+    }
   }
 
   @Override
@@ -167,6 +226,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     if (connectTimeout != null) {
       connectTimeout.cancel(false);
     }
+    stopKeepAlive();
     engineClosed();
     ctx.fireChannelInactive();
   }
@@ -177,11 +237,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
    * (a client taking over the session must not wait for it). Called on the event loop, from within
    * the engine: {@code closed()} runs in a task of its own, as it would after a plain close.
    */
-  private void closing(ChannelHandlerContext ctx) {
+  void closing(ChannelHandlerContext ctx) {
     closing = true;
     if (connectTimeout != null) {
       connectTimeout.cancel(false);
     }
+    stopKeepAlive();
     ctx.executor().execute(this::engineClosed);
   }
 

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -17,20 +16,13 @@ import java.util.concurrent.TimeUnit;
 /** {@link ConnectionPort} over a Netty channel, seen from the connection handler's context. */
 final class NettyConnectionPort implements ConnectionPort {
 
-  static final String KEEP_ALIVE = "keepAlive";
-
   private final ChannelHandlerContext ctx;
-  private final Runnable closing;
-  private final String remote;
+  /** Told when a lingering close begins, and keeps the keep-alive timer. */
+  private final MqttConnectionHandler handler;
 
-  /**
-   * @param closing run when a lingering close begins: from then on the engine is told the
-   *     connection is closed and is given nothing more
-   */
-  NettyConnectionPort(ChannelHandlerContext ctx, Runnable closing) {
+  NettyConnectionPort(ChannelHandlerContext ctx, MqttConnectionHandler handler) {
     this.ctx = ctx;
-    this.closing = closing;
-    this.remote = String.valueOf(ctx.channel().remoteAddress());
+    this.handler = handler;
   }
 
   @Override
@@ -60,12 +52,7 @@ final class NettyConnectionPort implements ConnectionPort {
 
   @Override
   public void keepAlive(int seconds) {
-    long millis = seconds * 1500L; // [MQTT-3.1.2-24] one and a half times the keep-alive
-    if (ctx.pipeline().get(KEEP_ALIVE) != null) {
-      ctx.pipeline().remove(KEEP_ALIVE);
-    }
-    ctx.pipeline().addBefore(ctx.name(), KEEP_ALIVE,
-        new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+    handler.keepAlive(ctx, seconds);
   }
 
   @Override
@@ -80,7 +67,7 @@ final class NettyConnectionPort implements ConnectionPort {
       ctx.close();
       return;
     }
-    closing.run();
+    handler.closing(ctx); // from now on the engine is told it is closed and is given nothing
     LingeringCloseHandler.begin(ctx);
   }
 
@@ -95,8 +82,14 @@ final class NettyConnectionPort implements ConnectionPort {
   }
 
   @Override
+  public long nanoTime() {
+    return handler.nanoTime();
+  }
+
+  /** Made when a log line asks, not kept: the channel keeps the address, after a close too. */
+  @Override
   public String remoteAddress() {
-    return remote;
+    return String.valueOf(ctx.channel().remoteAddress());
   }
 
   @Override

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.MessageToByteEncoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -14,14 +16,14 @@ import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 
 /**
- * Encodes the PUBLISH packets that carry no properties (every 3.x delivery, and the 5.0 ones
- * without Message Expiry, Content Type, Subscription Identifiers, topic alias, ...) into one
- * buffer of their exact size; everything else goes on to Netty's {@code MqttEncoder}. That encoder
- * writes a 5.0 PUBLISH's property section into a buffer of its own and copies it, even when it is
- * empty: a second pooled allocation per delivery.
+ * The client pipeline's one encoder. Encodes the PUBLISH packets that carry no properties (every
+ * 3.x delivery, and the 5.0 ones without Message Expiry, Content Type, Subscription Identifiers,
+ * topic alias, ...) into one buffer of their exact size; hands everything else to Netty's {@code
+ * MqttEncoder}, on this handler's context, rather than to a second handler (and context) in every
+ * pipeline. That encoder writes a 5.0 PUBLISH's property section into a buffer of its own and
+ * copies it, even when it is empty: a second pooled allocation per delivery.
  *
- * <p>Placed between {@code MqttEncoder} and the MQTT handler, so the engine's writes reach it
- * first. The protocol level is the one Netty's decoder records on the channel at CONNECT.
+ * <p>The protocol level is the one Netty's decoder records on the channel at CONNECT.
  */
 @Sharable
 final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
@@ -40,6 +42,16 @@ final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
   public boolean acceptOutboundMessage(Object msg) {
     return msg instanceof MqttPublishMessage publish
         && publish.variableHeader().properties() == MqttProperties.NO_PROPERTIES;
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    if (acceptOutboundMessage(msg)) {
+      super.write(ctx, msg, promise);
+    } else {
+      MqttEncoder.INSTANCE.write(ctx, msg, promise); // sharable and stateless, as this one
+    }
   }
 
   @Override

@@ -26,9 +26,10 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,16 +59,30 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
   private static final Logger EVENTS = LoggerFactory.getLogger("dev.courier.mqtt.transport.events");
+  /** {@link #drainScheduled}: a field and a handle rather than an AtomicBoolean per connection. */
+  private static final VarHandle DRAIN_SCHEDULED;
+
+  static {
+    try {
+      DRAIN_SCHEDULED = MethodHandles.lookup()
+          .findVarHandle(MqttConnection.class, "drainScheduled", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final ConnectionContext context;
   private final ConnectionPort port;
   private final PublishAuthorization authorization;
   private final InboundPublishFlow inbound;
-  private final SubscriptionFlow subscriptions;
   private final CloseFlow close;
-  private final EnhancedAuthFlow enhancedAuth;
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drainNow;
+  // Made at the first SUBSCRIBE / UNSUBSCRIBE, the first enhanced authentication: most idle
+  // connections never need them.
+  private SubscriptionFlow subscriptions;
+  private EnhancedAuthFlow enhancedAuth;
+  /** A drain task is queued on the loop; set from any thread through {@link #DRAIN_SCHEDULED}. */
+  private volatile boolean drainScheduled;
   private final EarlyPackets early = new EarlyPackets();
   /** Packets are held behind a SUBSCRIBE or UNSUBSCRIBE being applied (see holdWhileSubscribing). */
   private boolean holding;
@@ -81,9 +96,28 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     this.context = new ConnectionContext(port, parts);
     this.authorization = new PublishAuthorization(context);
     this.inbound = new InboundPublishFlow(context, authorization);
-    this.subscriptions = new SubscriptionFlow(context);
     this.close = new CloseFlow(context, authorization, this);
-    this.enhancedAuth = new EnhancedAuthFlow(context);
+  }
+
+  private SubscriptionFlow subscriptions() {
+    if (subscriptions == null) {
+      subscriptions = new SubscriptionFlow(context);
+    }
+    return subscriptions;
+  }
+
+  private EnhancedAuthFlow enhancedAuth() {
+    if (enhancedAuth == null) {
+      enhancedAuth = new EnhancedAuthFlow(context);
+    }
+    return enhancedAuth;
+  }
+
+  /** An exchange in progress answers nothing more. */
+  private void abandonEnhancedAuth() {
+    if (enhancedAuth != null) {
+      enhancedAuth.closed();
+    }
   }
 
   /** The client id once CONNECT was read, else null; for logs. */
@@ -114,7 +148,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       }
       case CONNECTING -> {
         if (context.authMethod() != null) {
-          enhancedAuth.beforeConnAck(message); // only AUTH and DISCONNECT [MQTT-3.1.2-30]
+          enhancedAuth().beforeConnAck(message); // only AUTH and DISCONNECT [MQTT-3.1.2-30]
         } else {
           early.hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
         }
@@ -144,7 +178,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   public void fail(ProtocolViolation violation) {
     LOG.debug("Closing connection of client {} from {}: {}", context.clientId(),
         port.remoteAddress(), violation.toString());
-    enhancedAuth.closed(); // an exchange in progress answers nothing more
+    abandonEnhancedAuth();
     context.disconnect(violation.reason(), violation.getMessage());
   }
 
@@ -152,7 +186,8 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void onConnect(MqttConnectMessage connect) {
     state = State.CONNECTING;
-    new ConnectSequence(context, this, enhancedAuth).run(connect).thenAccept(this::afterConnect);
+    new ConnectSequence(context, this, this::enhancedAuth).run(connect)
+        .thenAccept(this::afterConnect);
   }
 
   private void afterConnect(ConnectOutcome outcome) {
@@ -224,7 +259,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    * [MQTT-3.8.4-3 applies the change before the ack; later packets must not overtake it].
    */
   private void holdWhileSubscribing() {
-    CompletableFuture<Void> settled = subscriptions.settled();
+    CompletableFuture<Void> settled = subscriptions().settled();
     if (!holding && !settled.isDone()) {
       holding = true;
       context.gate().pause(ReadGate.Reason.SUBSCRIBING);
@@ -266,16 +301,16 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         drainNow();
       }
       case SUBSCRIBE -> {
-        subscriptions.onSubscribe((MqttSubscribeMessage) message);
+        subscriptions().onSubscribe((MqttSubscribeMessage) message);
         holdWhileSubscribing();
       }
       case UNSUBSCRIBE -> {
-        subscriptions.onUnsubscribe((MqttUnsubscribeMessage) message);
+        subscriptions().onUnsubscribe((MqttUnsubscribeMessage) message);
         holdWhileSubscribing();
       }
       case PINGREQ -> port.write(context.writer().pingResp());
       case DISCONNECT -> close.onDisconnect(message);
-      case AUTH -> enhancedAuth.onAuth(message); // re-authentication (4.12.1)
+      case AUTH -> enhancedAuth().onAuth(message); // re-authentication (4.12.1)
       case CONNECT -> throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");
       default -> throw new ProtocolViolation("MQTT-4.8.0-1",
           "client sent " + message.fixedHeader().messageType());
@@ -286,13 +321,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   @Override
   public void messagesAvailable() {
-    if (drainScheduled.compareAndSet(false, true)) {
+    if (DRAIN_SCHEDULED.compareAndSet(this, false, true)) {
       port.executor().execute(drainTask);
     }
   }
 
   private void drainNow() {
-    drainScheduled.set(false);
+    drainScheduled = false;
     if (state == State.CONNECTED && delivery != null && delivery.drain()) {
       messagesAvailable(); // batch limit reached: continue after other connections had a turn
     }
@@ -354,7 +389,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     state = State.CLOSED;
     context.markClosed();
     early.release();
-    enhancedAuth.closed();
+    abandonEnhancedAuth();
     if (was == State.CONNECTED) {
       close.connectedClosed();
     } else if (was == State.AWAIT_CONNECT) {

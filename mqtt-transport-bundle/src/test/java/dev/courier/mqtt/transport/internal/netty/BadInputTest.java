@@ -10,8 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -391,30 +389,10 @@ class BadInputTest {
   }
 
   @Test
-  void whenConnectedWithKeepAlive_thenReadIdleTimeoutIsOneAndAHalfTimesIt() {
-    // IdleStateHandler measures time with System.nanoTime, which EmbeddedChannel cannot advance:
-    // check the handler the engine installed instead of waiting for it.
-    EmbeddedChannel channel = harness.channel();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    writeString(body, "MQTT".getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(new byte[] {4, 0x02, 0, 10}); // keep-alive 10 s
-    writeString(body, "sleepy".getBytes(StandardCharsets.UTF_8));
-    harness.feed(channel, packet(0x10, body.toByteArray()));
-    assertThat(written(channel)).isEqualTo(connAck(0));
-
-    IdleStateHandler keepAlive =
-        (IdleStateHandler) channel.pipeline().get(NettyConnectionPort.KEEP_ALIVE);
-    assertThat(keepAlive).isNotNull();
-    assertThat(keepAlive.getReaderIdleTimeInMillis()).isEqualTo(15_000);
-    assertThat(channel.pipeline().names()).containsSubsequence(MqttChannelInitializer.DECODER,
-        NettyConnectionPort.KEEP_ALIVE, MqttChannelInitializer.MQTT);
-  }
-
-  @Test
   void whenKeepAliveExpires_thenClosed() {
     EmbeddedChannel channel = connected("idle");
-    channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
-    channel.runPendingTasks();
+    harness.advanceTime(90, TimeUnit.SECONDS); // 1.5 times its keep alive of 60 s
+
 
     assertThat(channel.isOpen()).isFalse();
     assertOthersStillServed();

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Raw-byte clients of the real client pipeline ({@link MqttChannelInitializer#configure}) on
@@ -41,6 +42,8 @@ final class PipelineHarness {
   private final List<EmbeddedChannel> channels = new ArrayList<>();
   private final List<ByteBuf> inputs = new ArrayList<>();
   private final List<Throwable> unexpectedErrors = new ArrayList<>();
+  /** The connection handlers' clock (reads, keep alive), moved by {@link #advanceTime}. */
+  private long nanos;
 
   PipelineHarness(TransportConfig config) {
     this(config, AccessControl.open());
@@ -72,13 +75,15 @@ final class PipelineHarness {
       @Override
       protected void initChannel(Channel ch) {
         MqttChannelInitializer.configure(ch.pipeline(),
-            new MqttEngine(config, registry, bridge, access));
+            new MqttEngine(config, registry, bridge, access), () -> nanos);
         ChannelInboundHandler real = (ChannelInboundHandler) ch.pipeline()
             .get(MqttChannelInitializer.MQTT);
         ch.pipeline().replace(MqttChannelInitializer.MQTT, MqttChannelInitializer.MQTT,
             new ErrorRecordingHandler(real, unexpectedErrors));
       }
     });
+    // Scheduled tasks run by the harness's time alone (advanceTime), not by the real clock.
+    channel.freezeTime();
     channels.add(channel);
     return channel;
   }
@@ -93,6 +98,21 @@ final class PipelineHarness {
     channel.writeInbound(in);
     channel.runPendingTasks();
     return in;
+  }
+
+  /**
+   * Moves time on by {@code amount}, for the connection handlers and for every channel's scheduled
+   * tasks alike, and runs the tasks that became due.
+   */
+  void advanceTime(long amount, TimeUnit unit) {
+    nanos += unit.toNanos(amount);
+    for (EmbeddedChannel channel : channels) {
+      if (channel.isOpen()) {
+        channel.advanceTimeBy(amount, unit);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+      }
+    }
   }
 
   /** Runs the queued tasks of every open channel until none is left (bounded). */

@@ -6,8 +6,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -24,7 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The fast PUBLISH encoder writes exactly the bytes Netty's {@code MqttEncoder} writes, for both
  * protocol levels, every QoS, DUP and RETAIN, topics with multi-byte characters and payloads whose
- * Remaining Length needs one to three bytes; a PUBLISH with properties is left to Netty's encoder.
+ * Remaining Length needs one to three bytes; a PUBLISH with properties, and every other packet, is
+ * left to Netty's encoder, which it calls itself (it is the pipeline's only encoder).
  */
 class PublishEncoderTest {
 
@@ -33,7 +37,7 @@ class PublishEncoderTest {
 
   private static byte[] encode(MqttPublishMessage message, MqttVersion version, boolean fast) {
     EmbeddedChannel channel = fast
-        ? new EmbeddedChannel(MqttEncoder.INSTANCE, PublishEncoder.INSTANCE)
+        ? new EmbeddedChannel(PublishEncoder.INSTANCE)
         : new EmbeddedChannel(MqttEncoder.INSTANCE);
     channel.attr(VERSION).set(version);
     channel.writeOutbound(message);
@@ -93,5 +97,23 @@ class PublishEncoderTest {
         MqttVersion.MQTT_5, false);
     assertThat(fast).isEqualTo(netty);
     assertThat(ByteBufUtil.hexDump(fast)).contains("02000000" + "1e");
+  }
+
+  @Test
+  void whenPacketIsNoPublish_thenNettysEncoderWritesItAndNothingIsLeaked() {
+    EmbeddedChannel channel = new EmbeddedChannel(PublishEncoder.INSTANCE);
+    channel.attr(VERSION).set(MqttVersion.MQTT_3_1_1);
+    channel.writeOutbound(MqttMessage.PINGRESP,
+        MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+            .sessionPresent(true).build(),
+        MqttMessageBuilders.pubAck().packetId((short) 0x1234).build());
+    ByteBuf out = Unpooled.buffer();
+    for (ByteBuf part; (part = channel.readOutbound()) != null; ) {
+      out.writeBytes(part);
+      part.release();
+    }
+
+    assertThat(ByteBufUtil.hexDump(out)).isEqualTo("d000" + "20020100" + "40021234");
+    assertThat(channel.finishAndReleaseAll()).isFalse();
   }
 }

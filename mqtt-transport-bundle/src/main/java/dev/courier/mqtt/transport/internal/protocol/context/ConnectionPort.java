@@ -29,8 +29,9 @@ public interface ConnectionPort {
   void resumeReading();
 
   /**
-   * Arms the keep-alive timer: the connection is closed if nothing is received for 1.5 times
-   * {@code seconds} [MQTT-3.1.2-24].
+   * Arms the keep-alive timer, replacing one armed before: the engine's {@code keepAliveExpired()}
+   * is called once nothing was received for 1.5 times {@code seconds} [MQTT-3.1.2-24], and again
+   * each such period while the connection stays open and silent; 0 stops the timer.
    */
   void keepAlive(int seconds);
 

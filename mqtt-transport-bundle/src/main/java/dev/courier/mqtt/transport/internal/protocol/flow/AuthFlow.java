@@ -15,6 +15,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -32,9 +33,10 @@ public final class AuthFlow {
   private static final Logger LOG = LoggerFactory.getLogger(AuthFlow.class);
 
   private final ConnectionContext context;
-  private final EnhancedAuthFlow enhanced;
+  private final Supplier<EnhancedAuthFlow> enhanced;
 
-  public AuthFlow(ConnectionContext context, EnhancedAuthFlow enhanced) {
+  /** @param enhanced the connection's enhanced authentication, asked for a CONNECT with a method */
+  public AuthFlow(ConnectionContext context, Supplier<EnhancedAuthFlow> enhanced) {
     this.context = context;
     this.enhanced = enhanced;
   }
@@ -43,7 +45,7 @@ public final class AuthFlow {
   public CompletableFuture<ConnectOutcome> authenticate(MqttConnectMessage connect) {
     if (context.authMethod() != null) {
       // 4.12: the method's exchange decides, with the user name and password passed along.
-      return enhanced.connect(credentials(connect), InboundProperties.of(
+      return enhanced.get().connect(credentials(connect), InboundProperties.of(
           connect.variableHeader().properties()).binary(MqttPropertyType.AUTHENTICATION_DATA));
     }
     AccessControl access = context.parts().access();

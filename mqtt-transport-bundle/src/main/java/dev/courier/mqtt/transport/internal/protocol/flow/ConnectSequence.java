@@ -7,6 +7,7 @@ import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The CONNECT exchange up to CONNACK: read the CONNECT, pause reading [MQTT-3.1.4-5], authenticate,
@@ -16,10 +17,14 @@ public final class ConnectSequence {
 
   private final ConnectionContext context;
   private final SessionOwner owner;
-  private final EnhancedAuthFlow enhanced;
+  private final Supplier<EnhancedAuthFlow> enhanced;
 
-  /** @param enhanced the connection's enhanced authentication, for a CONNECT with a method */
-  public ConnectSequence(ConnectionContext context, SessionOwner owner, EnhancedAuthFlow enhanced) {
+  /**
+   * @param enhanced the connection's enhanced authentication, for a CONNECT with a method (asked
+   *     for only then)
+   */
+  public ConnectSequence(ConnectionContext context, SessionOwner owner,
+      Supplier<EnhancedAuthFlow> enhanced) {
     this.context = context;
     this.owner = owner;
     this.enhanced = enhanced;
