@@ -27,12 +27,8 @@ class MaxConnectionsTest {
   }
 
   private void start(int maxConnections) {
-    TransportConfig c = RunningTransport.withPort(TransportConfig.defaults(), 0);
-    running = new RunningTransport(new TransportConfig(c.enabled(), c.host(), c.port(),
-        c.inboundBufferSize(), c.deliveryBufferSize(), c.maxPacketSize(), c.maxClientIdLength(),
-        c.maxInflightMessages(), c.maxQueuedMessages(), c.maxKeepAliveSeconds(),
-        c.connectTimeoutSeconds(), c.authTimeoutSeconds(), c.tls(), c.topicAliasMaximum(),
-        c.maxSessionExpirySeconds(), c.mqtt311SessionExpirySeconds(), maxConnections));
+    running = new RunningTransport(RunningTransport.loopback().maxConnections(maxConnections)
+        .build());
   }
 
   private int connect(String clientId, int version) throws IOException {
