@@ -6,33 +6,16 @@ import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code maxConnections}: a connection beyond it gets CONNACK 3 (3.1.1) or 0x97 Quota exceeded
  * (5.0), is closed and counted; the ones held stay, and a place freed is taken again.
  */
-class MaxConnectionsTest {
-
-  private final RawConnections clients = new RawConnections();
-  private RunningTransport running;
-
-  @AfterEach
-  void close() throws IOException {
-    clients.close();
-    if (running != null) {
-      running.close();
-    }
-  }
+class MaxConnectionsTest extends AdmissionTestSupport {
 
   private void start(int maxConnections) {
-    running = new RunningTransport(RunningTransport.loopback().maxConnections(maxConnections)
-        .build());
-  }
-
-  private int connect(String clientId, int version) throws IOException {
-    return clients.connect(running.port(), clientId, version);
+    startTransport(RunningTransport.loopback().maxConnections(maxConnections).build());
   }
 
   @Test
