@@ -45,12 +45,9 @@ class InternalTopicsTest {
   void start() throws Exception {
     broker = new EmbeddedArtemis(dir);
     bridge = broker.start();
-    TransportConfig d = TransportConfig.defaults();
+    TransportConfig config = TransportConfig.builder().host("127.0.0.1").port(0).build();
     transport = new NettyTransport();
-    transport.rebind(new MqttEngine(new TransportConfig(true, "127.0.0.1", 0,
-        d.inboundBufferSize(), d.deliveryBufferSize(), d.maxPacketSize(), d.maxClientIdLength(),
-        d.maxInflightMessages(), d.maxQueuedMessages(), d.maxKeepAliveSeconds(),
-        d.connectTimeoutSeconds()), new SessionRegistry(), bridge, AccessControl.open()));
+    transport.rebind(new MqttEngine(config, new SessionRegistry(), bridge, AccessControl.open()));
   }
 
   @AfterEach

@@ -84,11 +84,8 @@ class ScramEndToEndTest {
     access.authenticator(component);
     access.authorizer(component);
     access.enhancedAuthenticator(component.scram());
-    TransportConfig d = TransportConfig.defaults();
-    transport.rebind(new MqttEngine(new TransportConfig(true, "127.0.0.1", 0,
-        d.inboundBufferSize(), d.deliveryBufferSize(), d.maxPacketSize(), d.maxClientIdLength(),
-        d.maxInflightMessages(), d.maxQueuedMessages(), d.maxKeepAliveSeconds(),
-        d.connectTimeoutSeconds()), new SessionRegistry(), bridge, access));
+    TransportConfig config = TransportConfig.builder().host("127.0.0.1").port(0).build();
+    transport.rebind(new MqttEngine(config, new SessionRegistry(), bridge, access));
   }
 
   @AfterEach

@@ -11,8 +11,8 @@ import java.util.List;
  * @param host the interface to bind, {@code 0.0.0.0} for all
  * @param port the plain MQTT port, 0 for an ephemeral one
  * @param inboundBufferSize bytes: the largest read buffer per connection
- * @param deliveryBufferSize bytes: outbound write-buffer high-water mark per connection; above it the
- *     connection takes no more deliveries until it drained to half
+ * @param deliveryBufferSize bytes: outbound write-buffer high-water mark per connection; above it
+ *     the connection takes no more deliveries until it drained to half
  * @param maxPacketSize bytes: the largest MQTT packet accepted from a client
  * @param maxClientIdLength characters: the longest client identifier accepted
  * @param maxInflightMessages QoS 1/2 deliveries sent to one client and not yet acknowledged
@@ -105,7 +105,6 @@ public record TransportConfig(
   /** The largest {@code maxPublishRate}: more than one connection's loop can take anyway. */
   public static final int MAX_PUBLISH_RATE = 1_000_000;
 
-
   /** {@code maxConnections} default: derived from the process's open-file limit. */
   public static final int AUTO_CONNECTIONS = 0;
 
@@ -121,32 +120,17 @@ public record TransportConfig(
   /** Default of {@code memoryRefusalPercent}. */
   public static final int DEFAULT_MEMORY_REFUSAL_PERCENT = 90;
 
-  /** Settings with the default bridge, topic and admission limits and no publish rate limit. */
-  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
-      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
-      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
-      int authTimeoutSeconds, TlsConfig tls, int topicAliasMaximum, long maxSessionExpirySeconds,
-      long mqtt311SessionExpirySeconds, int maxConnections) {
-    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
-        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
-        connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, DEFAULT_MAX_RETAINED_BYTES,
-        DEFAULT_MAX_TOPIC_LENGTH, DEFAULT_MAX_TOPIC_LEVELS, NO_PUBLISH_RATE,
-        DEFAULT_MAX_CONNECT_RATE, DEFAULT_MEMORY_REFUSAL_PERCENT);
-  }
+  /** A session expiry interval of 0xFFFFFFFF: the session does not expire (3.1.2.11.2). */
+  public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
-  /** Settings with {@code maxConnections} {@link #AUTO_CONNECTIONS}. */
-  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
-      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
-      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
-      int authTimeoutSeconds, TlsConfig tls, int topicAliasMaximum, long maxSessionExpirySeconds,
-      long mqtt311SessionExpirySeconds) {
-    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
-        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
-        connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, AUTO_CONNECTIONS);
-  }
+  /** Default of {@code topicAliasMaximum}. */
+  public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
+
+  /** Default of {@code authTimeoutSeconds}. */
+  public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 15;
+
+  /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
+  public static final int MQTT_MAX_PACKET_SIZE = 268_435_455 + 5;
 
   /**
    * The connection limit in force: {@code maxConnections}, or for {@link #AUTO_CONNECTIONS} the
@@ -165,105 +149,55 @@ public record TransportConfig(
     return (int) Math.min(Integer.MAX_VALUE, Math.max(64, openFileLimit - RESERVED_FILES));
   }
 
-  /** A session expiry interval of 0xFFFFFFFF: the session does not expire (3.1.2.11.2). */
-  public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
-
-  /** Default of {@code topicAliasMaximum}. */
-  public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
-
-  /** Settings with the default MQTT 5.0 server limits (topic aliases, session expiry). */
-  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
-      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
-      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds,
-      int authTimeoutSeconds, TlsConfig tls) {
-    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
-        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
-        connectTimeoutSeconds, authTimeoutSeconds, tls, DEFAULT_TOPIC_ALIAS_MAXIMUM,
-        NEVER_EXPIRES, NEVER_EXPIRES);
+  /** Settings with every default, as documented in the metatype. */
+  public static TransportConfig defaults() {
+    return builder().build();
   }
 
-  /** Settings without TLS and with the default authentication timeout. */
-  public TransportConfig(boolean enabled, String host, int port, int inboundBufferSize,
-      int deliveryBufferSize, int maxPacketSize, int maxClientIdLength, int maxInflightMessages,
-      int maxQueuedMessages, int maxKeepAliveSeconds, int connectTimeoutSeconds) {
-    this(enabled, host, port, inboundBufferSize, deliveryBufferSize, maxPacketSize,
-        maxClientIdLength, maxInflightMessages, maxQueuedMessages, maxKeepAliveSeconds,
-        connectTimeoutSeconds, DEFAULT_AUTH_TIMEOUT_SECONDS, null);
+  /** A builder that starts from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** Default of {@code authTimeoutSeconds}. */
-  public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 15;
+  /** A builder that starts from these settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
 
   /** The same settings with another TLS listener (null for none). */
   public TransportConfig withTls(TlsConfig newTls) {
-    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
-        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, newTls,
-        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
-        maxTopicLength, maxTopicLevels, maxPublishRate, maxConnectRate, memoryRefusalPercent);
+    return toBuilder().tls(newTls).build();
   }
 
   /** The same settings with other MQTT 5.0 server limits and 3.x persistent-session life. */
   public TransportConfig withServerLimits(int newTopicAliasMaximum, long newMaxSessionExpiry,
       long newMqtt311SessionExpiry) {
-    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
-        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
-        newTopicAliasMaximum, newMaxSessionExpiry, newMqtt311SessionExpiry, maxConnections,
-        maxQueuedBytes, maxRetainedMessages, maxRetainedBytes,
-        maxTopicLength, maxTopicLevels, maxPublishRate, maxConnectRate,
-        memoryRefusalPercent);
+    return toBuilder().topicAliasMaximum(newTopicAliasMaximum)
+        .maxSessionExpirySeconds(newMaxSessionExpiry)
+        .mqtt311SessionExpirySeconds(newMqtt311SessionExpiry).build();
   }
 
   /** The same settings with other bridge bounds: queued bytes per session, retained messages. */
   public TransportConfig withBridgeLimits(long newMaxQueuedBytes, int newMaxRetainedMessages,
       long newMaxRetainedBytes) {
-    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
-        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls,
-        topicAliasMaximum, maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections,
-        newMaxQueuedBytes, newMaxRetainedMessages, newMaxRetainedBytes, maxTopicLength,
-        maxTopicLevels, maxPublishRate, maxConnectRate, memoryRefusalPercent);
+    return toBuilder().maxQueuedBytes(newMaxQueuedBytes).maxRetainedMessages(newMaxRetainedMessages)
+        .maxRetainedBytes(newMaxRetainedBytes).build();
   }
 
   /** The same settings with other bounds of topic names and filters. */
   public TransportConfig withTopicLimits(int newMaxTopicLength, int newMaxTopicLevels) {
-    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
-        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
-        maxRetainedMessages, maxRetainedBytes, newMaxTopicLength, newMaxTopicLevels, maxPublishRate,
-        maxConnectRate, memoryRefusalPercent);
+    return toBuilder().maxTopicLength(newMaxTopicLength).maxTopicLevels(newMaxTopicLevels).build();
   }
 
   /** The same settings with another {@code maxPublishRate}. */
   public TransportConfig withPublishRate(int newMaxPublishRate) {
-    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
-        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
-        maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, newMaxPublishRate,
-        maxConnectRate, memoryRefusalPercent);
+    return toBuilder().maxPublishRate(newMaxPublishRate).build();
   }
 
   /** The same settings with other admission limits ({@code maxConnectRate}, memory). */
   public TransportConfig withAdmissionLimits(int newMaxConnectRate, int newMemoryRefusalPercent) {
-    return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
-        maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
-        maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
-        maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
-        maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate,
-        newMaxConnectRate, newMemoryRefusalPercent);
-  }
-
-  /** The largest packet MQTT 3.1.1 can express: a remaining length of 268,435,455 plus header. */
-  public static final int MQTT_MAX_PACKET_SIZE = 268_435_455 + 5;
-
-  /** Settings with every default, as documented in the metatype. */
-  public static TransportConfig defaults() {
-    return new TransportConfig(true, "0.0.0.0", 1883, 32768, 32768, 1_048_576, 256, 64, 10_000,
-        65535, 10);
+    return toBuilder().maxConnectRate(newMaxConnectRate)
+        .memoryRefusalPercent(newMemoryRefusalPercent).build();
   }
 
   /**
@@ -318,6 +252,205 @@ public record TransportConfig(
   private static void check(List<String> problems, String key, long value, long min, long max) {
     if (value < min || value > max) {
       problems.add(key + ": " + value + " is outside [" + min + ", " + max + "]");
+    }
+  }
+
+  /**
+   * Settings made one at a time, from {@link #defaults()} or from other settings: one setter per
+   * component, named and meaning as it. Not thread-safe; {@link #build()} does not validate, {@link
+   * #problems()} does.
+   */
+  public static final class Builder {
+    // The defaults, as the metatype documents them.
+    private boolean enabled = true;
+    private String host = "0.0.0.0";
+    private int port = 1883;
+    private int inboundBufferSize = 32768;
+    private int deliveryBufferSize = 32768;
+    private int maxPacketSize = 1_048_576;
+    private int maxClientIdLength = 256;
+    private int maxInflightMessages = 64;
+    private int maxQueuedMessages = 10_000;
+    private int maxKeepAliveSeconds = 65535;
+    private int connectTimeoutSeconds = 10;
+    private int authTimeoutSeconds = DEFAULT_AUTH_TIMEOUT_SECONDS;
+    private TlsConfig tls;
+    private int topicAliasMaximum = DEFAULT_TOPIC_ALIAS_MAXIMUM;
+    private long maxSessionExpirySeconds = NEVER_EXPIRES;
+    private long mqtt311SessionExpirySeconds = NEVER_EXPIRES;
+    private int maxConnections = AUTO_CONNECTIONS;
+    private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+    private int maxRetainedMessages = DEFAULT_MAX_RETAINED_MESSAGES;
+    private long maxRetainedBytes = DEFAULT_MAX_RETAINED_BYTES;
+    private int maxTopicLength = DEFAULT_MAX_TOPIC_LENGTH;
+    private int maxTopicLevels = DEFAULT_MAX_TOPIC_LEVELS;
+    private int maxPublishRate = NO_PUBLISH_RATE;
+    private int maxConnectRate = DEFAULT_MAX_CONNECT_RATE;
+    private int memoryRefusalPercent = DEFAULT_MEMORY_REFUSAL_PERCENT;
+
+    private Builder() {}
+
+    private Builder(TransportConfig from) {
+      enabled = from.enabled;
+      host = from.host;
+      port = from.port;
+      inboundBufferSize = from.inboundBufferSize;
+      deliveryBufferSize = from.deliveryBufferSize;
+      maxPacketSize = from.maxPacketSize;
+      maxClientIdLength = from.maxClientIdLength;
+      maxInflightMessages = from.maxInflightMessages;
+      maxQueuedMessages = from.maxQueuedMessages;
+      maxKeepAliveSeconds = from.maxKeepAliveSeconds;
+      connectTimeoutSeconds = from.connectTimeoutSeconds;
+      authTimeoutSeconds = from.authTimeoutSeconds;
+      tls = from.tls;
+      topicAliasMaximum = from.topicAliasMaximum;
+      maxSessionExpirySeconds = from.maxSessionExpirySeconds;
+      mqtt311SessionExpirySeconds = from.mqtt311SessionExpirySeconds;
+      maxConnections = from.maxConnections;
+      maxQueuedBytes = from.maxQueuedBytes;
+      maxRetainedMessages = from.maxRetainedMessages;
+      maxRetainedBytes = from.maxRetainedBytes;
+      maxTopicLength = from.maxTopicLength;
+      maxTopicLevels = from.maxTopicLevels;
+      maxPublishRate = from.maxPublishRate;
+      maxConnectRate = from.maxConnectRate;
+      memoryRefusalPercent = from.memoryRefusalPercent;
+    }
+
+    public Builder enabled(boolean value) {
+      enabled = value;
+      return this;
+    }
+
+    public Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    public Builder inboundBufferSize(int value) {
+      inboundBufferSize = value;
+      return this;
+    }
+
+    public Builder deliveryBufferSize(int value) {
+      deliveryBufferSize = value;
+      return this;
+    }
+
+    public Builder maxPacketSize(int value) {
+      maxPacketSize = value;
+      return this;
+    }
+
+    public Builder maxClientIdLength(int value) {
+      maxClientIdLength = value;
+      return this;
+    }
+
+    public Builder maxInflightMessages(int value) {
+      maxInflightMessages = value;
+      return this;
+    }
+
+    public Builder maxQueuedMessages(int value) {
+      maxQueuedMessages = value;
+      return this;
+    }
+
+    public Builder maxKeepAliveSeconds(int value) {
+      maxKeepAliveSeconds = value;
+      return this;
+    }
+
+    public Builder connectTimeoutSeconds(int value) {
+      connectTimeoutSeconds = value;
+      return this;
+    }
+
+    public Builder authTimeoutSeconds(int value) {
+      authTimeoutSeconds = value;
+      return this;
+    }
+
+    public Builder tls(TlsConfig value) {
+      tls = value;
+      return this;
+    }
+
+    public Builder topicAliasMaximum(int value) {
+      topicAliasMaximum = value;
+      return this;
+    }
+
+    public Builder maxSessionExpirySeconds(long value) {
+      maxSessionExpirySeconds = value;
+      return this;
+    }
+
+    public Builder mqtt311SessionExpirySeconds(long value) {
+      mqtt311SessionExpirySeconds = value;
+      return this;
+    }
+
+    public Builder maxConnections(int value) {
+      maxConnections = value;
+      return this;
+    }
+
+    public Builder maxQueuedBytes(long value) {
+      maxQueuedBytes = value;
+      return this;
+    }
+
+    public Builder maxRetainedMessages(int value) {
+      maxRetainedMessages = value;
+      return this;
+    }
+
+    public Builder maxRetainedBytes(long value) {
+      maxRetainedBytes = value;
+      return this;
+    }
+
+    public Builder maxTopicLength(int value) {
+      maxTopicLength = value;
+      return this;
+    }
+
+    public Builder maxTopicLevels(int value) {
+      maxTopicLevels = value;
+      return this;
+    }
+
+    public Builder maxPublishRate(int value) {
+      maxPublishRate = value;
+      return this;
+    }
+
+    public Builder maxConnectRate(int value) {
+      maxConnectRate = value;
+      return this;
+    }
+
+    public Builder memoryRefusalPercent(int value) {
+      memoryRefusalPercent = value;
+      return this;
+    }
+
+    /** The settings as set so far, not checked: see {@link TransportConfig#problems()}. */
+    public TransportConfig build() {
+      return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
+          maxPacketSize, maxClientIdLength, maxInflightMessages, maxQueuedMessages,
+          maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
+          maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
+          maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate,
+          maxConnectRate, memoryRefusalPercent);
     }
   }
 }

@@ -19,7 +19,12 @@ public final class TransportConfigReader {
     }
   }
 
-  private TransportConfigReader() {}
+  private final Map<String, ?> properties;
+  private final List<String> problems = new ArrayList<>();
+
+  private TransportConfigReader(Map<String, ?> properties) {
+    this.properties = properties;
+  }
 
   /**
    * Reads and validates.
@@ -28,57 +33,59 @@ public final class TransportConfigReader {
    * @return the config and the problems found (each names its key)
    */
   public static Result read(Map<String, ?> properties) {
+    return new TransportConfigReader(properties).read();
+  }
+
+  private Result read() {
     TransportConfig d = TransportConfig.defaults();
-    List<String> problems = new ArrayList<>();
-    TransportConfig config = new TransportConfig(
-        bool(properties, "enabled", d.enabled(), problems),
-        string(properties, "host", d.host()),
-        integer(properties, "port", d.port(), problems),
-        integer(properties, "inboundBufferSize", d.inboundBufferSize(), problems),
-        integer(properties, "deliveryBufferSize", d.deliveryBufferSize(), problems),
-        integer(properties, "maxPacketSize", d.maxPacketSize(), problems),
-        integer(properties, "maxClientIdLength", d.maxClientIdLength(), problems),
-        integer(properties, "maxInflightMessages", d.maxInflightMessages(), problems),
-        integer(properties, "maxQueuedMessages", d.maxQueuedMessages(), problems),
-        integer(properties, "maxKeepAliveSeconds", d.maxKeepAliveSeconds(), problems),
-        integer(properties, "connectTimeoutSeconds", d.connectTimeoutSeconds(), problems),
-        integer(properties, "authTimeoutSeconds", d.authTimeoutSeconds(), problems),
-        tls(properties, problems),
-        integer(properties, "topicAliasMaximum", d.topicAliasMaximum(), problems),
-        longInteger(properties, "maxSessionExpirySeconds", d.maxSessionExpirySeconds(), problems),
-        longInteger(properties, "mqtt311SessionExpirySeconds", d.mqtt311SessionExpirySeconds(),
-            problems),
-        integer(properties, "maxConnections", d.maxConnections(), problems),
-        longInteger(properties, "maxQueuedBytes", d.maxQueuedBytes(), problems),
-        integer(properties, "maxRetainedMessages", d.maxRetainedMessages(), problems),
-        longInteger(properties, "maxRetainedBytes", d.maxRetainedBytes(), problems),
-        integer(properties, "maxTopicLength", d.maxTopicLength(), problems),
-        integer(properties, "maxTopicLevels", d.maxTopicLevels(), problems),
-        integer(properties, "maxPublishRate", d.maxPublishRate(), problems),
-        integer(properties, "maxConnectRate", d.maxConnectRate(), problems),
-        integer(properties, "memoryRefusalPercent", d.memoryRefusalPercent(), problems));
+    TransportConfig config = TransportConfig.builder()
+        .enabled(bool("enabled", d.enabled()))
+        .host(string("host", d.host()))
+        .port(integer("port", d.port()))
+        .inboundBufferSize(integer("inboundBufferSize", d.inboundBufferSize()))
+        .deliveryBufferSize(integer("deliveryBufferSize", d.deliveryBufferSize()))
+        .maxPacketSize(integer("maxPacketSize", d.maxPacketSize()))
+        .maxClientIdLength(integer("maxClientIdLength", d.maxClientIdLength()))
+        .maxInflightMessages(integer("maxInflightMessages", d.maxInflightMessages()))
+        .maxQueuedMessages(integer("maxQueuedMessages", d.maxQueuedMessages()))
+        .maxKeepAliveSeconds(integer("maxKeepAliveSeconds", d.maxKeepAliveSeconds()))
+        .connectTimeoutSeconds(integer("connectTimeoutSeconds", d.connectTimeoutSeconds()))
+        .authTimeoutSeconds(integer("authTimeoutSeconds", d.authTimeoutSeconds()))
+        .tls(tls())
+        .topicAliasMaximum(integer("topicAliasMaximum", d.topicAliasMaximum()))
+        .maxSessionExpirySeconds(
+            longInteger("maxSessionExpirySeconds", d.maxSessionExpirySeconds()))
+        .mqtt311SessionExpirySeconds(
+            longInteger("mqtt311SessionExpirySeconds", d.mqtt311SessionExpirySeconds()))
+        .maxConnections(integer("maxConnections", d.maxConnections()))
+        .maxQueuedBytes(longInteger("maxQueuedBytes", d.maxQueuedBytes()))
+        .maxRetainedMessages(integer("maxRetainedMessages", d.maxRetainedMessages()))
+        .maxRetainedBytes(longInteger("maxRetainedBytes", d.maxRetainedBytes()))
+        .maxTopicLength(integer("maxTopicLength", d.maxTopicLength()))
+        .maxTopicLevels(integer("maxTopicLevels", d.maxTopicLevels()))
+        .maxPublishRate(integer("maxPublishRate", d.maxPublishRate()))
+        .maxConnectRate(integer("maxConnectRate", d.maxConnectRate()))
+        .memoryRefusalPercent(integer("memoryRefusalPercent", d.memoryRefusalPercent()))
+        .build();
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.
     problems.addAll(config.problems());
-    Requirements requirements = requirements(properties, problems);
+    Requirements requirements = requirements();
     return new Result(config, requirements, List.copyOf(problems));
   }
 
-  private static Requirements requirements(Map<String, ?> properties, List<String> problems) {
+  private Requirements requirements() {
     Requirements d = Requirements.defaults();
-    String bridge = string(properties, "bridge", d.bridge());
+    String bridge = string("bridge", d.bridge());
     if (bridge.isEmpty()) {
       problems.add("bridge: must not be empty (auto, any, in-memory or a bridge name)");
       bridge = d.bridge();
     }
-    return new Requirements(bridge,
-        need(properties, "requireAuthenticator", d.authenticator(), problems),
-        need(properties, "requireAuthorizer", d.authorizer(), problems),
-        refusal(properties, d.refusal(), problems));
+    return new Requirements(bridge, need("requireAuthenticator", d.authenticator()),
+        need("requireAuthorizer", d.authorizer()), refusal(d.refusal()));
   }
 
-  private static Requirements.Refusal refusal(Map<String, ?> properties,
-      Requirements.Refusal fallback, List<String> problems) {
+  private Requirements.Refusal refusal(Requirements.Refusal fallback) {
     Object value = properties.get("authorizationRefusal");
     if (value == null) {
       return fallback;
@@ -91,8 +98,7 @@ public final class TransportConfigReader {
     }
   }
 
-  private static Requirements.Need need(Map<String, ?> properties, String key,
-      Requirements.Need fallback, List<String> problems) {
+  private Requirements.Need need(String key, Requirements.Need fallback) {
     Object value = properties.get(key);
     if (value == null) {
       return fallback;
@@ -109,38 +115,38 @@ public final class TransportConfigReader {
    * The TLS listener's settings: on when {@code sslEnabled} is true, or when it is not set and a
    * key store is configured.
    */
-  private static TlsConfig tls(Map<String, ?> properties, List<String> problems) {
-    String keystore = string(properties, "sslKeystorePath", "");
+  private TlsConfig tls() {
+    String keystore = string("sslKeystorePath", "");
     boolean enabled = properties.get("sslEnabled") == null
         ? !keystore.isEmpty()
-        : bool(properties, "sslEnabled", false, problems);
+        : bool("sslEnabled", false);
     if (!enabled) {
       return null;
     }
-    String keystorePassword = string(properties, "sslKeystorePassword", "");
+    String keystorePassword = string("sslKeystorePassword", "");
     TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
-    String mode = string(properties, "sslClientAuth", "NONE").toUpperCase(java.util.Locale.ROOT);
+    String mode = string("sslClientAuth", "NONE").toUpperCase(java.util.Locale.ROOT);
     try {
       clientAuth = TlsConfig.ClientAuth.valueOf(mode);
     } catch (IllegalArgumentException e) {
       problems.add("sslClientAuth: '" + mode + "' is not NONE, OPTIONAL or REQUIRED");
     }
     return new TlsConfig(
-        integer(properties, "sslPort", 8883, problems),
+        integer("sslPort", 8883),
         keystore,
         keystorePassword,
-        string(properties, "sslKeystoreType", "PKCS12"),
-        string(properties, "sslKeyPassword", keystorePassword),
-        string(properties, "sslTruststorePath", ""),
-        string(properties, "sslTruststorePassword", ""),
-        string(properties, "sslTruststoreType", "PKCS12"),
-        list(properties, "sslProtocols", "TLSv1.3,TLSv1.2"),
-        list(properties, "sslCipherSuites", ""),
+        string("sslKeystoreType", "PKCS12"),
+        string("sslKeyPassword", keystorePassword),
+        string("sslTruststorePath", ""),
+        string("sslTruststorePassword", ""),
+        string("sslTruststoreType", "PKCS12"),
+        list("sslProtocols", "TLSv1.3,TLSv1.2"),
+        list("sslCipherSuites", ""),
         clientAuth,
-        bool(properties, "sslUsernameFromCertificate", false, problems));
+        bool("sslUsernameFromCertificate", false));
   }
 
-  private static List<String> list(Map<String, ?> properties, String key, String fallback) {
+  private List<String> list(String key, String fallback) {
     Object value = properties.get(key);
     List<String> items = new ArrayList<>();
     if (value instanceof String[] array) {
@@ -160,13 +166,12 @@ public final class TransportConfigReader {
     return items;
   }
 
-  private static String string(Map<String, ?> properties, String key, String fallback) {
+  private String string(String key, String fallback) {
     Object value = properties.get(key);
     return value == null ? fallback : value.toString().trim();
   }
 
-  private static boolean bool(Map<String, ?> properties, String key, boolean fallback,
-      List<String> problems) {
+  private boolean bool(String key, boolean fallback) {
     Object value = properties.get(key);
     if (value == null) {
       return fallback;
@@ -185,9 +190,8 @@ public final class TransportConfigReader {
     return fallback;
   }
 
-  private static int integer(Map<String, ?> properties, String key, int fallback,
-      List<String> problems) {
-    long value = longInteger(properties, key, fallback, problems);
+  private int integer(String key, int fallback) {
+    long value = longInteger(key, fallback);
     if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
       problems.add(key + ": " + value + " is not a whole number in range");
       return fallback;
@@ -195,8 +199,7 @@ public final class TransportConfigReader {
     return (int) value;
   }
 
-  private static long longInteger(Map<String, ?> properties, String key, long fallback,
-      List<String> problems) {
+  private long longInteger(String key, long fallback) {
     Object value = properties.get(key);
     if (value == null) {
       return fallback;

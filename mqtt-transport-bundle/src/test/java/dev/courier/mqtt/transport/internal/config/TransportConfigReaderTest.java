@@ -47,15 +47,20 @@ class TransportConfigReaderTest {
     assertThat(d.enabled()).isTrue();
     assertThat(d.host()).isEqualTo("0.0.0.0");
     assertThat(d.port()).isEqualTo(1883);
+    assertThat(d.inboundBufferSize()).isEqualTo(32768);
+    assertThat(d.deliveryBufferSize()).isEqualTo(32768);
     assertThat(d.maxPacketSize()).isEqualTo(1_048_576);
     assertThat(d.maxClientIdLength()).isEqualTo(256);
     assertThat(d.maxInflightMessages()).isEqualTo(64);
     assertThat(d.maxQueuedMessages()).isEqualTo(10_000);
     assertThat(d.maxKeepAliveSeconds()).isEqualTo(65535);
     assertThat(d.connectTimeoutSeconds()).isEqualTo(10);
+    assertThat(d.authTimeoutSeconds()).isEqualTo(15);
+    assertThat(d.tls()).isNull();
     assertThat(d.topicAliasMaximum()).isEqualTo(16);
     assertThat(d.maxSessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(d.mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
+    assertThat(d.maxConnections()).isZero();
     assertThat(d.maxQueuedBytes()).isEqualTo(64L * 1024 * 1024);
     assertThat(d.maxRetainedMessages()).isEqualTo(1_000_000);
     assertThat(d.maxRetainedBytes()).isEqualTo(256L * 1024 * 1024);
@@ -79,15 +84,16 @@ class TransportConfigReaderTest {
     assertThat(fromCfg.maxQueuedBytes()).isEqualTo(1_048_576);
     assertThat(fromCfg.maxRetainedMessages()).isEqualTo(5000);
     assertThat(fromCfg.maxRetainedBytes()).isEqualTo(8_589_934_592L);
-    assertThat(typed).isEqualTo(TransportConfig.defaults().withBridgeLimits(1024, 1, 2048));
+    assertThat(typed).isEqualTo(TransportConfig.builder().maxQueuedBytes(1024)
+        .maxRetainedMessages(1).maxRetainedBytes(2048).build());
   }
 
   @Test
   void whenMaxPublishRateIsSet_thenRead_asAStringFromCfgAndAsATypedValue() {
     assertThat(TransportConfigReader.read(cfg("maxPublishRate = 250")).config())
-        .isEqualTo(TransportConfig.defaults().withPublishRate(250));
+        .isEqualTo(TransportConfig.builder().maxPublishRate(250).build());
     assertThat(TransportConfigReader.read(Map.of("maxPublishRate", 1_000_000L)).config())
-        .isEqualTo(TransportConfig.defaults().withPublishRate(1_000_000));
+        .isEqualTo(TransportConfig.builder().maxPublishRate(1_000_000).build());
   }
 
   @Test
@@ -100,9 +106,11 @@ class TransportConfigReaderTest {
         "maxTopicLength", 1, "maxTopicLevels", 65535L));
 
     assertThat(fromCfg.problems()).isEmpty();
-    assertThat(fromCfg.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(256, 8));
+    assertThat(fromCfg.config())
+        .isEqualTo(TransportConfig.builder().maxTopicLength(256).maxTopicLevels(8).build());
     assertThat(typed.problems()).isEmpty();
-    assertThat(typed.config()).isEqualTo(TransportConfig.defaults().withTopicLimits(1, 65535));
+    assertThat(typed.config())
+        .isEqualTo(TransportConfig.builder().maxTopicLength(1).maxTopicLevels(65535).build());
   }
 
   @Test
@@ -138,7 +146,8 @@ class TransportConfigReaderTest {
     assertThat(fromCfg.config().maxSessionExpirySeconds()).isEqualTo(86_400L);
     assertThat(fromCfg.config().mqtt311SessionExpirySeconds()).isEqualTo(0xFFFF_FFFFL);
     assertThat(typed.problems()).isEmpty();
-    assertThat(typed.config()).isEqualTo(TransportConfig.defaults().withServerLimits(100, 0, 3600));
+    assertThat(typed.config()).isEqualTo(TransportConfig.builder().topicAliasMaximum(100)
+        .maxSessionExpirySeconds(0).mqtt311SessionExpirySeconds(3600).build());
   }
 
   @Test
@@ -168,8 +177,10 @@ class TransportConfigReaderTest {
         """));
 
     assertThat(result.problems()).isEmpty();
-    assertThat(result.config()).isEqualTo(new TransportConfig(false, "127.0.0.1", 18830, 4096,
-        65536, 2048, 64, 16, 500, 120, 5));
+    assertThat(result.config()).isEqualTo(TransportConfig.builder().enabled(false)
+        .host("127.0.0.1").port(18830).inboundBufferSize(4096).deliveryBufferSize(65536)
+        .maxPacketSize(2048).maxClientIdLength(64).maxInflightMessages(16).maxQueuedMessages(500)
+        .maxKeepAliveSeconds(120).connectTimeoutSeconds(5).build());
   }
 
   @Test

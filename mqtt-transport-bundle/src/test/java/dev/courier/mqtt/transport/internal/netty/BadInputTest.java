@@ -35,10 +35,7 @@ class BadInputTest {
   private int healthyClients;
 
   private static TransportConfig withMaxPacketSize(int maxPacketSize) {
-    TransportConfig d = TransportConfig.defaults();
-    return new TransportConfig(d.enabled(), d.host(), d.port(), d.inboundBufferSize(),
-        d.deliveryBufferSize(), maxPacketSize, d.maxClientIdLength(), d.maxInflightMessages(),
-        d.maxQueuedMessages(), d.maxKeepAliveSeconds(), d.connectTimeoutSeconds());
+    return TransportConfig.builder().maxPacketSize(maxPacketSize).build();
   }
 
   @AfterEach

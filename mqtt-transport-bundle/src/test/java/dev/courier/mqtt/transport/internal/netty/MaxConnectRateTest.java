@@ -6,7 +6,6 @@ import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,27 +15,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (3.1.1) or 0x9F Connection rate exceeded (5.0), is closed and counted; the ones admitted are
  * served, and a token that came back admits the next.
  */
-class MaxConnectRateTest {
-
-  private final RawConnections clients = new RawConnections();
-  private RunningTransport running;
-
-  @AfterEach
-  void close() throws IOException {
-    clients.close();
-    if (running != null) {
-      running.close();
-    }
-  }
+class MaxConnectRateTest extends AdmissionTestSupport {
 
   private void start(int maxConnectRate) {
     // Memory pressure off: this JVM's memory is no part of these tests.
-    running = new RunningTransport(RunningTransport.withPort(TransportConfig.defaults(), 0)
+    startTransport(RunningTransport.withPort(TransportConfig.defaults(), 0)
         .withAdmissionLimits(maxConnectRate, 0));
-  }
-
-  private int connect(String clientId, int version) throws IOException {
-    return clients.connect(running.port(), clientId, version);
   }
 
   @ParameterizedTest(name = "MQTT version {0}: {1}")

@@ -6,37 +6,16 @@ import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code maxConnections}: a connection beyond it gets CONNACK 3 (3.1.1) or 0x97 Quota exceeded
  * (5.0), is closed and counted; the ones held stay, and a place freed is taken again.
  */
-class MaxConnectionsTest {
-
-  private final RawConnections clients = new RawConnections();
-  private RunningTransport running;
-
-  @AfterEach
-  void close() throws IOException {
-    clients.close();
-    if (running != null) {
-      running.close();
-    }
-  }
+class MaxConnectionsTest extends AdmissionTestSupport {
 
   private void start(int maxConnections) {
-    TransportConfig c = RunningTransport.withPort(TransportConfig.defaults(), 0);
-    running = new RunningTransport(new TransportConfig(c.enabled(), c.host(), c.port(),
-        c.inboundBufferSize(), c.deliveryBufferSize(), c.maxPacketSize(), c.maxClientIdLength(),
-        c.maxInflightMessages(), c.maxQueuedMessages(), c.maxKeepAliveSeconds(),
-        c.connectTimeoutSeconds(), c.authTimeoutSeconds(), c.tls(), c.topicAliasMaximum(),
-        c.maxSessionExpirySeconds(), c.mqtt311SessionExpirySeconds(), maxConnections));
-  }
-
-  private int connect(String clientId, int version) throws IOException {
-    return clients.connect(running.port(), clientId, version);
+    startTransport(RunningTransport.loopback().maxConnections(maxConnections).build());
   }
 
   @Test

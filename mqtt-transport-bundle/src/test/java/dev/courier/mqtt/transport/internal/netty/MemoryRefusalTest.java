@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import java.io.IOException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,28 +11,14 @@ import org.junit.jupiter.api.Test;
  * the direct memory is above it, a new connection gets CONNACK 3 (3.1.1) or 0x89 Server busy (5.0)
  * and is closed and counted; the open ones are served on, and new ones again once it is over.
  */
-class MemoryRefusalTest {
+class MemoryRefusalTest extends AdmissionTestSupport {
 
-  private final RawConnections clients = new RawConnections();
   private final FakeMemoryGauge gauge = new FakeMemoryGauge();
-  private RunningTransport running;
-
-  @AfterEach
-  void close() throws IOException {
-    clients.close();
-    if (running != null) {
-      running.close();
-    }
-  }
 
   private void start(int memoryRefusalPercent) {
-    running = new RunningTransport(RunningTransport.withPort(TransportConfig.defaults(), 0)
+    startTransport(RunningTransport.withPort(TransportConfig.defaults(), 0)
         .withAdmissionLimits(TransportConfig.DEFAULT_MAX_CONNECT_RATE, memoryRefusalPercent),
         gauge);
-  }
-
-  private int connect(String clientId, int version) throws IOException {
-    return clients.connect(running.port(), clientId, version);
   }
 
   @Test

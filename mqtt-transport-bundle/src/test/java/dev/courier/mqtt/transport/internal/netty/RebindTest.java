@@ -23,10 +23,7 @@ class RebindTest {
       for (int i = 0; i < 200; i++) {
         // Alternate a setting so each rebind is a real change of configuration.
         TransportConfig next = i % 2 == 0 ? same
-            : new TransportConfig(true, "127.0.0.1", port, same.inboundBufferSize(),
-                same.deliveryBufferSize(), same.maxPacketSize(), same.maxClientIdLength(),
-                same.maxInflightMessages() + 1, same.maxQueuedMessages(),
-                same.maxKeepAliveSeconds(), same.connectTimeoutSeconds());
+            : same.toBuilder().maxInflightMessages(same.maxInflightMessages() + 1).build();
         server.rebind(next);
         assertThat(server.transport.boundAddress().getPort()).isEqualTo(port);
       }

@@ -47,10 +47,14 @@ final class RunningTransport implements AutoCloseable {
     transport.rebind(new MqttEngine(next, registry, bridge, access, statistics));
   }
 
+  /** {@code c} on loopback and {@code port}. */
   static TransportConfig withPort(TransportConfig c, int port) {
-    return new TransportConfig(c.enabled(), "127.0.0.1", port, c.inboundBufferSize(),
-        c.deliveryBufferSize(), c.maxPacketSize(), c.maxClientIdLength(), c.maxInflightMessages(),
-        c.maxQueuedMessages(), c.maxKeepAliveSeconds(), c.connectTimeoutSeconds());
+    return c.toBuilder().host("127.0.0.1").port(port).build();
+  }
+
+  /** The defaults on loopback and a free port, to change some more. */
+  static TransportConfig.Builder loopback() {
+    return TransportConfig.builder().host("127.0.0.1").port(0);
   }
 
   int port() {

@@ -41,19 +41,13 @@ final class EngineFixture implements AutoCloseable {
   /** Defaults with the given bounds. */
   static TransportConfig config(int maxClientIdLength, int maxInflightMessages,
       int maxQueuedMessages) {
-    TransportConfig d = TransportConfig.defaults();
-    return new TransportConfig(d.enabled(), d.host(), d.port(), d.inboundBufferSize(),
-        d.deliveryBufferSize(), d.maxPacketSize(), maxClientIdLength, maxInflightMessages,
-        maxQueuedMessages, d.maxKeepAliveSeconds(), d.connectTimeoutSeconds());
+    return TransportConfig.builder().maxClientIdLength(maxClientIdLength)
+        .maxInflightMessages(maxInflightMessages).maxQueuedMessages(maxQueuedMessages).build();
   }
 
   /** Defaults with the given {@code authTimeoutSeconds}. */
   static TransportConfig withAuthTimeout(int authTimeoutSeconds) {
-    TransportConfig d = TransportConfig.defaults();
-    return new TransportConfig(d.enabled(), d.host(), d.port(), d.inboundBufferSize(),
-        d.deliveryBufferSize(), d.maxPacketSize(), d.maxClientIdLength(), d.maxInflightMessages(),
-        d.maxQueuedMessages(), d.maxKeepAliveSeconds(), d.connectTimeoutSeconds(),
-        authTimeoutSeconds, null);
+    return TransportConfig.builder().authTimeoutSeconds(authTimeoutSeconds).build();
   }
 
   /** A new, not yet connected client on the in-memory bridge. */
