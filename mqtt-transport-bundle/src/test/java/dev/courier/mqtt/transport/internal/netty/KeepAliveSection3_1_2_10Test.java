@@ -30,10 +30,7 @@ class KeepAliveSection3_1_2_10Test {
   private final PipelineHarness harness = new PipelineHarness(withMaxKeepAlive(MAX_KEEP_ALIVE));
 
   private static TransportConfig withMaxKeepAlive(int seconds) {
-    TransportConfig d = TransportConfig.defaults();
-    return new TransportConfig(d.enabled(), d.host(), d.port(), d.inboundBufferSize(),
-        d.deliveryBufferSize(), d.maxPacketSize(), d.maxClientIdLength(), d.maxInflightMessages(),
-        d.maxQueuedMessages(), seconds, d.connectTimeoutSeconds());
+    return TransportConfig.builder().maxKeepAliveSeconds(seconds).build();
   }
 
   @AfterEach
