@@ -54,7 +54,8 @@ class PublishEncoderTest {
       int packetId, byte[] payload, MqttProperties properties) {
     return new MqttPublishMessage(
         new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0),
-        new MqttPublishVariableHeader(topic, packetId, properties), Unpooled.wrappedBuffer(payload));
+        new MqttPublishVariableHeader(topic, packetId, properties),
+        Unpooled.wrappedBuffer(payload));
   }
 
   @ParameterizedTest
@@ -115,5 +116,21 @@ class PublishEncoderTest {
 
     assertThat(ByteBufUtil.hexDump(out)).isEqualTo("d000" + "20020100" + "40021234");
     assertThat(channel.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void whenTopicsChangeFromOnePublishToTheNext_thenEachIsWrittenAsItsOwn() {
+    String[] topics =
+        {"x/\u00e9", "x/e", "x/\u00e9", "x/\u00e9", "longer/topic/\u00fc\u20ac", "x/e"};
+    for (MqttVersion version : new MqttVersion[] {MqttVersion.MQTT_3_1_1, MqttVersion.MQTT_5}) {
+      for (String topic : topics) {
+        byte[] payload = topic.getBytes(StandardCharsets.UTF_8);
+        assertThat(encode(publish(topic, 1, false, false, 7, payload,
+            MqttProperties.NO_PROPERTIES), version, true))
+            .as("%s at %s", topic, version)
+            .isEqualTo(encode(publish(topic, 1, false, false, 7, payload,
+                MqttProperties.NO_PROPERTIES), version, false));
+      }
+    }
   }
 }
