@@ -576,7 +576,8 @@ final class ArtemisSession implements BridgeSession {
       }
       Message message = taken.message();
       String topic = ArtemisMessages.topic(message);
-      if (!ArtemisMessages.isValidTopicName(topic)) {
+      // An MQTT publication's topic was checked by the transport; another protocol's may be bad.
+      if (!(message instanceof PublishedMessage) && !ArtemisMessages.isValidTopicName(topic)) {
         // Sent by another protocol to an address no PUBLISH can name (section 4.7): undeliverable
         LOG.debug("Client {}: message on Artemis address {} dropped: not a valid MQTT topic name",
             clientId, ArtemisBridge.abbreviated(String.valueOf(message.getAddress())));

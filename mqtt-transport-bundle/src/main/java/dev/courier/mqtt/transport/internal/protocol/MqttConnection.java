@@ -81,6 +81,11 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   // connections never need them.
   private SubscriptionFlow subscriptions;
   private EnhancedAuthFlow enhancedAuth;
+  /**
+   * A PUBACK or PUBCOMP of this read freed in-flight slots: drain when the read is done, so that a
+   * burst of acknowledgements is answered by one batch of deliveries and one flush, not one each.
+   */
+  private boolean drainAfterRead;
   /** A drain task is queued on the loop; set from any thread through {@link #DRAIN_SCHEDULED}. */
   private volatile boolean drainScheduled;
   private final EarlyPackets early = new EarlyPackets();
@@ -292,13 +297,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
       case PUBLISH -> inbound.onPublish((MqttPublishMessage) message);
       case PUBACK -> {
         delivery.onPuback(PacketRules.packetId(message));
-        drainNow();
+        drainAfterRead = true; // the freed slots are filled once per read, in one flush
       }
       case PUBREC -> delivery.onPubrec(PacketRules.packetId(message));
       case PUBREL -> inbound.onPubrel(PacketRules.packetId(message));
       case PUBCOMP -> {
         delivery.onPubcomp(PacketRules.packetId(message));
-        drainNow();
+        drainAfterRead = true;
       }
       case SUBSCRIBE -> {
         subscriptions().onSubscribe((MqttSubscribeMessage) message);
@@ -371,6 +376,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   /** The read batch ended: send what was answered. */
   public void readComplete() {
     if (state != State.CLOSED) {
+      if (drainAfterRead) {
+        drainAfterRead = false;
+        drainNow();
+      }
       port.flush();
     }
   }
