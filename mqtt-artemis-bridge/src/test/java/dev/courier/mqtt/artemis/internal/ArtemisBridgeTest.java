@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
 import java.nio.file.Path;
@@ -202,6 +203,23 @@ class ArtemisBridgeTest extends ArtemisTestSupport {
       assertThat(new RecordingSink(session).take(1, true)).extracting(ArtemisTestSupport::text)
           .containsExactly("m");
     }
+  }
+
+  @Test
+  void whenAQos1PublicationReachesOnlyCleanSessions_thenItIsAcceptedWithoutWaitingForStorage()
+      throws Exception {
+    BridgeSession clean = open("clean", true);
+    clean.attach(new RecordingSink(clean));
+    await(clean.subscribe(List.of(new SubscriptionRequest("t", 1))));
+    BridgeSession publisher = open("pub", true);
+
+    java.util.concurrent.CompletableFuture<PublishResult> routed = publisher
+        .route(publication("t", "m", 1, false), 0).toCompletableFuture();
+
+    assertThat(routed).as("nothing of it is stored: no hop through the journal's executor")
+        .isCompletedWithValue(PublishResult.ACCEPTED);
+    assertThat(new RecordingSink(clean).take(1, true)).extracting(ArtemisTestSupport::text)
+        .containsExactly("m");
   }
 
   @Test
