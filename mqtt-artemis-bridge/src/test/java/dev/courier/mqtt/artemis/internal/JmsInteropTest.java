@@ -51,6 +51,15 @@ class JmsInteropTest {
     broker.close();
   }
 
+  /** Attaches a sink to the session and subscribes it to {@code filter}. */
+  private static RecordingSink subscribed(BridgeSession session, String filter, int qos)
+      throws Exception {
+    RecordingSink sink = new RecordingSink(session);
+    session.attach(sink);
+    await(session.subscribe(List.of(new SubscriptionRequest(filter, qos))));
+    return sink;
+  }
+
   private BridgeSession open(String clientId) throws Exception {
     return bridge.openSession(new SessionRequest(clientId, true, 100)).toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
@@ -81,10 +90,7 @@ class JmsInteropTest {
   @Test
   void whenJmsPublishes_thenMqttSubscriberReceivesWithQosFromPersistence() throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
-    RecordingSink sink = new RecordingSink(subscriber);
-    subscriber.attach(sink);
-    subscriber.subscribe(List.of(new SubscriptionRequest("orders/#", 2)))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    RecordingSink sink = subscribed(subscriber, "orders/#", 2);
 
     Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
     MessageProducer producer = session.createProducer(session.createTopic("orders.new"));
@@ -107,9 +113,7 @@ class JmsInteropTest {
   void whenATransactedJmsSendRollsBack_thenACleanMqttSubscriberGetsOnlyTheCommittedOne()
       throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
-    RecordingSink sink = new RecordingSink(subscriber);
-    subscriber.attach(sink);
-    await(subscriber.subscribe(List.of(new SubscriptionRequest("tx/+", 1))));
+    RecordingSink sink = subscribed(subscriber, "tx/+", 1);
     Session session = jms.createSession(true, Session.SESSION_TRANSACTED);
     MessageProducer producer = session.createProducer(session.createTopic("tx.a"));
 
@@ -127,9 +131,7 @@ class JmsInteropTest {
   @Test
   void whenJmsSendsALargeMessage_thenACleanMqttSubscriberGetsItsWholeBody() throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
-    RecordingSink sink = new RecordingSink(subscriber);
-    subscriber.attach(sink);
-    await(subscriber.subscribe(List.of(new SubscriptionRequest("big", 1))));
+    RecordingSink sink = subscribed(subscriber, "big", 1);
     Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
     MessageProducer producer = session.createProducer(session.createTopic("big"));
     byte[] body = new byte[300 * 1024]; // above the default min-large-message-size (100 KiB)
@@ -149,9 +151,7 @@ class JmsInteropTest {
   @Test
   void whenJmsSendsToAQueueOfTheSameName_thenMqttSubscribersDoNotGetIt() throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
-    RecordingSink sink = new RecordingSink(subscriber);
-    subscriber.attach(sink);
-    await(subscriber.subscribe(List.of(new SubscriptionRequest("work", 1))));
+    RecordingSink sink = subscribed(subscriber, "work", 1);
     Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
     javax.jms.Queue queue = session.createQueue("work");
     MessageConsumer worker = session.createConsumer(queue);
@@ -168,10 +168,7 @@ class JmsInteropTest {
   @Test
   void whenJmsNamesNoValidMqttTopic_thenTheAddressDecidesOrTheMessageIsDropped() throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
-    RecordingSink sink = new RecordingSink(subscriber);
-    subscriber.attach(sink);
-    subscriber.subscribe(List.of(new SubscriptionRequest("orders/#", 1)))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    RecordingSink sink = subscribed(subscriber, "orders/#", 1);
     Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
     MessageProducer producer = session.createProducer(null);
     producer.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
@@ -245,9 +242,7 @@ class JmsInteropTest {
   void whenJmsSendsWithReplyToCorrelationTtlAndProperties_thenMqttGetsThemAsMqtt5Properties()
       throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
-    RecordingSink sink = new RecordingSink(subscriber);
-    subscriber.attach(sink);
-    await(subscriber.subscribe(List.of(new SubscriptionRequest("req/#", 1))));
+    RecordingSink sink = subscribed(subscriber, "req/#", 1);
     Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
     javax.jms.TemporaryQueue replies = session.createTemporaryQueue();
     MessageProducer producer = session.createProducer(session.createTopic("req.a"));
@@ -285,9 +280,7 @@ class JmsInteropTest {
   @Test
   void whenJmsMessageHasNoPropertiesOrExpiry_thenMqttDeliveryHasNone() throws Exception {
     BridgeSession subscriber = open("mqtt-sub");
-    RecordingSink sink = new RecordingSink(subscriber);
-    subscriber.attach(sink);
-    await(subscriber.subscribe(List.of(new SubscriptionRequest("plain", 0))));
+    RecordingSink sink = subscribed(subscriber, "plain", 0);
     Session session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
     session.createProducer(session.createTopic("plain")).send(session.createBytesMessage());
     assertThat(sink.take(1, true).get(0).properties()).isSameAs(MessageProperties.NONE);
