@@ -7,6 +7,8 @@ import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.core.server.MessageReference;
@@ -56,6 +57,14 @@ import org.slf4j.LoggerFactory;
  * <p>Threading follows {@link BridgeSession}: the transport calls from the connection's event
  * loop; Artemis calls the subscriptions' consumers from its queue executors; blocking work
  * (creating and destroying queues) runs on the bridge's executor, in order per session.
+ *
+ * <p>An idle session holds little: what only some sessions need is made when first needed, and
+ * every reader takes "not made yet" for empty. The bridge's executor makes the subscription map
+ * and the {@link DeliveryBuffer} (at the first subscription with a queue, before its consumer is
+ * registered) and the retained queue (at the first retained message queued), and publishes them
+ * through volatile fields; the connection's thread makes the {@link OverlapResolver} (at the first
+ * poll that finds a message) and the in-flight maps (at the first QoS 1 or 2 delivery), which are
+ * confined to it as their contents are.
  */
 final class ArtemisSession implements BridgeSession {
 
@@ -67,23 +76,49 @@ final class ArtemisSession implements BridgeSession {
   static final int LOG_EVERY = 10_000;
   /** The subscription identifiers of a delivery without any: shared, never modified. */
   static final int[] NO_IDS = new int[0];
+  /** Counts {@link #drops} without an AtomicLong per session. */
+  private static final VarHandle DROPS;
+
+  static {
+    try {
+      DROPS = MethodHandles.lookup().findVarHandle(ArtemisSession.class, "drops", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final ArtemisBridge bridge;
   private final String clientId;
-  /** How a polled copy is delivered, if at all: options, No Local, overlaps (poll only). */
-  private final OverlapResolver decision;
+  /**
+   * How a polled copy is delivered, if at all: options, No Local, overlaps (poll only); made by
+   * the first poll that has a message to decide on.
+   */
+  private OverlapResolver decision;
   private final boolean persistent;
-  private final Map<String, SessionSubscription> subscriptions = new ConcurrentHashMap<>();
-  /** Messages Artemis handed over, not yet polled. */
-  private final DeliveryBuffer buffer;
+  /** By key; made at the first subscription (bridge executor), null until then. */
+  private volatile Map<String, SessionSubscription> subscriptions;
+  /**
+   * Messages Artemis handed over, not yet polled; made at the first subscription that has a queue
+   * (bridge executor), before its consumer can take anything.
+   */
+  private volatile DeliveryBuffer buffer;
+  /** The size of {@link #buffer}, for when it is made. */
+  private final int capacity;
   /** Messages routed to this clean session's bindings, not yet polled; made when first bound. */
   private volatile DirectBuffer direct;
-  /** Retained messages for new subscriptions [MQTT-3.8.4-3], not yet polled. */
-  private final ConcurrentLinkedQueue<Delivery> retained = new ConcurrentLinkedQueue<>();
-  /** Polled QoS 1/2 deliveries awaiting the client's acknowledgement: tag to reference. */
-  private final Map<Long, MessageReference> inflight = new HashMap<>();
-  /** As {@link #inflight}, for the shared subscriptions. */
-  private final SharedInflight sharedInflight;
+  /**
+   * Retained messages for new subscriptions [MQTT-3.8.4-3], not yet polled; made when the first
+   * is queued (bridge executor).
+   */
+  private volatile ConcurrentLinkedQueue<Delivery> retained;
+  /**
+   * Polled QoS 1/2 deliveries awaiting the client's acknowledgement: tag to reference; made at
+   * the first (connection's thread, as its contents; see {@link SharedInflight} for when the
+   * bridge's executor takes over).
+   */
+  private Map<Long, MessageReference> inflight;
+  /** As {@link #inflight}, for the shared subscriptions; made at the first such delivery. */
+  private SharedInflight sharedInflight;
   private final SessionStore.Stored stored;
   private volatile boolean present;
   /** The session expiry interval in force, for {@link #detach()}. */
@@ -95,8 +130,9 @@ final class ArtemisSession implements BridgeSession {
   private volatile DeliverySink sink;
   private volatile int maxQueued;
   private volatile long maxQueuedBytes;
-  /** Messages not routed to this session's queues because one was full. */
-  private final AtomicLong drops = new AtomicLong();
+  /** Messages not routed to this session's queues because one was full (see {@link #DROPS}). */
+  @SuppressWarnings("unused") // accessed through DROPS
+  private volatile long drops;
   private long nextTag;
   /**
    * This client's publications into Artemis, in order; made at its first publication, so that a
@@ -114,12 +150,10 @@ final class ArtemisSession implements BridgeSession {
     this.maxQueued = request.maxQueuedMessages();
     this.maxQueuedBytes = request.maxQueuedBytes();
     this.clientId = clientId;
-    this.decision = new OverlapResolver(bridge.wildcards(), clientId);
     this.stored = stored;
     this.persistent = stored != null;
     this.present = present;
-    this.buffer = new DeliveryBuffer(bridge, capacity);
-    this.sharedInflight = new SharedInflight(bridge);
+    this.capacity = capacity;
   }
 
   String clientId() {
@@ -174,8 +208,10 @@ final class ArtemisSession implements BridgeSession {
         SubscriptionOptions.of(request), queue, 0));
   }
 
+  /** The subscriptions now (empty before the first); safe to iterate on any thread. */
   Iterable<SessionSubscription> subscriptions() {
-    return subscriptions.values();
+    Map<String, SessionSubscription> all = subscriptions;
+    return all == null ? List.of() : all.values();
   }
 
   @Override
@@ -310,7 +346,8 @@ final class ArtemisSession implements BridgeSession {
   private boolean addSubscription(SubscriptionRequest request, SubscriptionOptions options)
       throws Exception {
     String filter = request.filter();
-    SessionSubscription existing = subscriptions.get(request.key());
+    Map<String, SessionSubscription> all = subscriptions;
+    SessionSubscription existing = all == null ? null : all.get(request.key());
     if (existing != null) {
       existing.options = options; // [MQTT-3.8.4-3] replace, keeping the flow of publications
     } else {
@@ -345,7 +382,12 @@ final class ArtemisSession implements BridgeSession {
     boolean queued = false;
     for (RetainedStore.Retained message : bridge.retained(filter)) {
       if (options.admits(message.publisherId(), clientId)) {
-        retained.add(new Delivery(message.topic(), message.payload(),
+        ConcurrentLinkedQueue<Delivery> queue = retained;
+        if (queue == null) {
+          queue = new ConcurrentLinkedQueue<>();
+          retained = queue; // only this session's turn on the bridge executor writes it
+        }
+        queue.add(new Delivery(message.topic(), message.payload(),
             Math.min(message.qos(), options.qos()), true, false, 0, message.properties(),
             options.ids()));
         queued = true;
@@ -354,10 +396,21 @@ final class ArtemisSession implements BridgeSession {
     return queued;
   }
 
-  /** Adds a subscription, a peer of each other one its filter may overlap (bridge thread). */
+  /**
+   * Adds a subscription, a peer of each other one its filter may overlap (bridge thread); makes
+   * the map, and the buffer for one with a queue, before anything can register its consumer.
+   */
   private void link(SessionSubscription added) {
-    added.linkTo(subscriptions.values());
-    subscriptions.put(added.key, added);
+    Map<String, SessionSubscription> all = subscriptions;
+    if (all == null) {
+      all = new ConcurrentHashMap<>();
+      subscriptions = all; // only this session's turn on the bridge executor writes it
+    }
+    if (added.queue != null && buffer == null) {
+      buffer = new DeliveryBuffer(bridge, capacity);
+    }
+    added.linkTo(all.values());
+    all.put(added.key, added);
     added.limit();
   }
 
@@ -386,7 +439,7 @@ final class ArtemisSession implements BridgeSession {
       return true;
     }
     bridge.countDrop();
-    long dropped = drops.incrementAndGet();
+    long dropped = (long) DROPS.getAndAdd(this, 1L) + 1;
     if (dropped == 1 || dropped % LOG_EVERY == 0) {
       LOG.warn("Session queue of client {} is full (maxQueuedMessages {}, maxQueuedBytes {}, "
           + "subscription {}): dropped {} message(s) so far", clientId, limit, byteLimit,
@@ -438,13 +491,14 @@ final class ArtemisSession implements BridgeSession {
   public CompletionStage<List<Boolean>> unsubscribeExisting(List<String> filters) {
     return inOrder(() -> {
       List<Boolean> held = new ArrayList<>(filters.size());
+      Map<String, SessionSubscription> all = subscriptions;
       for (String key : filters) {
-        SessionSubscription subscription = subscriptions.remove(key);
+        SessionSubscription subscription = all == null ? null : all.remove(key);
         if (subscription != null) {
           subscription.unlink();
           if (subscription.shared()) {
             subscription.stop();
-            buffer.returnOf(subscription); // the group's other members get them
+            buffer.returnOf(subscription); // made with it; the group's other members get them
           }
           subscription.remove();
         }
@@ -460,12 +514,10 @@ final class ArtemisSession implements BridgeSession {
   public void attach(DeliverySink sink) {
     this.sink = sink;
     attached = true;
-    for (SessionSubscription subscription : subscriptions.values()) {
+    for (SessionSubscription subscription : subscriptions()) {
       subscription.register();
     }
-    DirectBuffer buffered = direct;
-    if (!buffer.isEmpty() || !retained.isEmpty() || sharedInflight.hasAgain()
-        || (buffered != null && !buffered.isEmpty())) {
+    if (!isEmpty(buffer) || !isEmpty(retained) || hasAgain() || !isEmpty(direct)) {
       sink.messagesAvailable();
     }
   }
@@ -482,7 +534,10 @@ final class ArtemisSession implements BridgeSession {
       return;
     }
     unplug();
-    sharedInflight.detached(); // 4.8.2: another member may have QoS 1 at once
+    SharedInflight shared = sharedInflight;
+    if (shared != null) {
+      shared.detached(); // 4.8.2: another member may have QoS 1 at once
+    }
     long seconds = Math.min(sessionExpirySeconds, SessionRequest.NEVER);
     int detachedGeneration = generation;
     inOrder(() -> {
@@ -495,10 +550,13 @@ final class ArtemisSession implements BridgeSession {
   private void unplug() {
     attached = false;
     sink = null;
-    for (SessionSubscription subscription : subscriptions.values()) {
+    for (SessionSubscription subscription : subscriptions()) {
       subscription.unregister();
     }
-    buffer.returnAll(); // what the client never saw, back to the queues in order
+    DeliveryBuffer taken = buffer;
+    if (taken != null) {
+      taken.returnAll(); // what the client never saw, back to the queues in order
+    }
     DirectBuffer buffered = direct;
     if (buffered != null) {
       buffered.clear(); // a clean session's: it ends with its connection
@@ -518,8 +576,11 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public void recover() {
-    sharedInflight.recover(); // QoS 2 comes to this client again [MQTT-4.8.2-4]
-    if (inflight.isEmpty()) {
+    SharedInflight shared = sharedInflight;
+    if (shared != null) {
+      shared.recover(); // QoS 2 comes to this client again [MQTT-4.8.2-4]
+    }
+    if (inflight == null || inflight.isEmpty()) {
       return;
     }
     // Delivered but never acknowledged: back to the queues, delivery count kept (redelivery).
@@ -530,14 +591,17 @@ final class ArtemisSession implements BridgeSession {
 
   /** Lets the bridge, when it stops, hand everything held back to Artemis. */
   void release() {
-    for (SessionSubscription subscription : subscriptions.values()) {
+    for (SessionSubscription subscription : subscriptions()) {
       subscription.unlimit();
       if (subscription.direct != null) {
         bridge.unbind(subscription); // no binding of a stopped bridge stays in the post office
       }
     }
     unplug();
-    sharedInflight.released();
+    SharedInflight shared = sharedInflight;
+    if (shared != null) {
+      shared.released();
+    }
     recover();
   }
 
@@ -545,21 +609,21 @@ final class ArtemisSession implements BridgeSession {
   void end() {
     closed = true;
     unplug();
-    sharedInflight.ended();
+    endShared();
     recover();
   }
 
   @Override
   public Delivery poll() {
-    Delivery retainedDelivery = retained.poll();
+    ConcurrentLinkedQueue<Delivery> retainedQueue = retained;
+    Delivery retainedDelivery = retainedQueue == null ? null : retainedQueue.poll();
     if (retainedDelivery != null) {
       return new Delivery(retainedDelivery.topic(), retainedDelivery.payload(),
           retainedDelivery.qos(), true, false, ++nextTag, retainedDelivery.properties(),
           retainedDelivery.subscriptionIds());
     }
     while (true) {
-      DeliveryBuffer.Taken taken = sharedInflight.hasAgain() ? again()
-          : buffer.poll(subscriptions.values());
+      DeliveryBuffer.Taken taken = hasAgain() ? again() : pollBuffer();
       if (taken == null) {
         DirectBuffer buffered = direct;
         taken = buffered == null ? null : buffered.poll();
@@ -589,11 +653,53 @@ final class ArtemisSession implements BridgeSession {
         acknowledge(reference); // [MQTT-3.3.2-5] expired while buffered: never delivered
         continue;
       }
-      if (!decision.decide(taken.subscription(), message)) {
+      if (!decision().decide(taken.subscription(), message)) {
         acknowledge(reference); // No Local, or another copy of it delivers [MQTT-3.3.4-2]
         continue;
       }
       return deliver(taken, message, topic);
+    }
+  }
+
+  /** The next message Artemis handed over, or null. */
+  private DeliveryBuffer.Taken pollBuffer() {
+    DeliveryBuffer taken = buffer;
+    return taken == null ? null : taken.poll(subscriptions());
+  }
+
+  /** The resolver for polled copies, made by the first poll that needs one. */
+  private OverlapResolver decision() {
+    OverlapResolver current = decision;
+    if (current == null) {
+      current = new OverlapResolver(bridge.wildcards(), clientId);
+      decision = current;
+    }
+    return current;
+  }
+
+  /** Whether shared QoS 2 deliveries wait to be handed out again after {@link #recover}. */
+  private boolean hasAgain() {
+    SharedInflight shared = sharedInflight;
+    return shared != null && shared.hasAgain();
+  }
+
+  private static boolean isEmpty(DeliveryBuffer taken) {
+    return taken == null || taken.isEmpty();
+  }
+
+  private static boolean isEmpty(ConcurrentLinkedQueue<Delivery> queue) {
+    return queue == null || queue.isEmpty();
+  }
+
+  private static boolean isEmpty(DirectBuffer buffered) {
+    return buffered == null || buffered.isEmpty();
+  }
+
+  /** The session ends: what its shared subscriptions hold goes as {@link SharedInflight} says. */
+  private void endShared() {
+    SharedInflight shared = sharedInflight;
+    if (shared != null) {
+      shared.ended();
     }
   }
 
@@ -621,8 +727,16 @@ final class ArtemisSession implements BridgeSession {
     if (qos == 0) {
       acknowledge(reference); // at most once: done when written
     } else if (taken.subscription().shared()) {
-      sharedInflight.put(tag, reference, taken.subscription(), qos);
+      SharedInflight shared = sharedInflight;
+      if (shared == null) {
+        shared = new SharedInflight(bridge);
+        sharedInflight = shared;
+      }
+      shared.put(tag, reference, taken.subscription(), qos);
     } else {
+      if (inflight == null) {
+        inflight = new HashMap<>();
+      }
       inflight.put(tag, reference);
     }
     return delivery;
@@ -630,9 +744,10 @@ final class ArtemisSession implements BridgeSession {
 
   @Override
   public void acknowledge(long tag) {
-    MessageReference reference = inflight.remove(tag);
-    if (reference == null) {
-      reference = sharedInflight.remove(tag);
+    MessageReference reference = inflight == null ? null : inflight.remove(tag);
+    SharedInflight shared = sharedInflight;
+    if (reference == null && shared != null) {
+      reference = shared.remove(tag);
     }
     if (reference != null) {
       acknowledge(reference);
@@ -655,15 +770,23 @@ final class ArtemisSession implements BridgeSession {
   public CompletionStage<Void> close() {
     closed = true;
     unplug(); // what a shared subscription holds goes to the group's other members
-    inflight.clear();
-    sharedInflight.ended();
+    if (inflight != null) {
+      inflight.clear();
+    }
+    endShared();
     return inOrder(() -> {
       bridge.forget(this);
-      for (SessionSubscription subscription : subscriptions.values()) {
-        subscription.remove();
+      Map<String, SessionSubscription> all = subscriptions;
+      if (all != null) {
+        for (SessionSubscription subscription : all.values()) {
+          subscription.remove();
+        }
+        all.clear();
       }
-      subscriptions.clear();
-      buffer.clear();
+      DeliveryBuffer taken = buffer;
+      if (taken != null) {
+        taken.clear();
+      }
       DirectBuffer buffered = direct;
       if (buffered != null) {
         buffered.clear();
@@ -701,7 +824,10 @@ final class ArtemisSession implements BridgeSession {
     }
   }
 
-  /** Reserves a buffer slot for a message Artemis offers, or marks the session starved. */
+  /**
+   * Reserves a buffer slot for a message Artemis offers, or marks the session starved. The
+   * buffer is there: it is made before the first consumer registers.
+   */
   boolean reserve() {
     return buffer.reserve();
   }
@@ -714,11 +840,12 @@ final class ArtemisSession implements BridgeSession {
   /** A subscription's consumer took a message: buffer it for poll (any Artemis thread). */
   void taken(MessageReference reference, SessionSubscription subscription) {
     DeliveryBuffer.Taken taken = new DeliveryBuffer.Taken(reference, subscription);
-    buffer.add(taken);
+    DeliveryBuffer buffered = buffer; // there: reserve() gave this message a slot in it
+    buffered.add(taken);
     // Went away or left the group while Artemis handed it over: unless unplug() or unsubscribe
     // gave it back already, it is for another member now (4.8.2).
     if (subscription.shared() && (subscription.removed || !accepting())
-        && buffer.remove(taken)) {
+        && buffered.remove(taken)) {
       giveBack(reference);
       return;
     }

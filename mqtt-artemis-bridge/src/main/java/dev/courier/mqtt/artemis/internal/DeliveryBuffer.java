@@ -1,9 +1,10 @@
 package dev.courier.mqtt.artemis.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.core.server.MessageReference;
 
@@ -38,9 +39,20 @@ final class DeliveryBuffer {
 
   private final ArtemisBridge bridge;
   private final int capacity;
+  /** Changes {@link #size} without an AtomicInteger per session. */
+  private static final VarHandle SIZE;
+
+  static {
+    try {
+      SIZE = MethodHandles.lookup().findVarHandle(DeliveryBuffer.class, "size", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ConcurrentLinkedQueue<Taken> taken = new ConcurrentLinkedQueue<>();
-  /** Slots reserved: messages buffered, or about to be. */
-  private final AtomicInteger size = new AtomicInteger();
+  /** Slots reserved: messages buffered, or about to be (changed through {@link #SIZE}). */
+  private volatile int size;
   private volatile boolean starved;
 
   DeliveryBuffer(ArtemisBridge bridge, int capacity) {
@@ -51,15 +63,15 @@ final class DeliveryBuffer {
   /** Reserves a slot for a message Artemis offers, or marks the buffer starved. */
   boolean reserve() {
     while (true) {
-      int n = size.get();
+      int n = size;
       if (n < capacity) {
-        if (size.compareAndSet(n, n + 1)) {
+        if (SIZE.compareAndSet(this, n, n + 1)) {
           return true;
         }
         continue;
       }
       starved = true;
-      if (size.get() < capacity) {
+      if (size < capacity) {
         continue; // drained meanwhile: poll() may have missed the flag
       }
       return false;
@@ -74,7 +86,7 @@ final class DeliveryBuffer {
   /** Takes a message back out, unless it was taken already; true if this call took it. */
   boolean remove(Taken message) {
     if (taken.remove(message)) {
-      size.decrementAndGet();
+      SIZE.getAndAdd(this, -1);
       return true;
     }
     return false;
@@ -93,7 +105,7 @@ final class DeliveryBuffer {
     if (next == null) {
       return null;
     }
-    int left = size.decrementAndGet();
+    int left = (int) SIZE.getAndAdd(this, -1) - 1;
     if (starved && left <= capacity / 2) {
       starved = false;
       for (SessionSubscription subscription : queues) {
@@ -107,7 +119,7 @@ final class DeliveryBuffer {
   void returnAll() {
     List<MessageReference> unseen = new ArrayList<>();
     for (Taken next; (next = taken.poll()) != null; ) {
-      size.decrementAndGet();
+      SIZE.getAndAdd(this, -1);
       unseen.add(unseen(next));
     }
     bridge.cancel(unseen);
@@ -127,7 +139,7 @@ final class DeliveryBuffer {
   /** Forgets everything (the session's queues are going). */
   void clear() {
     taken.clear();
-    size.set(0);
+    size = 0;
   }
 
   /** A message never sent: its delivery count as before Artemis handed it over. */

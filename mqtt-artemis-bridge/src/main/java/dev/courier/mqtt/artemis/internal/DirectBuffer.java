@@ -1,8 +1,8 @@
 package dev.courier.mqtt.artemis.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The messages routed to a clean session's {@link DirectBinding}s, not yet polled, in the order
@@ -13,21 +13,35 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DirectBuffer {
 
+  /** Change {@link #count} and {@link #bytes} without two atomic objects per session. */
+  private static final VarHandle COUNT;
+  private static final VarHandle BYTES;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      COUNT = lookup.findVarHandle(DirectBuffer.class, "count", int.class);
+      BYTES = lookup.findVarHandle(DirectBuffer.class, "bytes", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ConcurrentLinkedQueue<DeliveryBuffer.Taken> taken = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger count = new AtomicInteger();
-  private final AtomicLong bytes = new AtomicLong();
+  private volatile int count;
+  private volatile long bytes;
 
   int count() {
-    return count.get();
+    return count;
   }
 
   long bytes() {
-    return bytes.get();
+    return bytes;
   }
 
   void add(DeliveryBuffer.Taken message) {
-    count.incrementAndGet();
-    bytes.addAndGet(message.size());
+    COUNT.getAndAdd(this, 1);
+    BYTES.getAndAdd(this, (long) message.size());
     taken.add(message);
   }
 
@@ -35,8 +49,8 @@ final class DirectBuffer {
   DeliveryBuffer.Taken poll() {
     DeliveryBuffer.Taken next = taken.poll();
     if (next != null) {
-      count.decrementAndGet();
-      bytes.addAndGet(-next.size());
+      COUNT.getAndAdd(this, -1);
+      BYTES.getAndAdd(this, (long) -next.size());
     }
     return next;
   }

@@ -35,7 +35,8 @@ final class OverlapResolver {
   private final String clientId;
   private int qos;
   private boolean retainAsPublished;
-  private int[] ids = new int[4];
+  /** The identifiers collected by {@link #resolve}; made by the first that has one. */
+  private int[] ids;
   private int idCount;
   /** After {@link #decide} without peers: the one subscription's options; else null. */
   private SubscriptionOptions single;
@@ -115,7 +116,9 @@ final class OverlapResolver {
         return; // two filters with one identifier: the delivery names it once
       }
     }
-    if (idCount == ids.length) {
+    if (ids == null) {
+      ids = new int[4];
+    } else if (idCount == ids.length) {
       ids = Arrays.copyOf(ids, idCount * 2);
     }
     ids[idCount++] = id;

@@ -4,10 +4,10 @@ import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import dev.courier.mqtt.transport.spi.bridge.MessageProperties;
 import dev.courier.mqtt.transport.spi.bridge.Publication;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -39,23 +39,55 @@ import org.slf4j.LoggerFactory;
  * <p>Elements are {@code Delivery}s, or {@link SharedEntry SharedEntries} for what a shared group
  * gave this session: those a full queue refuses instead of dropping (the group tries another
  * member), and they can be handed over again (see {@link SharedEntry#claim()}).
+ *
+ * <p>An idle session's queue is small: the element queue and the {@link Congestion} throttle are
+ * made when first needed (by whichever thread needs one first, one compare-and-set), and the
+ * counters are volatile fields changed through VarHandles, not atomic objects of their own.
  */
 final class DeliveryQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryQueue.class);
+  private static final VarHandle QUEUE;
+  private static final VarHandle CONGESTION;
+  private static final VarHandle QUEUED;
+  private static final VarHandle QUEUED_BYTES;
+  private static final VarHandle TAGS;
+  private static final VarHandle DROPPED;
+  private static final VarHandle NEXT_EXPIRY;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      QUEUE = lookup.findVarHandle(DeliveryQueue.class, "queue", ConcurrentLinkedQueue.class);
+      CONGESTION = lookup.findVarHandle(DeliveryQueue.class, "congestion", Congestion.class);
+      QUEUED = lookup.findVarHandle(DeliveryQueue.class, "queued", int.class);
+      QUEUED_BYTES = lookup.findVarHandle(DeliveryQueue.class, "queuedBytes", long.class);
+      TAGS = lookup.findVarHandle(DeliveryQueue.class, "tags", long.class);
+      DROPPED = lookup.findVarHandle(DeliveryQueue.class, "dropped", long.class);
+      NEXT_EXPIRY = lookup.findVarHandle(DeliveryQueue.class, "nextExpiry", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final InMemoryBridge bridge;
   private final String clientId;
-  /** {@code Delivery} or {@link SharedEntry} elements. */
-  private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  /** Bytes of the elements counted in {@link #queued} (see {@link #bytesOf}). */
-  private final AtomicLong queuedBytes = new AtomicLong();
-  private final AtomicLong tags = new AtomicLong();
-  private final DropCounter drops;
+  /** {@code Delivery} or {@link SharedEntry} elements; made by the first offer (see QUEUE). */
+  private volatile ConcurrentLinkedQueue<Object> queue;
+  /** Elements counted in (see QUEUED). */
+  private volatile int queued;
+  /** Bytes of the elements counted in {@link #queued} (see {@link #bytesOf}, QUEUED_BYTES). */
+  private volatile long queuedBytes;
+  /** The last tag given (see TAGS). */
+  @SuppressWarnings("unused") // accessed through TAGS
+  private volatile long tags;
+  /** Messages this queue dropped, for the log (see DROPPED and {@link DropCounter}). */
+  @SuppressWarnings("unused") // accessed through DROPPED
+  private volatile long dropped;
   /** Earliest expiry among queued messages (a lower bound), {@code Long.MAX_VALUE} for none. */
-  private final AtomicLong nextExpiry = new AtomicLong(Long.MAX_VALUE);
-  private final Congestion congestion = new Congestion();
+  private volatile long nextExpiry = Long.MAX_VALUE;
+  /** The throttle, made by the first publisher held back (see CONGESTION); else null. */
+  private volatile Congestion congestion;
   private volatile int maxQueued;
   private volatile long maxBytes;
   /** Set once a shared group queued here: only then is there anything to hand over. */
@@ -64,7 +96,6 @@ final class DeliveryQueue {
   DeliveryQueue(InMemoryBridge bridge, String clientId, int maxQueued, long maxBytes) {
     this.bridge = bridge;
     this.clientId = clientId;
-    this.drops = new DropCounter(bridge);
     this.maxQueued = maxQueued;
     this.maxBytes = maxBytes;
   }
@@ -113,27 +144,59 @@ final class DeliveryQueue {
       drop(limit, byteLimit);
       return InMemoryBridge.DONE;
     }
-    long tag = qos == 0 ? 0 : tags.incrementAndGet();
+    long tag = qos == 0 ? 0 : (long) TAGS.getAndAdd(this, 1L) + 1;
     Delivery delivery = new Delivery(publication.topic(), publication.payload(), qos, retain,
         false, tag, properties, subscriptionIds);
     if (group == null) {
-      queue.offer(delivery);
+      queue().offer(delivery);
     } else {
       heldShared = true;
-      queue.offer(new SharedEntry(group, publication, delivery));
+      queue().offer(new SharedEntry(group, publication, delivery));
     }
     if (expiresAt != 0) {
       // After the offer: a purge that resets the mark and rescans either sees this message or
       // runs after this lowers the mark again.
-      nextExpiry.accumulateAndGet(expiresAt, Math::min);
+      lowerNextExpiry(expiresAt);
     }
     if (target != null) {
       target.messagesAvailable();
-      if (size > limit / 2 || queuedBytes.get() > byteLimit / 2) {
-        return congestion.stage();
+      if (size > limit / 2 || queuedBytes > byteLimit / 2) {
+        return congestion().stage();
       }
     }
     return InMemoryBridge.DONE;
+  }
+
+  /** The element queue, made by the first caller that has an element for it. */
+  private ConcurrentLinkedQueue<Object> queue() {
+    ConcurrentLinkedQueue<Object> current = queue;
+    if (current == null) {
+      ConcurrentLinkedQueue<Object> fresh = new ConcurrentLinkedQueue<>();
+      @SuppressWarnings("unchecked")
+      ConcurrentLinkedQueue<Object> won =
+          (ConcurrentLinkedQueue<Object>) QUEUE.compareAndExchange(this, null, fresh);
+      current = won == null ? fresh : won;
+    }
+    return current;
+  }
+
+  /** The throttle, made by the first publisher it holds back. */
+  private Congestion congestion() {
+    Congestion current = congestion;
+    if (current == null) {
+      Congestion fresh = new Congestion();
+      Congestion won = (Congestion) CONGESTION.compareAndExchange(this, null, fresh);
+      current = won == null ? fresh : won;
+    }
+    return current;
+  }
+
+  /** Lowers {@link #nextExpiry} to {@code expiresAt} unless it is lower already. */
+  private void lowerNextExpiry(long expiresAt) {
+    long current = nextExpiry;
+    while (expiresAt < current && !NEXT_EXPIRY.compareAndSet(this, current, expiresAt)) {
+      current = nextExpiry;
+    }
   }
 
   /** Twice a bound in bytes, saturating. */
@@ -149,11 +212,11 @@ final class DeliveryQueue {
    * @return the new size, or -1 if full
    */
   private int admit(long ceiling, long byteCeiling, long bytes) {
-    int size = queued.incrementAndGet();
-    long held = queuedBytes.addAndGet(bytes);
+    int size = (int) QUEUED.getAndAdd(this, 1) + 1;
+    long held = (long) QUEUED_BYTES.getAndAdd(this, bytes) + bytes;
     if ((size > ceiling || held > byteCeiling) && !roomAfterPurge(ceiling, byteCeiling)) {
-      queued.decrementAndGet();
-      queuedBytes.addAndGet(-bytes);
+      QUEUED.getAndAdd(this, -1);
+      QUEUED_BYTES.getAndAdd(this, -bytes);
       return -1;
     }
     return size;
@@ -161,16 +224,17 @@ final class DeliveryQueue {
 
   /** A full queue first lets go of its expired messages: is there room then? */
   private boolean roomAfterPurge(long ceiling, long byteCeiling) {
-    if (nextExpiry.get() == Long.MAX_VALUE) {
+    if (nextExpiry == Long.MAX_VALUE) {
       return false;
     }
     long now = bridge.now();
-    return mayHoldExpired(now) && purgeExpired(now) > 0 && queued.get() <= ceiling
-        && queuedBytes.get() <= byteCeiling;
+    return mayHoldExpired(now) && purgeExpired(now) > 0 && queued <= ceiling
+        && queuedBytes <= byteCeiling;
   }
 
   private void drop(int limit, long byteLimit) {
-    long dropped = drops.drop();
+    bridge.countDrop();
+    long dropped = DropCounter.logged((long) DROPPED.getAndAdd(this, 1L) + 1);
     if (dropped > 0) {
       LOG.warn("Session queue of client {} is full (maxQueuedMessages {}, maxQueuedBytes {}):"
           + " dropped {} message(s) so far", clientId, limit, byteLimit, dropped);
@@ -179,8 +243,12 @@ final class DeliveryQueue {
 
   /** Takes the next element that has not expired: a {@code Delivery} or a {@link SharedEntry}. */
   Object poll() {
+    ConcurrentLinkedQueue<Object> elements = queue;
+    if (elements == null) {
+      return null; // nothing was ever offered
+    }
     Object next;
-    while ((next = queue.poll()) != null) {
+    while ((next = elements.poll()) != null) {
       if (!SharedEntry.owns(next)) {
         continue; // handed over meanwhile; its taker counted it
       }
@@ -196,10 +264,11 @@ final class DeliveryQueue {
 
   /** Counts elements taken out and lets throttled publishers go once drained. */
   private void taken(int count, long bytes) {
-    int size = queued.addAndGet(-count);
-    long held = queuedBytes.addAndGet(-bytes);
-    if (size <= maxQueued / 4 && held <= maxBytes / 4 && congestion.active()) {
-      congestion.release();
+    int size = (int) QUEUED.getAndAdd(this, -count) - count;
+    long held = (long) QUEUED_BYTES.getAndAdd(this, -bytes) - bytes;
+    Congestion throttle = congestion;
+    if (size <= maxQueued / 4 && held <= maxBytes / 4 && throttle != null && throttle.active()) {
+      throttle.release();
     }
   }
 
@@ -210,7 +279,7 @@ final class DeliveryQueue {
 
   /** Whether the earliest expiry among queued messages may have passed at {@code now}. */
   boolean mayHoldExpired(long now) {
-    return nextExpiry.get() <= now;
+    return nextExpiry <= now;
   }
 
   /**
@@ -221,18 +290,22 @@ final class DeliveryQueue {
    * @return how many this call removed
    */
   int purgeExpired(long now) {
-    nextExpiry.set(Long.MAX_VALUE);
+    nextExpiry = Long.MAX_VALUE;
+    ConcurrentLinkedQueue<Object> elements = queue;
+    if (elements == null) {
+      return 0;
+    }
     int removed = 0;
-    for (Object element : queue) {
+    for (Object element : elements) {
       long expiresAt = SharedEntry.deliveryOf(element).properties().expiresAtMillis();
       if (expiresAt == 0) {
         continue;
       }
       if (expiresAt > now) {
-        nextExpiry.accumulateAndGet(expiresAt, Math::min);
-      } else if (SharedEntry.remove(queue, element)) {
-        queued.decrementAndGet();
-        queuedBytes.addAndGet(-bytesOf(element));
+        lowerNextExpiry(expiresAt);
+      } else if (SharedEntry.remove(elements, element)) {
+        QUEUED.getAndAdd(this, -1);
+        QUEUED_BYTES.getAndAdd(this, -bytesOf(element));
         removed++;
       }
     }
@@ -248,8 +321,9 @@ final class DeliveryQueue {
    * purges: an entry is claimed while it is offered, so a purge leaves it alone.
    */
   void handOver(Predicate<SharedEntry> handOver) {
-    if (heldShared) {
-      SharedEntry.handOver(queue, handOver, this::removed);
+    ConcurrentLinkedQueue<Object> elements = queue;
+    if (heldShared && elements != null) {
+      SharedEntry.handOver(elements, handOver, this::removed);
     }
   }
 
@@ -258,30 +332,36 @@ final class DeliveryQueue {
    * run from several threads at once (each element goes to one of them).
    */
   void removeAll(Consumer<SharedEntry> orphans) {
-    SharedEntry.removeAll(queue, orphans, this::removed);
-    congestion.release();
+    ConcurrentLinkedQueue<Object> elements = queue;
+    if (elements != null) {
+      SharedEntry.removeAll(elements, orphans, this::removed);
+    }
+    releaseCongestion();
   }
 
   /** Whether the queue is at or below its low-water mark (throttled publishers may go on). */
   boolean drained() {
-    return queued.get() <= maxQueued / 4 && queuedBytes.get() <= maxBytes / 4;
+    return queued <= maxQueued / 4 && queuedBytes <= maxBytes / 4;
   }
 
   /** Whether a new delivery would not throttle its publisher (the queue is below half). */
   boolean belowThrottle() {
-    return queued.get() < maxQueued / 2 && queuedBytes.get() < maxBytes / 2;
+    return queued < maxQueued / 2 && queuedBytes < maxBytes / 2;
   }
 
   void releaseCongestion() {
-    congestion.release();
+    Congestion throttle = congestion;
+    if (throttle != null) {
+      throttle.release();
+    }
   }
 
   int size() {
-    return queued.get();
+    return queued;
   }
 
   /** Bytes queued now (payload and topic of each message). */
   long bytes() {
-    return queuedBytes.get();
+    return queuedBytes;
   }
 }

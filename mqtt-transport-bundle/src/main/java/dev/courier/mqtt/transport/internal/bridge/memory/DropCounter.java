@@ -25,7 +25,16 @@ final class DropCounter {
    */
   long drop() {
     bridge.countDrop();
-    long drops = dropped.incrementAndGet();
+    return logged(dropped.incrementAndGet());
+  }
+
+  /**
+   * Whether the {@code drops}th drop of a place is worth a log line, for a place that counts its
+   * own (a session queue, in a field of its own rather than a counter object).
+   *
+   * @return {@code drops} if so, else 0
+   */
+  static long logged(long drops) {
     return drops == 1 || drops % LOG_EVERY == 0 ? drops : 0;
   }
 }

@@ -7,6 +7,7 @@ import dev.courier.mqtt.transport.spi.bridge.Publication;
 import dev.courier.mqtt.transport.spi.bridge.PublishResult;
 import dev.courier.mqtt.transport.spi.bridge.SessionRequest;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +28,10 @@ import java.util.function.Consumer;
  * handed out yet goes to another attached member when the session detaches (it stays here if there
  * is none); when the session ends, that and what it handed out and the client has not acknowledged
  * go to another member of the group, if any.
+ *
+ * <p>An idle session holds little: its subscriptions are made at the first SUBSCRIBE (on the
+ * owner's thread, published through a volatile field and read as none before), and its queue and
+ * shared in-flight map make their own parts when first needed.
  */
 final class InMemorySession implements BridgeSession, Subscriber {
 
@@ -36,7 +41,8 @@ final class InMemorySession implements BridgeSession, Subscriber {
   private final InMemoryBridge bridge;
   private final String clientId;
   private final DeliveryQueue queue;
-  private final SessionSubscriptions subscriptions;
+  /** Made at the first SUBSCRIBE (owner's thread); null before. */
+  private volatile SessionSubscriptions subscriptions;
   private final SharedInFlight sharedInFlight = new SharedInFlight();
 
   private volatile long expirySeconds;
@@ -51,7 +57,6 @@ final class InMemorySession implements BridgeSession, Subscriber {
     this.clientId = request.clientId();
     this.queue = new DeliveryQueue(bridge, clientId, request.maxQueuedMessages(),
         request.maxQueuedBytes());
-    this.subscriptions = new SessionSubscriptions(bridge, this, queue);
     this.expirySeconds = request.sessionExpirySeconds();
   }
 
@@ -162,19 +167,29 @@ final class InMemorySession implements BridgeSession, Subscriber {
 
   @Override
   public CompletionStage<List<Integer>> subscribe(List<SubscriptionRequest> requests) {
-    return CompletableFuture.completedFuture(subscriptions.subscribe(requests));
+    SessionSubscriptions current = subscriptions;
+    if (current == null) {
+      current = new SessionSubscriptions(bridge, this, queue);
+      subscriptions = current; // only the owner's thread subscribes
+    }
+    return CompletableFuture.completedFuture(current.subscribe(requests));
   }
 
   @Override
   public CompletionStage<Void> unsubscribe(List<String> unsubscribed) {
-    subscriptions.unsubscribe(unsubscribed);
+    unsubscribeExisting(unsubscribed);
     return InMemoryBridge.DONE;
   }
 
   /** Says which keys were held: this bridge has every subscription of a resumed session. */
   @Override
   public CompletionStage<List<Boolean>> unsubscribeExisting(List<String> unsubscribed) {
-    return CompletableFuture.completedFuture(subscriptions.unsubscribe(unsubscribed));
+    SessionSubscriptions current = subscriptions;
+    if (current == null) {
+      return CompletableFuture.completedFuture(
+          Collections.nCopies(unsubscribed.size(), Boolean.FALSE));
+    }
+    return CompletableFuture.completedFuture(current.unsubscribe(unsubscribed));
   }
 
   /** Whether a client is connected (deliveries are signalled). */
@@ -252,7 +267,10 @@ final class InMemorySession implements BridgeSession, Subscriber {
   void discard(boolean handOver) {
     closed = true;
     sink = null;
-    subscriptions.removeAll(); // first: a group hands nothing back to this session
+    SessionSubscriptions current = subscriptions;
+    if (current != null) {
+      current.removeAll(); // first: a group hands nothing back to this session
+    }
     Consumer<SharedEntry> orphans = handOver ? SharedEntry::passOn : entry -> { };
     sharedInFlight.endAll(orphans);
     queue.removeAll(orphans);

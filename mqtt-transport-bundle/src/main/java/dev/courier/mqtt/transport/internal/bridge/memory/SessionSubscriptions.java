@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * it [MQTT-3.8.4-3], whichever kind it was.
  *
  * <p>Threading: changed on the session owner's thread (SUBSCRIBE, UNSUBSCRIBE) and when the session
- * ends, possibly on another thread; the maps are concurrent for that.
+ * ends, possibly on another thread; the maps are concurrent for that. The map of shared groups is
+ * made by the owner at the first shared subscription (most sessions have none) and read as empty
+ * before.
  */
 final class SessionSubscriptions {
 
@@ -21,8 +23,11 @@ final class SessionSubscriptions {
   private final DeliveryQueue queue;
   /** The session's own subscriptions, by filter. */
   private final ConcurrentHashMap<String, Subscription> filters = new ConcurrentHashMap<>();
-  /** Shared subscriptions, by {@code $share/{shareName}/{filter}}: the group joined. */
-  private final ConcurrentHashMap<String, SharedGroup> groups = new ConcurrentHashMap<>();
+  /**
+   * Shared subscriptions, by {@code $share/{shareName}/{filter}}: the group joined; made at the
+   * first (owner's thread), else null.
+   */
+  private volatile ConcurrentHashMap<String, SharedGroup> groups;
 
   SessionSubscriptions(InMemoryBridge bridge, InMemorySession session, DeliveryQueue queue) {
     this.bridge = bridge;
@@ -73,7 +78,8 @@ final class SessionSubscriptions {
 
   /** @return whether the session had a subscription of its own with that filter */
   private boolean subscribeOwn(String filter, Subscription subscription) {
-    SharedGroup shared = groups.remove(filter);
+    ConcurrentHashMap<String, SharedGroup> joined = groups;
+    SharedGroup shared = joined == null ? null : joined.remove(filter);
     if (shared != null) {
       leave(shared); // an MQTT 3.x filter "$share/..." replacing a 5.0 shared subscription
     }
@@ -87,7 +93,12 @@ final class SessionSubscriptions {
     if (filters.remove(key) != null) {
       bridge.removeSubscription(key, session);
     }
-    groups.put(key, bridge.sharedGroups().join(request, session, subscription));
+    ConcurrentHashMap<String, SharedGroup> joined = groups;
+    if (joined == null) {
+      joined = new ConcurrentHashMap<>();
+      groups = joined;
+    }
+    joined.put(key, bridge.sharedGroups().join(request, session, subscription));
   }
 
   /**
@@ -108,7 +119,8 @@ final class SessionSubscriptions {
       bridge.removeSubscription(key, session);
       return true;
     }
-    SharedGroup shared = groups.remove(key);
+    ConcurrentHashMap<String, SharedGroup> joined = groups;
+    SharedGroup shared = joined == null ? null : joined.remove(key);
     if (shared == null) {
       return false;
     }
@@ -133,9 +145,12 @@ final class SessionSubscriptions {
       bridge.removeSubscription(filter, session);
     }
     filters.clear();
-    for (SharedGroup group : groups.values()) {
-      bridge.sharedGroups().leave(group, session);
+    ConcurrentHashMap<String, SharedGroup> joined = groups;
+    if (joined != null) {
+      for (SharedGroup group : joined.values()) {
+        bridge.sharedGroups().leave(group, session);
+      }
+      joined.clear();
     }
-    groups.clear();
   }
 }

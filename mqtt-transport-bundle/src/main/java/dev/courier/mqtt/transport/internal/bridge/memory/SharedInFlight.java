@@ -11,11 +11,13 @@ import java.util.function.Consumer;
  * in-flight copy.
  *
  * <p>Threading: written on the session owner's thread (poll, acknowledge); emptied when the
- * session ends, possibly on another thread once the owner is done with it.
+ * session ends, possibly on another thread once the owner is done with it. The map is made by the
+ * owner at the first shared delivery it hands out, so a session without any holds none.
  */
 final class SharedInFlight {
 
-  private final ConcurrentHashMap<Long, SharedEntry> byTag = new ConcurrentHashMap<>();
+  /** Made at the first shared QoS 1/2 delivery handed out (owner's thread); else null. */
+  private volatile ConcurrentHashMap<Long, SharedEntry> byTag;
 
   /**
    * A queue element is handed out.
@@ -27,7 +29,12 @@ final class SharedInFlight {
     if (element instanceof SharedEntry entry) {
       Delivery delivery = entry.delivery();
       if (delivery.qos() > 0) {
-        byTag.put(delivery.tag(), entry);
+        ConcurrentHashMap<Long, SharedEntry> held = byTag;
+        if (held == null) {
+          held = new ConcurrentHashMap<>();
+          byTag = held;
+        }
+        held.put(delivery.tag(), entry);
       }
       return delivery;
     }
@@ -36,14 +43,18 @@ final class SharedInFlight {
 
   /** The client completed delivery {@code tag}: cheap when the session holds no shared one. */
   void acknowledged(long tag) {
-    if (!byTag.isEmpty()) {
-      byTag.remove(tag);
+    ConcurrentHashMap<Long, SharedEntry> held = byTag;
+    if (held != null && !held.isEmpty()) {
+      held.remove(tag);
     }
   }
 
   /** The session ends: every unacknowledged shared delivery goes to {@code orphans}. */
   void endAll(Consumer<SharedEntry> orphans) {
-    byTag.values().forEach(orphans);
-    byTag.clear();
+    ConcurrentHashMap<Long, SharedEntry> held = byTag;
+    if (held != null) {
+      held.values().forEach(orphans);
+      held.clear();
+    }
   }
 }
