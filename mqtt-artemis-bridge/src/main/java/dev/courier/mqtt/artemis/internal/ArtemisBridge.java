@@ -535,7 +535,14 @@ public final class ArtemisBridge implements MessagingBridge {
         return REFUSED; // over a retained bound: not routed either (tx holds nothing yet)
       }
       RoutingContext routing = new RoutingContextImpl(tx);
-      RoutingStatus status = postOffice.route(message, routing, false);
+      RoutingStatus status;
+      CompletionStage<Void> congested;
+      Congestion congestion = Congestion.begin();
+      try {
+        status = postOffice.route(message, routing, false);
+      } finally {
+        congested = congestion.take(); // clean sessions this filled past half their bounds
+      }
       if (routing.getQueueCount() > 0) {
         message.queued(); // a queue may hold it long: no second copy of the payload meanwhile
       }
@@ -544,14 +551,15 @@ public final class ArtemisBridge implements MessagingBridge {
         tx.commit();
       }
       // No queue took it (no MQTT subscription, no JMS/Core consumer queue): 0x10 on 5.0.
-      CompletableFuture<PublishResult> result =
+      CompletableFuture<PublishResult> routed =
           status == RoutingStatus.NO_BINDINGS ? NO_MATCH : ACCEPTED;
-      if (!durable && !publication.retain()) {
-        return result;
+      CompletableFuture<PublishResult> result = routed;
+      if (durable || publication.retain()) {
+        result = new CompletableFuture<>();
+        storage.afterCompleteOperations(callback(result, routed.getNow(null)));
       }
-      CompletableFuture<PublishResult> done = new CompletableFuture<>();
-      storage.afterCompleteOperations(callback(done, result.getNow(null)));
-      return done;
+      return congested == null ? result
+          : congested.toCompletableFuture().thenCombine(result, (drained, outcome) -> outcome);
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     }

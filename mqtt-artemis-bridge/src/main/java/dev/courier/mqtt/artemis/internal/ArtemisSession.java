@@ -465,6 +465,9 @@ final class ArtemisSession implements BridgeSession {
         : (int) Math.min(Integer.MAX_VALUE, sizeOf(message));
     if (room(subscription, message, buffered.count(), buffered.bytes() + size)) {
       buffered.add(new DeliveryBuffer.Taken(null, message, body, subscription, size));
+      if (attached) {
+        buffered.holdIfCongested(maxQueued, maxQueuedBytes); // push back on the publisher
+      }
       signal();
     }
   }
@@ -630,6 +633,7 @@ final class ArtemisSession implements BridgeSession {
         if (taken == null) {
           return null;
         }
+        buffered.releaseIfDrained(maxQueued, maxQueuedBytes);
       }
       MessageReference reference = taken.reference();
       if (taken.subscription().removed) {

@@ -137,20 +137,63 @@ class BridgeLimitsTest extends ArtemisTestSupport {
     await(slow.subscribe(List.of(new SubscriptionRequest("q", 1))));
     assertThat(queue("slow", "q")).as("a clean session binds, without a queue").isNull();
     BridgeSession publisher = open("pub", true);
+    // Routed at once, each in turn; past half the bound their acknowledgements are held back
+    // (Congestion), which this test does not wait for.
 
     for (int i = 0; i < 3; i++) {
-      await(publisher.publish(publication("q", "m" + i, 1, false)));
+      publisher.publish(publication("q", "m" + i, 1, false));
     }
-    await(publisher.publish(publication("q", "qos0", 0, false)));
+    publisher.publish(publication("q", "qos0", 0, false));
     awaitDropped(1);
     for (int i = 3; i < 7; i++) {
-      await(publisher.publish(publication("q", "m" + i, 1, false)));
+      publisher.publish(publication("q", "m" + i, 1, false));
     }
 
     awaitDropped(2);
     assertThat(new RecordingSink(slow).take(6, true)).extracting(ArtemisTestSupport::text)
         .containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
     assertThat(slow.poll()).isNull();
+  }
+
+  @Test
+  void whenACleanSessionPassesHalfItsBound_thenThePublisherWaitsUntilItDrainsToAQuarter()
+      throws Exception {
+    BridgeSession slow = open("slow", true, 8, SessionRequest.UNBOUNDED_BYTES);
+    slow.attach(new RecordingSink(slow));
+    await(slow.subscribe(List.of(new SubscriptionRequest("q", 1))));
+    BridgeSession publisher = open("pub", true);
+    for (int i = 0; i < 4; i++) { // half the bound: not held back
+      await(publisher.publish(publication("q", "m" + i, 1, false)));
+    }
+
+    CompletableFuture<PublishResult> fifth =
+        publisher.route(publication("q", "m4", 1, false), 0).toCompletableFuture();
+
+    assertThat(fifth).as("held back while the session holds more than half").isNotDone();
+    List<Delivery> first = new RecordingSink(slow).take(3, true); // 2 left: a quarter of 8
+    assertThat(first).extracting(ArtemisTestSupport::text).containsExactly("m0", "m1", "m2");
+    assertThat(fifth.get(10, TimeUnit.SECONDS)).isEqualTo(PublishResult.ACCEPTED);
+    assertThat(bridge.droppedMessages()).isZero();
+    assertThat(new RecordingSink(slow).take(2, true)).extracting(ArtemisTestSupport::text)
+        .containsExactly("m3", "m4");
+  }
+
+  @Test
+  void whenACongestedCleanSessionNeverDrains_thenThePublisherGoesOnAfterTheTimeout()
+      throws Exception {
+    BridgeSession stuck = open("stuck", true, 2, SessionRequest.UNBOUNDED_BYTES);
+    stuck.attach(new RecordingSink(stuck)); // never polled
+    await(stuck.subscribe(List.of(new SubscriptionRequest("q", 1))));
+    BridgeSession publisher = open("pub", true);
+    await(publisher.publish(publication("q", "m0", 1, false)));
+    long start = System.nanoTime();
+
+    CompletableFuture<PublishResult> second =
+        publisher.route(publication("q", "m1", 1, false), 0).toCompletableFuture();
+
+    assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(PublishResult.ACCEPTED);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Congestion.TIMEOUT_MILLIS - 100);
   }
 
   @Test
