@@ -71,6 +71,17 @@ final class NettyConnectionPort implements ConnectionPort {
     LingeringCloseHandler.begin(ctx);
   }
 
+  /** A socket waits for the client's close (see {@link LingeringCloseHandler}); others close. */
+  @Override
+  public void closeAfterClient() {
+    if (!(ctx.channel() instanceof DuplexChannel) || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    handler.closing(ctx);
+    LingeringCloseHandler.awaitClientClose(ctx);
+  }
+
   @Override
   public Executor executor() {
     return ctx.executor();

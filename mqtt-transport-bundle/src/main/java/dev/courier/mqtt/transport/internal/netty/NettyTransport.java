@@ -13,6 +13,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -173,7 +174,10 @@ public final class NettyTransport {
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(transport.serverChannel())
-        .option(ChannelOption.SO_BACKLOG, 1024)
+        // The kernel's limit (net.core.somaxconn, read once by Netty): connections the kernel
+        // completed but the acceptor did not take yet. Beyond it, SYNs are dropped and a client
+        // waits a second for its retransmission: a reconnect storm of thousands overruns 1,024.
+        .option(ChannelOption.SO_BACKLOG, NetUtil.SOMAXCONN)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -192,9 +196,10 @@ public final class NettyTransport {
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     int limit = initializer.limit();
-    LOG.info("MQTT{} listener bound to {} ({}, maxConnections {}, maxConnectRate {},"
+    LOG.info("MQTT{} listener bound to {} ({}, backlog {}, maxConnections {}, maxConnectRate {},"
         + " memoryRefusalPercent {})", ssl == null ? "" : " over TLS", channel.localAddress(),
-        transport.name(), limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
+        transport.name(), NetUtil.SOMAXCONN,
+        limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
         config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s",
         config.memoryRefusalPercent() == 0 ? "off" : String.valueOf(config.memoryRefusalPercent()));
     return channel;

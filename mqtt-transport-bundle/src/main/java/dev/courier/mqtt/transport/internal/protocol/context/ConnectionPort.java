@@ -48,6 +48,17 @@ public interface ConnectionPort {
     close();
   }
 
+  /**
+   * Closes the connection after the client's DISCONNECT. The client must close it too
+   * [MQTT-3.14.4-1], so the network side may wait a little for the client to close first: then the
+   * TCP TIME_WAIT state stays with the client, not with the server, where thousands of them (one
+   * per disconnect) would delay new connections from the same address and port. The engine's
+   * {@code closed()} follows at once either way. By default the same as {@link #close()}.
+   */
+  default void closeAfterClient() {
+    close();
+  }
+
   /** The thread that owns this connection. */
   Executor executor();
 

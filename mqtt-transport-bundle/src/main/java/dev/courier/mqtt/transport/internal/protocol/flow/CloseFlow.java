@@ -74,7 +74,7 @@ public final class CloseFlow {
       will = null;
     }
     closing = true;
-    context.port().close();
+    context.port().closeAfterClient(); // [MQTT-3.14.4-1] the client closes too
   }
 
   /** Whether the client said DISCONNECT: nothing after it is read [MQTT-3.14.4-2]. */
