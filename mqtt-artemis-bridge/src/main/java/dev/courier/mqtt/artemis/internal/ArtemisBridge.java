@@ -408,8 +408,13 @@ public final class ArtemisBridge implements MessagingBridge {
     multicast(address);
     DirectBinding binding = new DirectBinding(address, name, id,
         TopicFilters.startsWithWildcard(filter), subscription);
-    postOffice.addBinding(binding);
-    subscription.direct = binding;
+    subscription.direct = binding; // before the first message it routes (OverlapResolver reads it)
+    try {
+      postOffice.addBinding(binding);
+    } catch (Exception e) {
+      subscription.direct = null;
+      throw e;
+    }
   }
 
   /**

@@ -133,7 +133,7 @@ final class ArtemisMessages {
   }
 
   /** The client id of the MQTT publisher of a message, or null if it came from elsewhere. */
-  static Object publisherId(Message message) {
+  static String publisherId(Message message) {
     if (message instanceof PublishedMessage published) {
       return published.publisherId;
     }

@@ -793,7 +793,7 @@ final class ArtemisSession implements BridgeSession {
       }
       DirectBuffer buffered = direct;
       if (buffered != null) {
-        buffered.clear();
+        buffered.clear(); // what a routing thread added between unplug() and the unbinding above
       }
       if (stored != null) {
         bridge.sessionStore().delete(stored);

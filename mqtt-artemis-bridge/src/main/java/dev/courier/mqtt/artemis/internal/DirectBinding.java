@@ -58,7 +58,7 @@ final class DirectBinding implements Binding {
     if (type != null && type != RoutingType.MULTICAST) {
       return; // an anycast (JMS queue) message is for queues only, as for a multicast queue
     }
-    if (skipsSystemAddresses && isSystemAddress(message.getAddressSimpleString())) {
+    if (!admits(message)) {
       return;
     }
     byte[] body = message.isLargeMessage() ? ArtemisMessages.payload(message) : null;
@@ -75,8 +75,15 @@ final class DirectBinding implements Binding {
     });
   }
 
-  /** What {@link TopicMapping#NO_SYSTEM_ADDRESSES} keeps from a queue's filter. */
-  static boolean isSystemAddress(SimpleString address) {
+  /**
+   * Whether the message's address passes what a queue's filter would check: {@link
+   * TopicMapping#NO_SYSTEM_ADDRESSES} for a filter that starts with a wildcard.
+   */
+  boolean admits(Message message) {
+    return !skipsSystemAddresses || !isSystemAddress(message.getAddressSimpleString());
+  }
+
+  private static boolean isSystemAddress(SimpleString address) {
     if (address == null || address.length() == 0) {
       return false;
     }

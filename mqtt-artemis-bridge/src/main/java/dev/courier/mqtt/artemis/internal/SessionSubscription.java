@@ -130,7 +130,8 @@ final class SessionSubscription implements Consumer {
 
   /** Gives the queue back its own filter (the bridge stops), if this subscription's limit holds. */
   void unlimit() {
-    if (queue != null && queue.getFilter() instanceof QueueLimit limit && limit.subscription == this) {
+    if (queue != null && queue.getFilter() instanceof QueueLimit limit
+        && limit.subscription == this) {
       queue.setFilter(limit.original);
     }
   }
@@ -141,8 +142,8 @@ final class SessionSubscription implements Consumer {
    */
   boolean routes(Message message) {
     if (queue == null) {
-      return !(TopicFilters.startsWithWildcard(filter)
-          && DirectBinding.isSystemAddress(message.getAddressSimpleString()));
+      DirectBinding bound = direct;
+      return bound != null && bound.admits(message); // none yet, or unbound: no copy here
     }
     Filter queueFilter = queue.getFilter();
     return queueFilter == null || queueFilter.match(message);

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * [MQTT-3.14.4-1] after DISCONNECT the client closes the connection; the server ends the session at
  * once but leaves the socket for the client to close first, so that TCP's TIME_WAIT state is the
- * client's. A client that does not close is closed after {@link LingeringCloseHandler#LINGER_MILLIS}.
+ * client's. A client that does not close is closed after {@link
+ * LingeringCloseHandler#LINGER_MILLIS}.
  */
 class ClientDisconnectSection3_14_4Test {
 

@@ -95,7 +95,7 @@ final class RetainedMessages {
 
   private void refuse(Publication publication, String bound) {
     long count = refused.incrementAndGet();
-    if (count == 1 || count % DropCounter.LOG_EVERY == 0) {
+    if (DropCounter.logged(count) > 0) {
       LOG.warn("Retained message of client {} on {} refused: {} reached ({} retained messages, {}"
           + " bytes; maxRetainedMessages {}, maxRetainedBytes {}); {} refused so far",
           publication.publisherId(), publication.topic(), bound, index.size(), bytes,
