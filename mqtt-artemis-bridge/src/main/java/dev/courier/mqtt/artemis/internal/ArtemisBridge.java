@@ -256,6 +256,13 @@ public final class ArtemisBridge implements MessagingBridge {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!server.isStarted()) {
+      // Stopped under us (a container shutdown may stop the broker before the bridge): its
+      // executors are gone and its journal closed, and what the stores hold is stored already,
+      // to be loaded again by the next bridge on this broker.
+      LOG.debug("Artemis stopped before the bridge: its records stay as stored");
+      return;
+    }
     sessions.close();
     retained.close();
   }

@@ -1,6 +1,7 @@
 package dev.courier.mqtt.artemis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
@@ -129,6 +130,28 @@ class ArtemisBridgeTest extends ArtemisTestSupport {
     assertThat(got).extracting(Delivery::topic).containsExactly("r/1");
     assertThat(got.get(0).retain()).isTrue();
     assertThat(subscriber.poll()).isNull();
+  }
+
+  @Test
+  void whenTheBrokerStopsBeforeTheBridge_thenTheBridgeStopsQuietly_andTheRecordsStay()
+      throws Exception {
+    // What a container shutdown can do: Artemis's component stops the broker, its thread pool
+    // ends, and only then is the bridge deactivated.
+    BridgeSession subscriber = open("sub", false);
+    await(subscriber.subscribe(List.of(new SubscriptionRequest("t", 1))));
+    await(open("pub", true).publish(publication("r", "kept", 1, true)));
+    broker.server().stop();
+
+    assertThatCode(bridge::stop).doesNotThrowAnyException();
+
+    bridge = broker.start(ArtemisBridgeConfig.DEFAULTS); // a new broker on the same journal
+    BridgeSession resumed = open("sub", false);
+    assertThat(resumed.present()).isTrue();
+    BridgeSession reader = open("reader", true);
+    RecordingSink sink = new RecordingSink(reader);
+    reader.attach(sink);
+    await(reader.subscribe(List.of(new SubscriptionRequest("r", 1))));
+    assertThat(sink.take(1, true)).extracting(ArtemisTestSupport::text).containsExactly("kept");
   }
 
   @Test
