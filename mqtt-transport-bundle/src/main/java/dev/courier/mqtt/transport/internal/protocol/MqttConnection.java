@@ -73,12 +73,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private final ConnectionContext context;
   private final ConnectionPort port;
-  private final PublishAuthorization authorization;
-  private final InboundPublishFlow inbound;
   private final CloseFlow close;
   private final Runnable drainTask = this::drainNow;
-  // Made at the first SUBSCRIBE / UNSUBSCRIBE, the first enhanced authentication: most idle
-  // connections never need them.
+  // Made at the first PUBLISH, SUBSCRIBE / UNSUBSCRIBE, the first enhanced authentication, the
+  // first packet held (or the close, for the authorization): most idle connections never need them.
+  private PublishAuthorization authorization;
+  private InboundPublishFlow inbound;
+  private EarlyPackets early;
   private SubscriptionFlow subscriptions;
   private EnhancedAuthFlow enhancedAuth;
   /**
@@ -88,7 +89,6 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private boolean drainAfterRead;
   /** A drain task is queued on the loop; set from any thread through {@link #DRAIN_SCHEDULED}. */
   private volatile boolean drainScheduled;
-  private final EarlyPackets early = new EarlyPackets();
   /** Packets are held behind a SUBSCRIBE or UNSUBSCRIBE being applied (see holdWhileSubscribing). */
   private boolean holding;
 
@@ -99,9 +99,33 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   MqttConnection(ConnectionPort port, EngineParts parts) {
     this.port = port;
     this.context = new ConnectionContext(port, parts);
-    this.authorization = new PublishAuthorization(context);
-    this.inbound = new InboundPublishFlow(context, authorization);
-    this.close = new CloseFlow(context, authorization, this);
+    this.close = new CloseFlow(context, this);
+  }
+
+  private PublishAuthorization authorization() {
+    if (authorization == null) {
+      authorization = new PublishAuthorization(context);
+    }
+    return authorization;
+  }
+
+  private InboundPublishFlow inbound() {
+    if (inbound == null) {
+      inbound = new InboundPublishFlow(context, authorization());
+    }
+    return inbound;
+  }
+
+  private EarlyPackets early() {
+    if (early == null) {
+      early = new EarlyPackets();
+    }
+    return early;
+  }
+
+  /** Whether packets are held: what arrives now must queue behind them. */
+  private boolean holdsEarly() {
+    return early != null && early.holds();
   }
 
   private SubscriptionFlow subscriptions() {
@@ -155,7 +179,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         if (context.authMethod() != null) {
           enhancedAuth().beforeConnAck(message); // only AUTH and DISCONNECT [MQTT-3.1.2-30]
         } else {
-          early.hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
+          early().hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
         }
       }
       case CONNECTED -> {
@@ -163,9 +187,9 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
           // [MQTT-3.14.4-2] nothing may follow DISCONNECT; the channel is closing.
           LOG.trace("Ignoring {} after DISCONNECT of client {}", header.messageType(),
               context.clientId());
-        } else if (holding || early.holds()) {
+        } else if (holding || holdsEarly()) {
           // behind a SUBSCRIBE or UNSUBSCRIBE still being applied
-          early.hold(message, EarlyPackets.MAX_BEHIND_SUBSCRIBE);
+          early().hold(message, EarlyPackets.MAX_BEHIND_SUBSCRIBE);
         } else {
           dispatch(message);
         }
@@ -281,6 +305,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   }
 
   private void replayEarly() {
+    if (early == null) {
+      port.flush();
+      return;
+    }
     try {
       early.replay(this::dispatch,
           () -> state == State.CONNECTED && !close.closing() && !holding);
@@ -294,13 +322,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void dispatch(MqttMessage message) {
     switch (message.fixedHeader().messageType()) {
-      case PUBLISH -> inbound.onPublish((MqttPublishMessage) message);
+      case PUBLISH -> inbound().onPublish((MqttPublishMessage) message);
       case PUBACK -> {
         delivery.onPuback(PacketRules.packetId(message));
         drainAfterRead = true; // the freed slots are filled once per read, in one flush
       }
       case PUBREC -> delivery.onPubrec(PacketRules.packetId(message));
-      case PUBREL -> inbound.onPubrel(PacketRules.packetId(message));
+      case PUBREL -> inbound().onPubrel(PacketRules.packetId(message));
       case PUBCOMP -> {
         delivery.onPubcomp(PacketRules.packetId(message));
         drainAfterRead = true;
@@ -397,10 +425,12 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     State was = state;
     state = State.CLOSED;
     context.markClosed();
-    early.release();
+    if (early != null) {
+      early.release();
+    }
     abandonEnhancedAuth();
     if (was == State.CONNECTED) {
-      close.connectedClosed();
+      close.connectedClosed(authorization());
     } else if (was == State.AWAIT_CONNECT) {
       context.released().complete(null);
     }
