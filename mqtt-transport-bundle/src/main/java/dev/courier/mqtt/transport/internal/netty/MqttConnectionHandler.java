@@ -53,15 +53,19 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
   /** This handler's context, from {@link #handlerAdded}. */
   private ChannelHandlerContext ctx;
   private MqttConnection connection;
-  private ScheduledFuture<?> connectTimeout;
+  /**
+   * The one timer of the connection: the connect timer until CONNECT is read ({@link
+   * #connectTimer}), then the next keep-alive check; null when none runs.
+   */
+  private ScheduledFuture<?> timer;
   /** Silence after which the keep alive expires (1.5 times it), in nanoseconds; 0: no timer. */
   private long keepAliveNanos;
   /** When the client was last read from, by {@link #clock}; only kept while a keep alive runs. */
   private long lastRead;
-  /** The next keep-alive check, or null. */
-  private ScheduledFuture<?> keepAliveCheck;
-  /** Packets received from the codec; compared with the frames the validator passed on. */
-  private long decoded;
+  /** Packets from the codec, compared with the frames the validator passed on (mod 2^32). */
+  private int decoded;
+  /** Whether {@link #timer} is the connect timer. */
+  private boolean connectTimer;
   /** A lingering close began: the engine gets nothing more from this channel. */
   private boolean closing;
   /** The engine's {@code closed()} was called; it is called once. */
@@ -81,12 +85,15 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    connectTimeout = ctx.executor().schedule(this::connectTimedOut,
+    timer = ctx.executor().schedule(this::connectTimedOut,
         engine.config().connectTimeoutSeconds(), TimeUnit.SECONDS);
+    connectTimer = true;
     ctx.fireChannelActive();
   }
 
   private void connectTimedOut() {
+    timer = null;
+    connectTimer = false;
     if (connection.clientId() == null && ctx.channel().isActive()) {
       LOG.debug("No CONNECT from {} within {} s; closing", ctx.channel().remoteAddress(),
           engine.config().connectTimeoutSeconds());
@@ -108,11 +115,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         return;
       }
       connection.handle(message);
-      if (connectTimeout != null && connection.clientId() != null) {
-        // CONNECT arrived: the timer would do nothing; drop it now rather than hold it (and this
-        // handler through it) for connectTimeoutSeconds per connection.
-        connectTimeout.cancel(false);
-        connectTimeout = null;
+      if (connectTimer && connection.clientId() != null) {
+        // CONNECT arrived (and set no keep alive): the timer would do nothing; drop it now rather
+        // than hold it (and this handler through it) for connectTimeoutSeconds per connection.
+        cancelTimer();
       }
     } catch (ProtocolViolation violation) {
       connection.fail(violation);
@@ -123,7 +129,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
 
   /** Whether the connect timer still runs: until CONNECT is handled (tests). */
   boolean connectTimerPending() {
-    return connectTimeout != null && !connectTimeout.isDone();
+    return connectTimer && timer != null && !timer.isDone();
   }
 
   private void decodeFailed(ChannelHandlerContext ctx, Throwable cause) {
@@ -189,11 +195,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
 
   /**
    * (Re)starts the keep-alive timer: the engine hears {@code keepAliveExpired()} once nothing was
-   * read for 1.5 times {@code seconds} [MQTT-3.1.2-24]; 0 stops it. Called on the event loop.
+   * read for 1.5 times {@code seconds} [MQTT-3.1.2-24]; 0 stops it. Called on the event loop, once
+   * CONNECT was read (so the connect timer, if it still runs, is done with too).
    */
   @Override
   public void keepAlive(int seconds) {
-    stopKeepAlive();
+    cancelTimer();
     keepAliveNanos = seconds * 1_500_000_000L;
     if (keepAliveNanos != 0 && !closing) {
       lastRead = clock.getAsLong();
@@ -209,17 +216,18 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
 
   /** Whether a keep-alive check is scheduled (tests). */
   boolean keepAlivePending() {
-    return keepAliveCheck != null && !keepAliveCheck.isDone();
+    return !connectTimer && timer != null && !timer.isDone();
   }
 
   private void armKeepAlive(long delayNanos) {
-    keepAliveCheck = ctx.executor().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+    timer = ctx.executor().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+    connectTimer = false;
   }
 
   /** The keep-alive check, on the event loop: {@link #armKeepAlive} schedules this handler. */
   @Override
   public void run() {
-    keepAliveCheck = null;
+    timer = null;
     if (closing || keepAliveNanos == 0 || !ctx.channel().isActive()) {
       return;
     }
@@ -235,19 +243,17 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     }
   }
 
-  private void stopKeepAlive() {
-    if (keepAliveCheck != null) {
-      keepAliveCheck.cancel(false); // off the loop's queue: a closed connection is not held
-      keepAliveCheck = null;
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false); // off the loop's queue: a closed connection is not held
+      timer = null;
     }
+    connectTimer = false;
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (connectTimeout != null) {
-      connectTimeout.cancel(false);
-    }
-    stopKeepAlive();
+    cancelTimer();
     engineClosed();
     ctx.fireChannelInactive();
   }
@@ -260,10 +266,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
    */
   private void closing() {
     closing = true;
-    if (connectTimeout != null) {
-      connectTimeout.cancel(false);
-    }
-    stopKeepAlive();
+    cancelTimer();
     ctx.executor().execute(this::engineClosed);
   }
 

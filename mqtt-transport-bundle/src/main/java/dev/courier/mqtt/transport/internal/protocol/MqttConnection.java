@@ -73,10 +73,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private final ConnectionContext context;
   private final ConnectionPort port;
-  private final CloseFlow close;
   private final Runnable drainTask = this::drainNow;
   // Made at the first PUBLISH, SUBSCRIBE / UNSUBSCRIBE, the first enhanced authentication, the
-  // first packet held (or the close, for the authorization): most idle connections never need them.
+  // first packet held, a will or the close: most idle connections never need them.
+  private CloseFlow close;
   private PublishAuthorization authorization;
   private InboundPublishFlow inbound;
   private EarlyPackets early;
@@ -99,7 +99,18 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   MqttConnection(ConnectionPort port, EngineParts parts) {
     this.port = port;
     this.context = new ConnectionContext(port, parts);
-    this.close = new CloseFlow(context, this);
+  }
+
+  private CloseFlow close() {
+    if (close == null) {
+      close = new CloseFlow(context, this);
+    }
+    return close;
+  }
+
+  /** Whether the client said DISCONNECT: nothing after it is read [MQTT-3.14.4-2]. */
+  private boolean closing() {
+    return close != null && close.closing();
   }
 
   private PublishAuthorization authorization() {
@@ -183,7 +194,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         }
       }
       case CONNECTED -> {
-        if (close.closing()) {
+        if (closing()) {
           // [MQTT-3.14.4-2] nothing may follow DISCONNECT; the channel is closing.
           LOG.trace("Ignoring {} after DISCONNECT of client {}", header.messageType(),
               context.clientId());
@@ -221,11 +232,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void afterConnect(ConnectOutcome outcome) {
     if (outcome == ConnectOutcome.GONE) {
-      close.letGo();
+      close().letGo();
     } else if (!outcome.accepted()) {
       refuse(outcome);
     } else if (state == State.CONNECTING) {
-      close.will(outcome.will());
+      if (outcome.will() != null) {
+        close().will(outcome.will());
+      }
       connected(outcome);
     }
   }
@@ -311,7 +324,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
     try {
       early.replay(this::dispatch,
-          () -> state == State.CONNECTED && !close.closing() && !holding);
+          () -> state == State.CONNECTED && !closing() && !holding);
       port.flush();
     } catch (ProtocolViolation violation) {
       fail(violation);
@@ -342,7 +355,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         holdWhileSubscribing();
       }
       case PINGREQ -> port.write(context.writer().pingResp());
-      case DISCONNECT -> close.onDisconnect(message);
+      case DISCONNECT -> close().onDisconnect(message);
       case AUTH -> enhancedAuth().onAuth(message); // re-authentication (4.12.1)
       case CONNECT -> throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");
       default -> throw new ProtocolViolation("MQTT-4.8.0-1",
@@ -416,7 +429,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   @Override
   public CompletionStage<Void> takeOver() {
-    context.onLoop(close::takeOver);
+    context.onLoop(() -> close().takeOver()); // on the loop: close() is the loop's to make
     return context.released();
   }
 
@@ -430,7 +443,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
     abandonEnhancedAuth();
     if (was == State.CONNECTED) {
-      close.connectedClosed(authorization());
+      close().connectedClosed(authorization());
     } else if (was == State.AWAIT_CONNECT) {
       context.released().complete(null);
     }

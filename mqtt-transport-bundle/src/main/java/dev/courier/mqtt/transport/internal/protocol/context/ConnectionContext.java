@@ -43,7 +43,6 @@ public final class ConnectionContext {
   private String clientId;
   private MqttVersion version;
   private Dialect dialect = Dialect.MQTT_3_1_1;
-  private PacketWriter writer = dialect.writer();
   private Negotiated negotiated = Negotiated.DEFAULT;
   private boolean cleanStart;
   private long willDelaySeconds;
@@ -108,7 +107,6 @@ public final class ConnectionContext {
   public void protocol(MqttVersion protocol) {
     this.version = protocol;
     this.dialect = Dialect.of(protocol);
-    this.writer = dialect.writer();
   }
 
   /**
@@ -131,7 +129,7 @@ public final class ConnectionContext {
   }
 
   public PacketWriter writer() {
-    return writer;
+    return dialect.writer();
   }
 
   public Negotiated negotiated() {
@@ -235,6 +233,7 @@ public final class ConnectionContext {
    * the code's fixed text.
    */
   public void disconnect(ReasonCode code, String reason) {
+    PacketWriter writer = dialect.writer();
     if (!closed && writer.hasProperties()) {
       send(acknowledged ? writer.disconnect(code, ReasonStrings.disconnect(negotiated, reason))
           : writer.connAckRefused(code, ReasonStrings.connAck(negotiated, code)));
