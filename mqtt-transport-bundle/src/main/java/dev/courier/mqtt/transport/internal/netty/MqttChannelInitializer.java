@@ -11,7 +11,11 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.util.function.LongSupplier;
 
-/** Builds a client pipeline with fixed handler names: [tls,] frame, decoder, encoder, mqtt. */
+/**
+ * Builds a client pipeline with fixed handler names: [tls,] frame, decoder, mqtt. The {@code mqtt}
+ * handler encodes what it writes itself; a refused connection's pipeline has an {@code encoder}
+ * before its {@code mqtt} handler instead.
+ */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
 
   static final String TLS = "tls";
@@ -82,7 +86,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   /** Just enough to read the CONNECT and answer it with the limit's refusal. */
   private void refuse(ChannelPipeline pipeline, AdmissionLimit limit) {
     TransportConfig config = engine.config();
-    codec(pipeline, config);
+    decoding(pipeline, config);
+    pipeline.addLast(ENCODER, PublishEncoder.INSTANCE);
     pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds()));
   }
 
@@ -97,16 +102,14 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
    * scheduled tasks run by a clock of their own.
    */
   static void configure(ChannelPipeline pipeline, MqttEngine engine, LongSupplier clock) {
-    TransportConfig config = engine.config();
-    codec(pipeline, config);
+    decoding(pipeline, engine.config());
+    // The handler encodes as it writes (PublishEncoder), without an encoder context per pipeline.
     pipeline.addLast(MQTT, new MqttConnectionHandler(engine, clock));
   }
 
-  /** Frame checks, decoder and encoder: what every client pipeline starts with. */
-  private static void codec(ChannelPipeline pipeline, TransportConfig config) {
+  /** Frame checks and decoder: what every client pipeline starts with. */
+  private static void decoding(ChannelPipeline pipeline, TransportConfig config) {
     pipeline.addLast(FRAME, new MqttFrameValidator(config.maxPacketSize()));
     pipeline.addLast(DECODER, new MqttDecoder(config.maxPacketSize(), config.maxClientIdLength()));
-    // Netty's MqttEncoder behind it: PUBLISH without properties in one buffer, the rest by Netty's.
-    pipeline.addLast(ENCODER, PublishEncoder.INSTANCE);
   }
 }

@@ -1,20 +1,28 @@
 package dev.courier.mqtt.transport.internal.netty;
 
-import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -25,28 +33,39 @@ import org.slf4j.LoggerFactory;
  * protocol engine, and turns channel events (writability, close) into engine calls. The one
  * place that logs protocol violations and closes for them. Releases every packet it receives.
  *
- * <p>Also the connection's keep-alive timer [MQTT-3.1.2-24]: one scheduled check that re-arms
+ * <p>It is also the engine's {@link ConnectionPort}, writing through its own context and encoding
+ * on the way out ({@link PublishEncoder}), so that a connection costs no port object, no encoder
+ * context and no pipeline hop per packet.
+ *
+ * <p>And the connection's keep-alive timer [MQTT-3.1.2-24]: one scheduled check that re-arms
  * itself for when the silence would reach 1.5 times the keep alive, against the time of the last
- * read (taken once per read batch), rather than a handler of its own in every pipeline.
+ * read (taken once per read batch), rather than a handler of its own in every pipeline. The
+ * handler is that check's {@link Runnable} itself, so that the timer costs no task object of ours.
  */
-final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
+final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
+    implements ConnectionPort, Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
 
-  private final TransportConfig config;
   private final MqttEngine engine;
   /** Nanoseconds as {@link System#nanoTime()}; a test's own clock in tests. */
   private final LongSupplier clock;
+  /** This handler's context, from {@link #handlerAdded}. */
+  private ChannelHandlerContext ctx;
   private MqttConnection connection;
-  private ScheduledFuture<?> connectTimeout;
+  /**
+   * The one timer of the connection: the connect timer until CONNECT is read ({@link
+   * #connectTimer}), then the next keep-alive check; null when none runs.
+   */
+  private ScheduledFuture<?> timer;
   /** Silence after which the keep alive expires (1.5 times it), in nanoseconds; 0: no timer. */
   private long keepAliveNanos;
   /** When the client was last read from, by {@link #clock}; only kept while a keep alive runs. */
   private long lastRead;
-  /** The next keep-alive check, or null. */
-  private ScheduledFuture<?> keepAliveCheck;
-  /** Packets received from the codec; compared with the frames the validator passed on. */
-  private long decoded;
+  /** Packets from the codec, compared with the frames the validator passed on (mod 2^32). */
+  private int decoded;
+  /** Whether {@link #timer} is the connect timer. */
+  private boolean connectTimer;
   /** A lingering close began: the engine gets nothing more from this channel. */
   private boolean closing;
   /** The engine's {@code closed()} was called; it is called once. */
@@ -54,26 +73,32 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /** @param clock the time of reads and keep-alive checks, as {@link System#nanoTime()} */
   MqttConnectionHandler(MqttEngine engine, LongSupplier clock) {
-    this.config = engine.config();
     this.engine = engine;
     this.clock = clock;
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    connection = engine.newConnection(new NettyConnectionPort(ctx, this));
+  public void handlerAdded(ChannelHandlerContext context) {
+    ctx = context;
+    connection = engine.newConnection(this);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    connectTimeout = ctx.executor().schedule(() -> {
-      if (connection.clientId() == null && ctx.channel().isActive()) {
-        LOG.debug("No CONNECT from {} within {} s; closing", ctx.channel().remoteAddress(),
-            config.connectTimeoutSeconds());
-        ctx.close();
-      }
-    }, config.connectTimeoutSeconds(), TimeUnit.SECONDS);
+    timer = ctx.executor().schedule(this::connectTimedOut,
+        engine.config().connectTimeoutSeconds(), TimeUnit.SECONDS);
+    connectTimer = true;
     ctx.fireChannelActive();
+  }
+
+  private void connectTimedOut() {
+    timer = null;
+    connectTimer = false;
+    if (connection.clientId() == null && ctx.channel().isActive()) {
+      LOG.debug("No CONNECT from {} within {} s; closing", ctx.channel().remoteAddress(),
+          engine.config().connectTimeoutSeconds());
+      ctx.close();
+    }
   }
 
   @Override
@@ -90,11 +115,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       connection.handle(message);
-      if (connectTimeout != null && connection.clientId() != null) {
-        // CONNECT arrived: the timer would do nothing; drop it now rather than hold it (and this
-        // handler through it) for connectTimeoutSeconds per connection.
-        connectTimeout.cancel(false);
-        connectTimeout = null;
+      if (connectTimer && connection.clientId() != null) {
+        // CONNECT arrived (and set no keep alive): the timer would do nothing; drop it now rather
+        // than hold it (and this handler through it) for connectTimeoutSeconds per connection.
+        cancelTimer();
       }
     } catch (ProtocolViolation violation) {
       connection.fail(violation);
@@ -105,7 +129,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /** Whether the connect timer still runs: until CONNECT is handled (tests). */
   boolean connectTimerPending() {
-    return connectTimeout != null && !connectTimeout.isDone();
+    return connectTimer && timer != null && !timer.isDone();
   }
 
   private void decodeFailed(ChannelHandlerContext ctx, Throwable cause) {
@@ -171,62 +195,65 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * (Re)starts the keep-alive timer: the engine hears {@code keepAliveExpired()} once nothing was
-   * read for 1.5 times {@code seconds} [MQTT-3.1.2-24]; 0 stops it. Called on the event loop.
+   * read for 1.5 times {@code seconds} [MQTT-3.1.2-24]; 0 stops it. Called on the event loop, once
+   * CONNECT was read (so the connect timer, if it still runs, is done with too).
    */
-  void keepAlive(ChannelHandlerContext ctx, int seconds) {
-    stopKeepAlive();
+  @Override
+  public void keepAlive(int seconds) {
+    cancelTimer();
     keepAliveNanos = seconds * 1_500_000_000L;
     if (keepAliveNanos != 0 && !closing) {
       lastRead = clock.getAsLong();
-      armKeepAlive(ctx, keepAliveNanos);
+      armKeepAlive(keepAliveNanos);
     }
   }
 
-  /** The connection's clock (also the engine's, through the port), as {@link System#nanoTime()}. */
-  long nanoTime() {
+  /** The connection's clock (also the engine's), as {@link System#nanoTime()}. */
+  @Override
+  public long nanoTime() {
     return clock.getAsLong();
   }
 
   /** Whether a keep-alive check is scheduled (tests). */
   boolean keepAlivePending() {
-    return keepAliveCheck != null && !keepAliveCheck.isDone();
+    return !connectTimer && timer != null && !timer.isDone();
   }
 
-  private void armKeepAlive(ChannelHandlerContext ctx, long delayNanos) {
-    keepAliveCheck = ctx.executor().schedule(() -> checkKeepAlive(ctx), delayNanos,
-        TimeUnit.NANOSECONDS);
+  private void armKeepAlive(long delayNanos) {
+    timer = ctx.executor().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+    connectTimer = false;
   }
 
-  private void checkKeepAlive(ChannelHandlerContext ctx) {
-    keepAliveCheck = null;
+  /** The keep-alive check, on the event loop: {@link #armKeepAlive} schedules this handler. */
+  @Override
+  public void run() {
+    timer = null;
     if (closing || keepAliveNanos == 0 || !ctx.channel().isActive()) {
       return;
     }
     long silent = clock.getAsLong() - lastRead;
     if (silent < keepAliveNanos) {
-      armKeepAlive(ctx, keepAliveNanos - silent); // read since: due that much later
+      armKeepAlive(keepAliveNanos - silent); // read since: due that much later
       return;
     }
     connection.keepAliveExpired();
     if (!closing && ctx.channel().isActive()) {
       // Not closed (a throttled client is not): look again a whole period later.
-      armKeepAlive(ctx, keepAliveNanos);
+      armKeepAlive(keepAliveNanos);
     }
   }
 
-  private void stopKeepAlive() {
-    if (keepAliveCheck != null) {
-      keepAliveCheck.cancel(false); // off the loop's queue: a closed connection is not held
-      keepAliveCheck = null;
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false); // off the loop's queue: a closed connection is not held
+      timer = null;
     }
+    connectTimer = false;
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (connectTimeout != null) {
-      connectTimeout.cancel(false);
-    }
-    stopKeepAlive();
+    cancelTimer();
     engineClosed();
     ctx.fireChannelInactive();
   }
@@ -237,12 +264,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
    * (a client taking over the session must not wait for it). Called on the event loop, from within
    * the engine: {@code closed()} runs in a task of its own, as it would after a plain close.
    */
-  void closing(ChannelHandlerContext ctx) {
+  private void closing() {
     closing = true;
-    if (connectTimeout != null) {
-      connectTimeout.cancel(false);
-    }
-    stopKeepAlive();
+    cancelTimer();
     ctx.executor().execute(this::engineClosed);
   }
 
@@ -250,6 +274,101 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     if (!engineClosed) {
       engineClosed = true;
       connection.closed();
+    }
+  }
+
+  // ---------------------------------------------------------------- ConnectionPort
+
+  /** Encodes {@code message} here, as the pipeline's encoder would, and writes the bytes. */
+  @Override
+  public void write(MqttMessage message) {
+    try {
+      PublishEncoder.INSTANCE.write(ctx, message, ctx.voidPromise());
+    } catch (Exception e) {
+      // as the pipeline does with a failed write: the void promise fires exceptionCaught
+      ctx.voidPromise().tryFailure(e);
+    }
+  }
+
+  @Override
+  public void flush() {
+    ctx.flush();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  @Override
+  public void pauseReading() {
+    ctx.channel().config().setAutoRead(false);
+  }
+
+  @Override
+  public void resumeReading() {
+    ctx.channel().config().setAutoRead(true);
+  }
+
+  @Override
+  public void close() {
+    ctx.close();
+  }
+
+  /** A socket lingers (see {@link LingeringCloseHandler}); other channels close at once. */
+  @Override
+  public void closeAfterLastPacket() {
+    if (!(ctx.channel() instanceof DuplexChannel) || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    closing(); // from now on the engine is told it is closed and is given nothing
+    LingeringCloseHandler.begin(ctx);
+  }
+
+  /** A socket waits for the client's close (see {@link LingeringCloseHandler}); others close. */
+  @Override
+  public void closeAfterClient() {
+    if (!(ctx.channel() instanceof DuplexChannel) || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    closing();
+    LingeringCloseHandler.awaitClientClose(ctx);
+  }
+
+  @Override
+  public Executor executor() {
+    return ctx.executor();
+  }
+
+  @Override
+  public void schedule(Runnable task, long delayNanos) {
+    ctx.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Made when a log line asks, not kept: the channel keeps the address, after a close too. */
+  @Override
+  public String remoteAddress() {
+    return String.valueOf(ctx.channel().remoteAddress());
+  }
+
+  @Override
+  public List<X509Certificate> peerCertificates() {
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls == null) {
+      return List.of();
+    }
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate certificate : tls.engine().getSession().getPeerCertificates()) {
+        if (certificate instanceof X509Certificate x509) {
+          chain.add(x509);
+        }
+      }
+      return chain;
+    } catch (SSLPeerUnverifiedException noCertificate) {
+      return List.of();
     }
   }
 

@@ -48,8 +48,11 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
   private static final int MQTT_5 = 5;
 
   private final int maxPacketSize;
-  /** Frames passed on since the connection opened; each must decode to exactly one packet. */
-  private long frames;
+  /**
+   * Frames passed on since the connection opened, mod 2^32 (compared for equality only); each must
+   * decode to exactly one packet.
+   */
+  private int frames;
   /** The protocol level of the CONNECT that passed, 0 before one did. */
   private int protocolLevel;
   /** A malformed input was reported: the rest of the stream is discarded. */
@@ -155,7 +158,7 @@ final class MqttFrameValidator extends ByteToMessageDecoder {
   }
 
   /** Complete frames passed on to the codec so far. */
-  long frames() {
+  int frames() {
     return frames;
   }
 

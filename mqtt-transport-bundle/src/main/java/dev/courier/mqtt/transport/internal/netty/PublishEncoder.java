@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.MessageToByteEncoder;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -22,9 +24,11 @@ import java.nio.charset.StandardCharsets;
  * topic alias, ...) into one buffer of their exact size; hands everything else to Netty's {@code
  * MqttEncoder}, on this handler's context, rather than to a second handler (and context) in every
  * pipeline. That encoder writes a 5.0 PUBLISH's property section into a buffer of its own and
- * copies it, even when it is empty: a second pooled allocation per delivery.
+ * copies it, even when it is empty: a second pooled allocation per delivery. A 3.x CONNACK, four
+ * fixed bytes, is written here too: Netty's encoder looks for properties it cannot have first.
  *
- * <p>The protocol level is the one Netty's decoder records on the channel at CONNECT.
+ * <p>Client pipelines call {@link #write} from their {@code mqtt} handler, on its context, rather
+ * than holding this handler; a refused connection's pipeline holds it. The protocol level is the one Netty's decoder records on the channel at CONNECT.
  */
 @Sharable
 final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
@@ -77,6 +81,8 @@ final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
       throws Exception {
     if (acceptOutboundMessage(msg)) {
       super.write(ctx, msg, promise);
+    } else if (msg instanceof MqttConnAckMessage connAck && !isMqtt5(ctx)) {
+      ctx.write(connAck3(ctx, connAck), promise);
     } else {
       MqttEncoder.INSTANCE.write(ctx, msg, promise); // sharable and stateless, as this one
     }
@@ -110,6 +116,17 @@ final class PublishEncoder extends MessageToByteEncoder<MqttPublishMessage> {
     }
     ByteBuf payload = msg.payload();
     out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+  }
+
+  /**
+   * A 3.x CONNACK: the fixed header, Remaining Length 2, the Connect Acknowledge Flags (Session
+   * Present, 3.1.1 only) and the return code (3.2.2).
+   */
+  private static ByteBuf connAck3(ChannelHandlerContext ctx, MqttConnAckMessage connAck) {
+    MqttConnAckVariableHeader header = connAck.variableHeader();
+    return ctx.alloc().ioBuffer(4).writeByte(0x20).writeByte(2)
+        .writeByte(header.isSessionPresent() ? 1 : 0)
+        .writeByte(header.connectReturnCode().byteValue());
   }
 
   private static boolean isMqtt5(ChannelHandlerContext ctx) {

@@ -73,12 +73,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private final ConnectionContext context;
   private final ConnectionPort port;
-  private final PublishAuthorization authorization;
-  private final InboundPublishFlow inbound;
-  private final CloseFlow close;
   private final Runnable drainTask = this::drainNow;
-  // Made at the first SUBSCRIBE / UNSUBSCRIBE, the first enhanced authentication: most idle
-  // connections never need them.
+  // Made at the first PUBLISH, SUBSCRIBE / UNSUBSCRIBE, the first enhanced authentication, the
+  // first packet held, a will or the close: most idle connections never need them.
+  private CloseFlow close;
+  private PublishAuthorization authorization;
+  private InboundPublishFlow inbound;
+  private EarlyPackets early;
   private SubscriptionFlow subscriptions;
   private EnhancedAuthFlow enhancedAuth;
   /**
@@ -88,7 +89,6 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private boolean drainAfterRead;
   /** A drain task is queued on the loop; set from any thread through {@link #DRAIN_SCHEDULED}. */
   private volatile boolean drainScheduled;
-  private final EarlyPackets early = new EarlyPackets();
   /** Packets are held behind a SUBSCRIBE or UNSUBSCRIBE being applied (see holdWhileSubscribing). */
   private boolean holding;
 
@@ -99,9 +99,44 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   MqttConnection(ConnectionPort port, EngineParts parts) {
     this.port = port;
     this.context = new ConnectionContext(port, parts);
-    this.authorization = new PublishAuthorization(context);
-    this.inbound = new InboundPublishFlow(context, authorization);
-    this.close = new CloseFlow(context, authorization, this);
+  }
+
+  private CloseFlow close() {
+    if (close == null) {
+      close = new CloseFlow(context, this);
+    }
+    return close;
+  }
+
+  /** Whether the client said DISCONNECT: nothing after it is read [MQTT-3.14.4-2]. */
+  private boolean closing() {
+    return close != null && close.closing();
+  }
+
+  private PublishAuthorization authorization() {
+    if (authorization == null) {
+      authorization = new PublishAuthorization(context);
+    }
+    return authorization;
+  }
+
+  private InboundPublishFlow inbound() {
+    if (inbound == null) {
+      inbound = new InboundPublishFlow(context, authorization());
+    }
+    return inbound;
+  }
+
+  private EarlyPackets early() {
+    if (early == null) {
+      early = new EarlyPackets();
+    }
+    return early;
+  }
+
+  /** Whether packets are held: what arrives now must queue behind them. */
+  private boolean holdsEarly() {
+    return early != null && early.holds();
   }
 
   private SubscriptionFlow subscriptions() {
@@ -155,17 +190,17 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         if (context.authMethod() != null) {
           enhancedAuth().beforeConnAck(message); // only AUTH and DISCONNECT [MQTT-3.1.2-30]
         } else {
-          early.hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
+          early().hold(message, EarlyPackets.MAX_BEFORE_CONNACK);
         }
       }
       case CONNECTED -> {
-        if (close.closing()) {
+        if (closing()) {
           // [MQTT-3.14.4-2] nothing may follow DISCONNECT; the channel is closing.
           LOG.trace("Ignoring {} after DISCONNECT of client {}", header.messageType(),
               context.clientId());
-        } else if (holding || early.holds()) {
+        } else if (holding || holdsEarly()) {
           // behind a SUBSCRIBE or UNSUBSCRIBE still being applied
-          early.hold(message, EarlyPackets.MAX_BEHIND_SUBSCRIBE);
+          early().hold(message, EarlyPackets.MAX_BEHIND_SUBSCRIBE);
         } else {
           dispatch(message);
         }
@@ -197,11 +232,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void afterConnect(ConnectOutcome outcome) {
     if (outcome == ConnectOutcome.GONE) {
-      close.letGo();
+      close().letGo();
     } else if (!outcome.accepted()) {
       refuse(outcome);
     } else if (state == State.CONNECTING) {
-      close.will(outcome.will());
+      if (outcome.will() != null) {
+        close().will(outcome.will());
+      }
       connected(outcome);
     }
   }
@@ -281,9 +318,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   }
 
   private void replayEarly() {
+    if (early == null) {
+      port.flush();
+      return;
+    }
     try {
       early.replay(this::dispatch,
-          () -> state == State.CONNECTED && !close.closing() && !holding);
+          () -> state == State.CONNECTED && !closing() && !holding);
       port.flush();
     } catch (ProtocolViolation violation) {
       fail(violation);
@@ -294,13 +335,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void dispatch(MqttMessage message) {
     switch (message.fixedHeader().messageType()) {
-      case PUBLISH -> inbound.onPublish((MqttPublishMessage) message);
+      case PUBLISH -> inbound().onPublish((MqttPublishMessage) message);
       case PUBACK -> {
         delivery.onPuback(PacketRules.packetId(message));
         drainAfterRead = true; // the freed slots are filled once per read, in one flush
       }
       case PUBREC -> delivery.onPubrec(PacketRules.packetId(message));
-      case PUBREL -> inbound.onPubrel(PacketRules.packetId(message));
+      case PUBREL -> inbound().onPubrel(PacketRules.packetId(message));
       case PUBCOMP -> {
         delivery.onPubcomp(PacketRules.packetId(message));
         drainAfterRead = true;
@@ -314,7 +355,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         holdWhileSubscribing();
       }
       case PINGREQ -> port.write(context.writer().pingResp());
-      case DISCONNECT -> close.onDisconnect(message);
+      case DISCONNECT -> close().onDisconnect(message);
       case AUTH -> enhancedAuth().onAuth(message); // re-authentication (4.12.1)
       case CONNECT -> throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");
       default -> throw new ProtocolViolation("MQTT-4.8.0-1",
@@ -388,7 +429,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   @Override
   public CompletionStage<Void> takeOver() {
-    context.onLoop(close::takeOver);
+    context.onLoop(() -> close().takeOver()); // on the loop: close() is the loop's to make
     return context.released();
   }
 
@@ -397,10 +438,12 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     State was = state;
     state = State.CLOSED;
     context.markClosed();
-    early.release();
+    if (early != null) {
+      early.release();
+    }
     abandonEnhancedAuth();
     if (was == State.CONNECTED) {
-      close.connectedClosed();
+      close().connectedClosed(authorization());
     } else if (was == State.AWAIT_CONNECT) {
       context.released().complete(null);
     }

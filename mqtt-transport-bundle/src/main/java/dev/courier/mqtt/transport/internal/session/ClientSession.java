@@ -28,6 +28,8 @@ public final class ClientSession {
   private Set<Integer> awaitingRelease;
   private Set<Integer> restored;
   private int lastPacketId;
+  /** Counted by the registry as a session that ends with its connection, until removed. */
+  private boolean counted;
 
   /**
    * Creates the state of a new session.
@@ -46,6 +48,15 @@ public final class ClientSession {
 
   public boolean clean() {
     return clean;
+  }
+
+  /** The registry counts this session, which only its connection holds (see SessionRegistry). */
+  void counted(boolean value) {
+    this.counted = value;
+  }
+
+  boolean counted() {
+    return counted;
   }
 
   public BridgeSession bridgeSession() {

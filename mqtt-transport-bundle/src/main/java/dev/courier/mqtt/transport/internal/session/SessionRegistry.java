@@ -3,6 +3,7 @@ package dev.courier.mqtt.transport.internal.session;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sessions and the connected owners of one transport instance, by client id.
@@ -10,11 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Takeover protocol: a connecting client first {@link #claim claims} its client id; if another
  * connection held it, that one is told to {@link SessionOwner#takeOver() let go}, and the claim
  * completes only after it has. Session state is therefore touched by one connection at a time.
+ *
+ * <p>A session that ends with its connection ({@link #openTransient}) is held by that connection
+ * alone and only counted here: no later connection can find it, so no entry per connection.
  */
 public final class SessionRegistry {
 
   private final ConcurrentHashMap<String, SessionOwner> owners = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+  /** Sessions of {@link #openTransient} not removed yet. */
+  private final AtomicInteger transientSessions = new AtomicInteger();
   private final DelayedWills wills = new DelayedWills();
 
   /** Will messages waiting out their delay after their connection closed. */
@@ -60,9 +66,26 @@ public final class SessionRegistry {
     return fresh;
   }
 
-  /** Forgets a session (clean session ended). */
+  /**
+   * A new session that ends with its connection (clean, or expiry interval 0), for a connection
+   * that now owns {@code clientId}: it replaces any stored one, and is not stored itself.
+   */
+  public ClientSession openTransient(String clientId) {
+    sessions.remove(clientId);
+    ClientSession fresh = new ClientSession(clientId, true);
+    fresh.counted(true);
+    transientSessions.incrementAndGet();
+    return fresh;
+  }
+
+  /** Forgets a session (clean session ended). A second call does nothing. */
   public void remove(ClientSession session) {
-    sessions.remove(session.clientId(), session);
+    if (session.counted()) {
+      session.counted(false);
+      transientSessions.decrementAndGet();
+    } else {
+      sessions.remove(session.clientId(), session);
+    }
   }
 
   /** Connected clients. */
@@ -72,7 +95,7 @@ public final class SessionRegistry {
 
   /** Sessions held, connected or not. */
   public int sessionCount() {
-    return sessions.size();
+    return sessions.size() + transientSessions.get();
   }
 
   /** All connected owners, for shutdown. */

@@ -123,7 +123,7 @@ class KeepAliveSection3_1_2_10Test {
   void whenKeepAliveIsZero_thenNoTimerAndNeverClosed() {
     EmbeddedChannel channel = connected("timerless", 10);
     MqttConnectionHandler handler = PipelineHarness.connectionHandler(channel);
-    handler.keepAlive(channel.pipeline().context(MqttChannelInitializer.MQTT), 0);
+    handler.keepAlive(0);
 
     assertThat(handler.keepAlivePending()).isFalse();
     advanceMillis(TimeUnit.DAYS.toMillis(30));

@@ -35,11 +35,13 @@ class PublishEncoderTest {
   private static final AttributeKey<MqttVersion> VERSION =
       AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
-  private static byte[] encode(MqttPublishMessage message, MqttVersion version, boolean fast) {
+  private static byte[] encode(MqttMessage message, MqttVersion version, boolean fast) {
     EmbeddedChannel channel = fast
         ? new EmbeddedChannel(PublishEncoder.INSTANCE)
         : new EmbeddedChannel(MqttEncoder.INSTANCE);
-    channel.attr(VERSION).set(version);
+    if (version != null) {
+      channel.attr(VERSION).set(version);
+    }
     channel.writeOutbound(message);
     ByteBuf out = Unpooled.buffer();
     for (ByteBuf part; (part = channel.readOutbound()) != null; ) {
@@ -98,6 +100,23 @@ class PublishEncoderTest {
         MqttVersion.MQTT_5, false);
     assertThat(fast).isEqualTo(netty);
     assertThat(ByteBufUtil.hexDump(fast)).contains("02000000" + "1e");
+  }
+
+  /** The 3.x CONNACK written here, for every return code; 5.0 and no level yet as Netty's. */
+  @ParameterizedTest
+  @EnumSource(value = MqttVersion.class, names = {"MQTT_3_1", "MQTT_3_1_1", "MQTT_5"})
+  void whenPacketIsConnAck_thenBytesEqualNettysEncoder(MqttVersion version) {
+    for (MqttVersion level : new MqttVersion[] {version, null}) {
+      for (MqttConnectReturnCode code : MqttConnectReturnCode.values()) {
+        for (boolean present : new boolean[] {false, true}) {
+          byte[] expected = encode(MqttMessageBuilders.connAck().returnCode(code)
+              .sessionPresent(present).build(), level, false);
+          byte[] actual = encode(MqttMessageBuilders.connAck().returnCode(code)
+              .sessionPresent(present).build(), level, true);
+          assertThat(actual).as("%s %s present %s", level, code, present).isEqualTo(expected);
+        }
+      }
+    }
   }
 
   @Test

@@ -10,6 +10,8 @@ import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
 import dev.courier.mqtt.transport.spi.bridge.BridgeSession;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -21,15 +23,26 @@ import java.util.function.Supplier;
  */
 public final class ConnectionContext {
 
+  /** {@link #released}: made when first asked for, from any thread, through this handle. */
+  private static final VarHandle RELEASED;
+
+  static {
+    try {
+      RELEASED = MethodHandles.lookup()
+          .findVarHandle(ConnectionContext.class, "released", CompletableFuture.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ConnectionPort port;
   private final EngineParts parts;
   private final ReadGate gate;
-  private final CompletableFuture<Void> released = new CompletableFuture<>();
+  private volatile CompletableFuture<Void> released;
 
   private String clientId;
   private MqttVersion version;
   private Dialect dialect = Dialect.MQTT_3_1_1;
-  private PacketWriter writer = dialect.writer();
   private Negotiated negotiated = Negotiated.DEFAULT;
   private boolean cleanStart;
   private long willDelaySeconds;
@@ -65,9 +78,17 @@ public final class ConnectionContext {
     return gate;
   }
 
-  /** Completes once this connection holds no session and no client id claim any more. */
+  /**
+   * Completes once this connection holds no session and no client id claim any more. Asked for by
+   * a connection taking over too, on its own thread: made on first use, the same for every caller.
+   */
   public CompletableFuture<Void> released() {
-    return released;
+    CompletableFuture<Void> future = released;
+    if (future == null) {
+      CompletableFuture<Void> made = new CompletableFuture<>();
+      future = RELEASED.compareAndSet(this, null, made) ? made : released;
+    }
+    return future;
   }
 
   /** The client id once CONNECT was read, else null. */
@@ -86,7 +107,6 @@ public final class ConnectionContext {
   public void protocol(MqttVersion protocol) {
     this.version = protocol;
     this.dialect = Dialect.of(protocol);
-    this.writer = dialect.writer();
   }
 
   /**
@@ -109,7 +129,7 @@ public final class ConnectionContext {
   }
 
   public PacketWriter writer() {
-    return writer;
+    return dialect.writer();
   }
 
   public Negotiated negotiated() {
@@ -213,6 +233,7 @@ public final class ConnectionContext {
    * the code's fixed text.
    */
   public void disconnect(ReasonCode code, String reason) {
+    PacketWriter writer = dialect.writer();
     if (!closed && writer.hasProperties()) {
       send(acknowledged ? writer.disconnect(code, ReasonStrings.disconnect(negotiated, reason))
           : writer.connAckRefused(code, ReasonStrings.connAck(negotiated, code)));

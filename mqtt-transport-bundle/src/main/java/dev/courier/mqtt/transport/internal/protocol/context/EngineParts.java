@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param access the authenticator and authorizer in force, and whether they are required
  * @param reserved the topics no client may reach
  * @param statistics the transport's counters
+ * @param negotiations the negotiated limits connections share
  */
 public record EngineParts(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
-    AccessControl access, ReservedTopics reserved, TransportStatistics statistics) {
+    AccessControl access, ReservedTopics reserved, TransportStatistics statistics,
+    NegotiatedCache negotiations) {
 
   public EngineParts {
     Objects.requireNonNull(config, "config");
@@ -27,9 +29,16 @@ public record EngineParts(TransportConfig config, SessionRegistry registry, Mess
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(reserved, "reserved");
     Objects.requireNonNull(statistics, "statistics");
+    Objects.requireNonNull(negotiations, "negotiations");
   }
 
-  /** The same parts with other settings. */
+  /** The parts, with no negotiated limits shared yet. */
+  public EngineParts(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
+      AccessControl access, ReservedTopics reserved, TransportStatistics statistics) {
+    this(config, registry, bridge, access, reserved, statistics, new NegotiatedCache());
+  }
+
+  /** The same parts with other settings (and limits negotiated under them). */
   public EngineParts withConfig(TransportConfig next) {
     return new EngineParts(next, registry, bridge, access, reserved, statistics);
   }

@@ -26,17 +26,14 @@ public final class CloseFlow {
   private static final Logger EVENTS = LoggerFactory.getLogger("dev.courier.mqtt.transport.events");
 
   private final ConnectionContext context;
-  private final PublishAuthorization authorization;
   private final SessionOwner owner;
   private Publication will;
   private boolean disconnectReceived;
   private boolean takenOver;
   private boolean closing;
 
-  public CloseFlow(ConnectionContext context, PublishAuthorization authorization,
-      SessionOwner owner) {
+  public CloseFlow(ConnectionContext context, SessionOwner owner) {
     this.context = context;
-    this.authorization = authorization;
     this.owner = owner;
   }
 
@@ -95,8 +92,10 @@ public final class CloseFlow {
   /**
    * The connection of a connected client closed: publishes the will unless DISCONNECT came, then
    * lets go of the session once publications still being authorized reached it.
+   *
+   * @param authorization the connection's, which its publications and its will go through
    */
-  public void connectedClosed() {
+  public void connectedClosed(PublishAuthorization authorization) {
     String clientId = context.clientId();
     if (will != null && !disconnectReceived) {
       // [MQTT-3.1.2-8] the will is published when the connection closes without DISCONNECT: at
@@ -108,9 +107,9 @@ public final class CloseFlow {
       if (delay > 0) {
         LOG.debug("Will of client {} on {} due in {} s", clientId, pending.topic(), delay);
         context.parts().registry().wills().schedule(clientId, delay,
-            () -> context.onLoop(() -> publishWill(pending)));
+            () -> context.onLoop(() -> publishWill(authorization, pending)));
       } else {
-        publishWill(pending);
+        publishWill(authorization, pending);
       }
     }
     EVENTS.info("Client {} disconnected{}", clientId,
@@ -125,7 +124,7 @@ public final class CloseFlow {
     }
   }
 
-  private void publishWill(Publication pending) {
+  private void publishWill(PublishAuthorization authorization, Publication pending) {
     String clientId = context.clientId();
     LOG.debug("Publishing the will of client {} on {}", clientId, pending.topic());
     authorization.publish(pending, 0).exceptionally(error -> {

@@ -48,7 +48,9 @@ public final class ConnectFlow {
     }
     InboundProperties properties = InboundProperties.of(header.properties());
     boolean clean = header.isCleanSession();
-    context.negotiated(negotiate(header, properties, dialect, clean));
+    // shared with the connections that settled on the same limits: one instance, not one each
+    context.negotiated(context.parts().negotiations()
+        .intern(negotiate(header, properties, dialect, clean)));
     String sent = payload.clientIdentifier();
     String id = sent;
     TransportConfig config = context.config();

@@ -68,7 +68,9 @@ public final class SessionOpenFlow {
       result.complete(Result.GONE);
       return;
     }
-    ClientSession session = registry.open(clientId, context.cleanStart() || !context.negotiated().persistentSession());
+    // A session that ends with the connection is only this connection's; others may be resumed.
+    ClientSession session = context.negotiated().persistentSession()
+        ? registry.open(clientId, context.cleanStart()) : registry.openTransient(clientId);
     context.sessions(session, null);
     context.sessionHeld(true);
     CompletableFuture<BridgeSession> future = openInBridge().toCompletableFuture();
