@@ -4,6 +4,7 @@
 #
 #   benchmark/crash-test.sh [ASSEMBLY] [--mode kill|boot|stop] [--port P] [--seconds 10] [--rate 0]
 #                           [--idle-seconds 10] [--max-inflight 1000] [--max-queued 10000000]
+#                           [--max-queued-bytes 4294967296]
 #                           [--bridge auto|any|NAME] [--transport-bridge VALUE] [--boot-timeout 180] [--keep]
 #
 # --mode kill (default): as above. --mode boot: the publisher starts before Karaf and connects (again and
@@ -15,8 +16,9 @@
 # ASSEMBLY is a built Karaf distribution (default: assembly/target/assembly). It is copied to a temporary
 # directory, which is used for both runs (same data/, so the broker's journal is reused); the build output is
 # not touched. In the copy: MQTT on --port (default: 1883, or the next free port), SSH, RMI and an Artemis
-# acceptor (if configured) moved to free ports, and maxQueuedMessages raised to --max-queued, so that the
-# per-session queue limit (10000 by default) does not drop messages while the subscriber is away.
+# acceptor (if configured) moved to free ports, and maxQueuedMessages and maxQueuedBytes raised to --max-queued
+# and --max-queued-bytes, so that the per-session bounds (10000 messages, 64 MiB by default) do not drop
+# messages while the subscriber is away.
 # --bridge: the bridge the transport must run on before the clients start (read from data/log/karaf.log);
 # auto = "artemis" if the boot features name courier-mqtt-artemis, else any.
 # Prints sent/acked/received; exit 0 when nothing acked was lost, 1 on loss, 2 on bad usage, 3 when the
@@ -35,13 +37,14 @@ rate=0
 idle=10
 inflight=1000
 max_queued=10000000
+max_queued_bytes=4294967296
 bridge=auto
 boot_timeout=180
 keep=0
 mode=kill
 transport_bridge=""
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "crash-test: $*" >&2; exit 3; }
 log() { echo "[crash-test $(date +%H:%M:%S)] $*" >&2; }
 
@@ -53,6 +56,7 @@ while [[ $# -gt 0 ]]; do
     --idle-seconds) idle="$2"; shift 2 ;;
     --max-inflight) inflight="$2"; shift 2 ;;
     --max-queued) max_queued="$2"; shift 2 ;;
+    --max-queued-bytes) max_queued_bytes="$2"; shift 2 ;;
     --bridge) bridge="$2"; shift 2 ;;
     --mode) mode="$2"; shift 2 ;;
     --transport-bridge) transport_bridge="$2"; shift 2 ;;
@@ -63,7 +67,7 @@ while [[ $# -gt 0 ]]; do
     *) assembly="$1"; shift ;;
   esac
 done
-for n in "${port:-1}" "$seconds" "$idle" "$inflight" "$max_queued" "$boot_timeout"; do
+for n in "${port:-1}" "$seconds" "$idle" "$inflight" "$max_queued" "$max_queued_bytes" "$boot_timeout"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "not a number: $n" >&2; exit 2; }
 done
 [[ "$mode" =~ ^(kill|boot|stop)$ ]] || { echo "--mode must be kill, boot or stop" >&2; exit 2; }
@@ -112,6 +116,7 @@ set_prop() {  # file key value: replace "key = ..." (or a commented-out one), el
 }
 set_prop "${inst}/etc/dev.courier.mqtt.transport.cfg" port "${port}"
 set_prop "${inst}/etc/dev.courier.mqtt.transport.cfg" maxQueuedMessages "${max_queued}"
+set_prop "${inst}/etc/dev.courier.mqtt.transport.cfg" maxQueuedBytes "${max_queued_bytes}"
 if [[ -n "$transport_bridge" ]]; then
   set_prop "${inst}/etc/dev.courier.mqtt.transport.cfg" bridge "${transport_bridge}"
 fi
