@@ -51,8 +51,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
   private final MqttConnection connection;
   /** This handler's context, from {@link #handlerAdded}. */
   private ChannelHandlerContext ctx;
-  /** Silence after which the keep alive expires (1.5 times it), in nanoseconds; 0: no timer. */
-  private long keepAliveNanos;
+  /**
+   * Silence after which the keep alive expires (1.5 times it), in milliseconds (an int: at most
+   * 1.5 times 65,535 s); 0: no timer.
+   */
+  private int keepAliveMillis;
   /** When the client was last read from, by the clock; only kept while a keep alive runs. */
   private long lastRead;
   /** The connection's one deadline, the connect timeout or the keep alive, while {@link #slot} >= 0. */
@@ -154,7 +157,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (keepAliveNanos != 0) {
+    if (keepAliveMillis != 0) {
       // Any bytes count, a part of a packet too, as for a timer on the socket's reads.
       lastRead = deadlines.now();
     }
@@ -197,10 +200,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
   @Override
   public void keepAlive(int seconds) {
     cancelTimer();
-    keepAliveNanos = seconds * 1_500_000_000L;
-    if (keepAliveNanos != 0 && !closing) {
+    keepAliveMillis = Math.min(seconds, 65_535) * 1_500; // the CONNECT's field has two bytes
+    if (keepAliveMillis != 0 && !closing) {
       lastRead = deadlines.now();
-      arm(lastRead + keepAliveNanos);
+      arm(lastRead + keepAliveNanos());
     }
   }
 
@@ -213,6 +216,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
   /** Whether a keep-alive check is queued (tests). */
   boolean keepAlivePending() {
     return !connectTimer && slot >= 0;
+  }
+
+  private long keepAliveNanos() {
+    return keepAliveMillis * 1_000_000L;
   }
 
   private void arm(long at) {
@@ -243,9 +250,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
       connectTimedOut();
       return;
     }
-    if (closing || keepAliveNanos == 0 || !ctx.channel().isActive()) {
+    if (closing || keepAliveMillis == 0 || !ctx.channel().isActive()) {
       return;
     }
+    long keepAliveNanos = keepAliveNanos();
     if (now - lastRead < keepAliveNanos) {
       arm(lastRead + keepAliveNanos); // read since: due that much later
       return;
