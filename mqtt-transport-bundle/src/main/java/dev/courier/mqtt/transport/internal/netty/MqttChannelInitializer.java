@@ -9,7 +9,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.ssl.SslContext;
-import java.util.function.LongSupplier;
 
 /**
  * Builds a client pipeline with fixed handler names: [tls,] frame, decoder, mqtt. The {@code mqtt}
@@ -28,6 +27,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ChannelGroup channels;
   private final SslContext ssl;
   private final ConnectionLimit connections;
+  /** The connect and keep-alive deadlines of this listener's connections. */
+  private final ConnectionDeadlines deadlines;
   /** Asked in this order until one refuses: the rate counts only connections the others let in. */
   private final AdmissionLimit[] limits;
 
@@ -43,6 +44,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     this.ssl = ssl;
     this.channels = channels;
     TransportConfig config = engine.config();
+    this.deadlines = new ConnectionDeadlines(System::nanoTime, config.connectTimeoutSeconds());
     // maxConnections counts the plain and TLS listeners together, so it reads the channel group.
     this.connections = new ConnectionLimit(
         config.effectiveMaxConnections(ConnectionLimit.openFileLimit()), channels,
@@ -69,7 +71,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     if (refusing != null) {
       refuse(channel.pipeline(), refusing);
     } else {
-      configure(channel.pipeline(), engine);
+      configure(channel.pipeline(), engine, deadlines);
     }
   }
 
@@ -91,20 +93,15 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(MQTT, new OverLimitHandler(limit, config.connectTimeoutSeconds()));
   }
 
-  /** Installs the MQTT handlers. */
-  static void configure(ChannelPipeline pipeline, MqttEngine engine) {
-    configure(pipeline, engine, System::nanoTime);
-  }
-
   /**
-   * Installs the MQTT handlers, reads and keep-alive timed by {@code clock} (nanoseconds as
-   * {@link System#nanoTime()}): shared with tests that use an {@code EmbeddedChannel}, whose
-   * scheduled tasks run by a clock of their own.
+   * Installs the MQTT handlers, their reads and timers kept by {@code deadlines}: shared with tests
+   * that use an {@code EmbeddedChannel}, whose deadlines run by a clock of their own.
    */
-  static void configure(ChannelPipeline pipeline, MqttEngine engine, LongSupplier clock) {
+  static void configure(ChannelPipeline pipeline, MqttEngine engine,
+      ConnectionDeadlines deadlines) {
     decoding(pipeline, engine.config());
     // The handler encodes as it writes (PublishEncoder), without an encoder context per pipeline.
-    pipeline.addLast(MQTT, new MqttConnectionHandler(engine, clock));
+    pipeline.addLast(MQTT, new MqttConnectionHandler(engine, deadlines));
   }
 
   /** Frame checks and decoder: what every client pipeline starts with. */

@@ -14,7 +14,6 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -24,7 +23,6 @@ import java.util.concurrent.Executor;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,66 +35,67 @@ import org.slf4j.LoggerFactory;
  * on the way out ({@link PublishEncoder}), so that a connection costs no port object, no encoder
  * context and no pipeline hop per packet.
  *
- * <p>And the connection's keep-alive timer [MQTT-3.1.2-24]: one scheduled check that re-arms
- * itself for when the silence would reach 1.5 times the keep alive, against the time of the last
- * read (taken once per read batch), rather than a handler of its own in every pipeline. The
- * handler is that check's {@link Runnable} itself, so that the timer costs no task object of ours.
+ * <p>And the connection's timers: the connect timeout, then the keep alive [MQTT-3.1.2-24], one
+ * deadline at a time in its event loop's queue of {@link ConnectionDeadlines} (no scheduled task
+ * per connection). The keep-alive deadline is when the silence would reach 1.5 times the keep
+ * alive, against the time of the last read (taken once per read batch); when it comes, a read since
+ * moves it on rather than a re-queue per read.
  */
 final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionPort, Runnable {
+    implements ConnectionPort, ConnectionDeadlines.Waiting {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
 
-  private final MqttEngine engine;
-  /** Nanoseconds as {@link System#nanoTime()}; a test's own clock in tests. */
-  private final LongSupplier clock;
+  /** The listener's deadlines, and their clock (reads, keep alive). */
+  private final ConnectionDeadlines deadlines;
+  private final MqttConnection connection;
   /** This handler's context, from {@link #handlerAdded}. */
   private ChannelHandlerContext ctx;
-  private MqttConnection connection;
   /**
-   * The one timer of the connection: the connect timer until CONNECT is read ({@link
-   * #connectTimer}), then the next keep-alive check; null when none runs.
+   * Silence after which the keep alive expires (1.5 times it), in milliseconds (an int: at most
+   * 1.5 times 65,535 s); 0: no timer.
    */
-  private ScheduledFuture<?> timer;
-  /** Silence after which the keep alive expires (1.5 times it), in nanoseconds; 0: no timer. */
-  private long keepAliveNanos;
-  /** When the client was last read from, by {@link #clock}; only kept while a keep alive runs. */
+  private int keepAliveMillis;
+  /** When the client was last read from, by the clock; only kept while a keep alive runs. */
   private long lastRead;
+  /** The connection's one deadline, the connect timeout or the keep alive, while {@link #slot} >= 0. */
+  private long deadline;
+  /** Where the deadline sits in its loop's queue; -1: none waits. */
+  private int slot = -1;
   /** Packets from the codec, compared with the frames the validator passed on (mod 2^32). */
   private int decoded;
-  /** Whether {@link #timer} is the connect timer. */
+  /** Whether the deadline is the connect timeout (else the keep alive). */
   private boolean connectTimer;
   /** A lingering close began: the engine gets nothing more from this channel. */
   private boolean closing;
   /** The engine's {@code closed()} was called; it is called once. */
   private boolean engineClosed;
 
-  /** @param clock the time of reads and keep-alive checks, as {@link System#nanoTime()} */
-  MqttConnectionHandler(MqttEngine engine, LongSupplier clock) {
-    this.engine = engine;
-    this.clock = clock;
+  /**
+   * The engine's connection is made here, not when added: it only keeps this port until then, and
+   * the handler keeps no engine field for it.
+   */
+  MqttConnectionHandler(MqttEngine engine, ConnectionDeadlines deadlines) {
+    this.deadlines = deadlines;
+    this.connection = engine.newConnection(this);
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     ctx = context;
-    connection = engine.newConnection(this);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    timer = ctx.executor().schedule(this::connectTimedOut,
-        engine.config().connectTimeoutSeconds(), TimeUnit.SECONDS);
     connectTimer = true;
+    arm(deadlines.now() + deadlines.connectTimeoutNanos());
     ctx.fireChannelActive();
   }
 
   private void connectTimedOut() {
-    timer = null;
-    connectTimer = false;
     if (connection.clientId() == null && ctx.channel().isActive()) {
       LOG.debug("No CONNECT from {} within {} s; closing", ctx.channel().remoteAddress(),
-          engine.config().connectTimeoutSeconds());
+          TimeUnit.NANOSECONDS.toSeconds(deadlines.connectTimeoutNanos()));
       ctx.close();
     }
   }
@@ -129,7 +128,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
 
   /** Whether the connect timer still runs: until CONNECT is handled (tests). */
   boolean connectTimerPending() {
-    return connectTimer && timer != null && !timer.isDone();
+    return connectTimer && slot >= 0;
   }
 
   private void decodeFailed(ChannelHandlerContext ctx, Throwable cause) {
@@ -158,9 +157,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (keepAliveNanos != 0) {
+    if (keepAliveMillis != 0) {
       // Any bytes count, a part of a packet too, as for a timer on the socket's reads.
-      lastRead = clock.getAsLong();
+      lastRead = deadlines.now();
     }
     if (closing) {
       ctx.fireChannelReadComplete();
@@ -201,52 +200,74 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
   @Override
   public void keepAlive(int seconds) {
     cancelTimer();
-    keepAliveNanos = seconds * 1_500_000_000L;
-    if (keepAliveNanos != 0 && !closing) {
-      lastRead = clock.getAsLong();
-      armKeepAlive(keepAliveNanos);
+    keepAliveMillis = Math.min(seconds, 65_535) * 1_500; // the CONNECT's field has two bytes
+    if (keepAliveMillis != 0 && !closing) {
+      lastRead = deadlines.now();
+      arm(lastRead + keepAliveNanos());
     }
   }
 
   /** The connection's clock (also the engine's), as {@link System#nanoTime()}. */
   @Override
   public long nanoTime() {
-    return clock.getAsLong();
+    return deadlines.now();
   }
 
-  /** Whether a keep-alive check is scheduled (tests). */
+  /** Whether a keep-alive check is queued (tests). */
   boolean keepAlivePending() {
-    return !connectTimer && timer != null && !timer.isDone();
+    return !connectTimer && slot >= 0;
   }
 
-  private void armKeepAlive(long delayNanos) {
-    timer = ctx.executor().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
-    connectTimer = false;
+  private long keepAliveNanos() {
+    return keepAliveMillis * 1_000_000L;
   }
 
-  /** The keep-alive check, on the event loop: {@link #armKeepAlive} schedules this handler. */
+  private void arm(long at) {
+    deadline = at;
+    deadlines.on(ctx.executor()).add(this);
+  }
+
   @Override
-  public void run() {
-    timer = null;
-    if (closing || keepAliveNanos == 0 || !ctx.channel().isActive()) {
+  public long deadline() {
+    return deadline;
+  }
+
+  @Override
+  public int slot() {
+    return slot;
+  }
+
+  @Override
+  public void slot(int index) {
+    slot = index;
+  }
+
+  /** The connect timeout or a keep-alive check, on the event loop, off the queue already. */
+  @Override
+  public void deadlineReached(long now) {
+    if (connectTimer) {
+      connectTimer = false;
+      connectTimedOut();
       return;
     }
-    long silent = clock.getAsLong() - lastRead;
-    if (silent < keepAliveNanos) {
-      armKeepAlive(keepAliveNanos - silent); // read since: due that much later
+    if (closing || keepAliveMillis == 0 || !ctx.channel().isActive()) {
+      return;
+    }
+    long keepAliveNanos = keepAliveNanos();
+    if (now - lastRead < keepAliveNanos) {
+      arm(lastRead + keepAliveNanos); // read since: due that much later
       return;
     }
     connection.keepAliveExpired();
     if (!closing && ctx.channel().isActive()) {
       // Not closed (a throttled client is not): look again a whole period later.
-      armKeepAlive(keepAliveNanos);
+      arm(now + keepAliveNanos);
     }
   }
 
   private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false); // off the loop's queue: a closed connection is not held
-      timer = null;
+    if (slot >= 0) {
+      deadlines.on(ctx.executor()).remove(this); // a closed connection is not held
     }
     connectTimer = false;
   }

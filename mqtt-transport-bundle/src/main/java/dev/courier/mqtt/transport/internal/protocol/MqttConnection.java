@@ -18,6 +18,7 @@ import dev.courier.mqtt.transport.internal.protocol.flow.PacketRules;
 import dev.courier.mqtt.transport.internal.protocol.flow.PublishAuthorization;
 import dev.courier.mqtt.transport.internal.protocol.flow.SubscriptionFlow;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;
+import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -42,8 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: every method except {@link #messagesAvailable()} and {@link #takeOver()} runs on the
  * connection's event loop; those two hand their work to it. Completions from the bridge are handed
  * back the same way, so no state here needs a lock.
+ *
+ * <p>The connection is its own drain task ({@link #run}), so that it holds no task object for it;
+ * and its {@link DeliveryFlow} is made at the first delivery, which an idle client never gets.
  */
-public final class MqttConnection implements SessionOwner, DeliverySink {
+public final class MqttConnection implements SessionOwner, DeliverySink, Runnable {
 
   /** Connection lifecycle. */
   enum State {
@@ -72,8 +76,6 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   }
 
   private final ConnectionContext context;
-  private final ConnectionPort port;
-  private final Runnable drainTask = this::drainNow;
   // Made at the first PUBLISH, SUBSCRIBE / UNSUBSCRIBE, the first enhanced authentication, the
   // first packet held, a will or the close: most idle connections never need them.
   private CloseFlow close;
@@ -93,12 +95,24 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   private boolean holding;
 
   private State state = State.AWAIT_CONNECT;
+  /** Made by {@link #delivery()}: at the first delivery, or to resend what a session left. */
   private DeliveryFlow delivery;
 
   /** The engine of a new connection of a running transport: see {@link MqttEngine#newConnection}. */
   MqttConnection(ConnectionPort port, EngineParts parts) {
-    this.port = port;
     this.context = new ConnectionContext(port, parts);
+  }
+
+  /** The connection's port: kept by the context alone. */
+  private ConnectionPort port() {
+    return context.port();
+  }
+
+  private DeliveryFlow delivery() {
+    if (delivery == null) {
+      delivery = new DeliveryFlow(context);
+    }
+    return delivery;
   }
 
   private CloseFlow close() {
@@ -217,7 +231,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
    */
   public void fail(ProtocolViolation violation) {
     LOG.debug("Closing connection of client {} from {}: {}", context.clientId(),
-        port.remoteAddress(), violation.toString());
+        port().remoteAddress(), violation.toString());
     abandonEnhancedAuth();
     context.disconnect(violation.reason(), violation.getMessage());
   }
@@ -251,20 +265,20 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     if (state == State.AWAIT_CONNECT) {
       refuse(ConnectOutcome.refused(code, "", reason));
     } else {
-      port.close();
+      port().close();
     }
   }
 
   private void refuse(ConnectOutcome outcome) {
     LOG.debug("Refusing CONNECT of client '{}' from {}: {} ({})", outcome.clientId(),
-        port.remoteAddress(), outcome.code(), outcome.reason());
-    EVENTS.info("Client '{}' from {} refused: {}", outcome.clientId(), port.remoteAddress(),
+        port().remoteAddress(), outcome.code(), outcome.reason());
+    EVENTS.info("Client '{}' from {} refused: {}", outcome.clientId(), port().remoteAddress(),
         outcome.code());
     state = State.CLOSED;
     // The client is told the code's fixed text, never the outcome's reason (that is for the log).
     context.send(context.writer().connAckRefused(outcome.code(),
         ReasonStrings.connAck(context.negotiated(), outcome.code())));
-    port.closeAfterLastPacket(); // the client may have pipelined more: let it read the CONNACK
+    port().closeAfterLastPacket(); // the client may have pipelined more: let it read the CONNACK
   }
 
   private void connected(ConnectOutcome outcome) {
@@ -272,22 +286,23 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     boolean will = outcome.will() != null;
     // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present only for a resumed persistent session;
     // MQTT 3.1 had no such flag.
-    port.write(context.writer().connAck(ReasonCode.SUCCESS,
+    port().write(context.writer().connAck(ReasonCode.SUCCESS,
         present && context.dialect().hasSessionPresent(),
         ConnectFlow.connAckProperties(context, outcome.authData())));
     state = State.CONNECTED;
     context.markAcknowledged();
     EVENTS.info("Client {} connected from {} ({}, {} session{}, will: {})", context.clientId(),
-        port.remoteAddress(), context.version(), context.cleanStart() ? "clean" : "persistent",
+        port().remoteAddress(), context.version(), context.cleanStart() ? "clean" : "persistent",
         present ? " resumed" : "", will);
     Runnable delayedWill = context.parts().registry().wills().take(context.clientId());
     if (delayedWill != null && !present) {
       delayedWill.run(); // [MQTT-3.1.3-9] the old session ended with this CONNECT: its will is due
     }
-    delivery = new DeliveryFlow(context);
-    delivery.resendInflight();
+    if (context.session().inflightCount() > 0) {
+      delivery().resendInflight();
+    }
     context.bridgeSession().attach(this);
-    port.flush();
+    port().flush();
     replayEarly();
     if (state == State.CONNECTED) {
       context.gate().resume(ReadGate.Reason.CONNECTING);
@@ -319,13 +334,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
 
   private void replayEarly() {
     if (early == null) {
-      port.flush();
+      port().flush();
       return;
     }
     try {
       early.replay(this::dispatch,
           () -> state == State.CONNECTED && !closing() && !holding);
-      port.flush();
+      port().flush();
     } catch (ProtocolViolation violation) {
       fail(violation);
     }
@@ -337,13 +352,13 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     switch (message.fixedHeader().messageType()) {
       case PUBLISH -> inbound().onPublish((MqttPublishMessage) message);
       case PUBACK -> {
-        delivery.onPuback(PacketRules.packetId(message));
+        delivery().onPuback(PacketRules.packetId(message));
         drainAfterRead = true; // the freed slots are filled once per read, in one flush
       }
-      case PUBREC -> delivery.onPubrec(PacketRules.packetId(message));
+      case PUBREC -> delivery().onPubrec(PacketRules.packetId(message));
       case PUBREL -> inbound().onPubrel(PacketRules.packetId(message));
       case PUBCOMP -> {
-        delivery.onPubcomp(PacketRules.packetId(message));
+        delivery().onPubcomp(PacketRules.packetId(message));
         drainAfterRead = true;
       }
       case SUBSCRIBE -> {
@@ -354,7 +369,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         subscriptions().onUnsubscribe((MqttUnsubscribeMessage) message);
         holdWhileSubscribing();
       }
-      case PINGREQ -> port.write(context.writer().pingResp());
+      case PINGREQ -> port().write(context.writer().pingResp());
       case DISCONNECT -> close().onDisconnect(message);
       case AUTH -> enhancedAuth().onAuth(message); // re-authentication (4.12.1)
       case CONNECT -> throw new ProtocolViolation("MQTT-3.1.0-2", "second CONNECT");
@@ -368,13 +383,30 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   @Override
   public void messagesAvailable() {
     if (DRAIN_SCHEDULED.compareAndSet(this, false, true)) {
-      port.executor().execute(drainTask);
+      port().executor().execute(this);
     }
+  }
+
+  /** The drain task that {@link #messagesAvailable()} hands to the loop; not for other callers. */
+  @Override
+  public void run() {
+    drainNow();
   }
 
   private void drainNow() {
     drainScheduled = false;
-    if (state == State.CONNECTED && delivery != null && delivery.drain()) {
+    if (state != State.CONNECTED) {
+      return;
+    }
+    boolean more;
+    if (delivery != null) {
+      more = delivery.drain();
+    } else {
+      // No delivery yet (so none in flight, nor a window to check): the flow waits for one.
+      Delivery first = port().isWritable() ? context.bridgeSession().poll() : null;
+      more = first != null && delivery().drain(first);
+    }
+    if (more) {
       messagesAvailable(); // batch limit reached: continue after other connections had a turn
     }
   }
@@ -409,7 +441,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
     }
     if (state != State.CLOSED) {
       LOG.debug("Keep-alive of client {} from {} expired; closing", context.clientId(),
-          port.remoteAddress());
+          port().remoteAddress());
       context.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
     }
   }
@@ -421,7 +453,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
         drainAfterRead = false;
         drainNow();
       }
-      port.flush();
+      port().flush();
     }
   }
 

@@ -361,12 +361,10 @@ class BadInputTest {
   @Test
   void whenClientSendsNothingWithinConnectTimeout_thenClosed() {
     EmbeddedChannel channel = harness.channel();
-    channel.advanceTimeBy(config.connectTimeoutSeconds() - 1, TimeUnit.SECONDS);
-    channel.runScheduledPendingTasks();
+    harness.advanceTime(config.connectTimeoutSeconds() - 1, TimeUnit.SECONDS);
     assertThat(channel.isOpen()).isTrue();
 
-    channel.advanceTimeBy(2, TimeUnit.SECONDS);
-    channel.runScheduledPendingTasks();
+    harness.advanceTime(2, TimeUnit.SECONDS);
     assertThat(channel.isOpen()).isFalse();
   }
 
@@ -380,8 +378,7 @@ class BadInputTest {
 
     // Not held for connectTimeoutSeconds by every connection (an idle connection's memory).
     assertThat(handler.connectTimerPending()).isFalse();
-    channel.advanceTimeBy(config.connectTimeoutSeconds() + 1, TimeUnit.SECONDS);
-    channel.runScheduledPendingTasks();
+    harness.advanceTime(config.connectTimeoutSeconds() + 1, TimeUnit.SECONDS);
     assertThat(channel.isOpen()).isTrue();
   }
 

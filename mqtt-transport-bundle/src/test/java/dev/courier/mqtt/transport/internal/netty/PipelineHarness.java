@@ -44,6 +44,8 @@ final class PipelineHarness {
   private final List<Throwable> unexpectedErrors = new ArrayList<>();
   /** The connection handlers' clock (reads, keep alive), moved by {@link #advanceTime}. */
   private long nanos;
+  /** The connections' deadlines, by {@link #nanos}. */
+  private final ConnectionDeadlines deadlines;
 
   PipelineHarness(TransportConfig config) {
     this(config, AccessControl.open());
@@ -53,6 +55,7 @@ final class PipelineHarness {
   PipelineHarness(TransportConfig config, AccessControl access) {
     this.config = config;
     this.access = access;
+    this.deadlines = new ConnectionDeadlines(() -> nanos, config.connectTimeoutSeconds());
   }
 
   TransportConfig config() {
@@ -75,7 +78,7 @@ final class PipelineHarness {
       @Override
       protected void initChannel(Channel ch) {
         MqttChannelInitializer.configure(ch.pipeline(),
-            new MqttEngine(config, registry, bridge, access), () -> nanos);
+            new MqttEngine(config, registry, bridge, access), deadlines);
         ChannelInboundHandler real = (ChannelInboundHandler) ch.pipeline()
             .get(MqttChannelInitializer.MQTT);
         ch.pipeline().replace(MqttChannelInitializer.MQTT, MqttChannelInitializer.MQTT,

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * (set once by the CONNECT exchange), what was negotiated, its sessions, and whether the connection
  * is closed. Flows take this, never the connection itself. Used on the connection's thread only.
  */
-public final class ConnectionContext {
+public final class ConnectionContext extends ReadGate {
 
   /** {@link #released}: made when first asked for, from any thread, through this handle. */
   private static final VarHandle RELEASED;
@@ -37,15 +37,16 @@ public final class ConnectionContext {
 
   private final ConnectionPort port;
   private final EngineParts parts;
-  private final ReadGate gate;
   private volatile CompletableFuture<Void> released;
 
   private String clientId;
-  private MqttVersion version;
   private Dialect dialect = Dialect.MQTT_3_1_1;
   private Negotiated negotiated = Negotiated.DEFAULT;
+  /** The Will Delay Interval, an unsigned four byte integer (section 3.1.3.2.2). */
+  private int willDelaySeconds;
+  /** Whether {@link #protocol} was told the version (the dialect is a default until then). */
+  private boolean versionKnown;
   private boolean cleanStart;
-  private long willDelaySeconds;
   private boolean clientIdAssigned;
   private String authMethod;
   private ClientIdentity identity;
@@ -59,11 +60,16 @@ public final class ConnectionContext {
   public ConnectionContext(ConnectionPort port, EngineParts parts) {
     this.port = port;
     this.parts = parts;
-    this.gate = new ReadGate(port, parts.statistics());
   }
 
+  @Override
   public ConnectionPort port() {
     return port;
+  }
+
+  @Override
+  TransportStatistics statistics() {
+    return parts.statistics();
   }
 
   public EngineParts parts() {
@@ -74,8 +80,9 @@ public final class ConnectionContext {
     return parts.config();
   }
 
+  /** Whether the connection reads from its client: this context itself. */
   public ReadGate gate() {
-    return gate;
+    return this;
   }
 
   /**
@@ -96,8 +103,9 @@ public final class ConnectionContext {
     return clientId;
   }
 
+  /** The protocol version of the CONNECT, else null. */
   public MqttVersion version() {
-    return version;
+    return versionKnown ? dialect.version() : null;
   }
 
   /**
@@ -105,7 +113,7 @@ public final class ConnectionContext {
    * decided about it, so that a refusal is a CONNACK of that version.
    */
   public void protocol(MqttVersion protocol) {
-    this.version = protocol;
+    this.versionKnown = true;
     this.dialect = Dialect.of(protocol);
   }
 
@@ -146,11 +154,12 @@ public final class ConnectionContext {
 
   /** The will's Will Delay Interval (MQTT 5.0; 0 on 3.x and without the property). */
   public long willDelaySeconds() {
-    return willDelaySeconds;
+    return Integer.toUnsignedLong(willDelaySeconds);
   }
 
+  /** @param seconds at most 2^32 - 1, as the property carries */
   public void willDelaySeconds(long seconds) {
-    this.willDelaySeconds = seconds;
+    this.willDelaySeconds = (int) seconds;
   }
 
   /** The Authentication Method of the CONNECT (MQTT 5.0 enhanced authentication), or null. */

@@ -5,8 +5,11 @@ package dev.courier.mqtt.transport.internal.protocol.context;
  * holds and resumes only when none does, so that one resume (say, the channel became writable) never
  * undoes another pause (say, too many publications pending in the bridge). Used on the connection's
  * own thread only.
+ *
+ * <p>The connection's {@link ConnectionContext} is its gate (an idle connection holds no object
+ * for it): a subclass gives the port to pause and the counters to tell.
  */
-public final class ReadGate {
+public abstract class ReadGate {
 
   /** Why reading is paused. */
   public enum Reason {
@@ -22,14 +25,16 @@ public final class ReadGate {
     PUBLISH_RATE
   }
 
-  private final ConnectionPort port;
-  private final TransportStatistics statistics;
   private int reasons;
 
-  public ReadGate(ConnectionPort port, TransportStatistics statistics) {
-    this.port = port;
-    this.statistics = statistics;
+  ReadGate() {
   }
+
+  /** The connection whose reading is paused and resumed. */
+  public abstract ConnectionPort port();
+
+  /** Where pauses are counted. */
+  abstract TransportStatistics statistics();
 
   /** Pauses reading for {@code reason}; returns false if it held already. */
   public boolean pause(Reason reason) {
@@ -39,9 +44,9 @@ public final class ReadGate {
     }
     boolean wasOpen = reasons == 0;
     reasons |= bit;
-    statistics.readPaused(reason);
+    statistics().readPaused(reason);
     if (wasOpen) {
-      port.pauseReading();
+      port().pauseReading();
     }
     return true;
   }
@@ -54,7 +59,7 @@ public final class ReadGate {
     }
     reasons &= ~bit;
     if (reasons == 0) {
-      port.resumeReading();
+      port().resumeReading();
     }
     return true;
   }

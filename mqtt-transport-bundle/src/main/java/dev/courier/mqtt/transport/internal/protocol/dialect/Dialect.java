@@ -9,16 +9,23 @@ import io.netty.handler.codec.mqtt.MqttVersion;
  */
 public enum Dialect {
   /** MQTT 3.1 (protocol level 3). */
-  MQTT_3_1(Mqtt3Writer.INSTANCE),
+  MQTT_3_1(MqttVersion.MQTT_3_1, Mqtt3Writer.INSTANCE),
   /** MQTT 3.1.1 (protocol level 4). */
-  MQTT_3_1_1(Mqtt3Writer.INSTANCE),
+  MQTT_3_1_1(MqttVersion.MQTT_3_1_1, Mqtt3Writer.INSTANCE),
   /** MQTT 5.0 (protocol level 5). */
-  MQTT_5(Mqtt5Writer.INSTANCE);
+  MQTT_5(MqttVersion.MQTT_5, Mqtt5Writer.INSTANCE);
 
+  private final MqttVersion version;
   private final PacketWriter writer;
 
-  Dialect(PacketWriter writer) {
+  Dialect(MqttVersion version, PacketWriter writer) {
+    this.version = version;
     this.writer = writer;
+  }
+
+  /** The protocol version this dialect speaks. */
+  public MqttVersion version() {
+    return version;
   }
 
   /** The dialect of a CONNECT's protocol version. */

@@ -80,9 +80,19 @@ public final class DeliveryFlow {
    * @return true if it stopped at the batch limit with more possibly queued
    */
   public boolean drain() {
-    int written = 0;
-    boolean more = false;
+    return drain(null);
+  }
+
+  /**
+   * Writes {@code first}, a delivery polled already while the channel was writable and nothing was
+   * in flight (the connection's first), then queued deliveries as {@link #drain()} does.
+   *
+   * @return true if it stopped at the batch limit with more possibly queued
+   */
+  public boolean drain(Delivery first) {
     long now = System.currentTimeMillis();
+    int written = first != null && take(first, now) ? 1 : 0;
+    boolean more = false;
     while (port.isWritable() && session.inflightCount() < maxInflight) {
       if (written == BATCH) {
         more = true;
@@ -92,16 +102,7 @@ public final class DeliveryFlow {
       if (delivery == null) {
         break;
       }
-      if (reserved.isReserved(delivery.topic())) {
-        // Internal state never reaches a client, whatever filter matched it.
-        discard(delivery, "the topic is reserved");
-        continue;
-      }
-      if (delivery.properties().expired(now)) {
-        discard(delivery, "it expired"); // [MQTT-3.3.2-5] never delivered once expired
-        continue;
-      }
-      if (send(delivery, now)) {
+      if (take(delivery, now)) {
         written++;
       }
     }
@@ -109,6 +110,20 @@ public final class DeliveryFlow {
       port.flush();
     }
     return more;
+  }
+
+  /** Sends a polled delivery, or discards it; returns whether it was written. */
+  private boolean take(Delivery delivery, long now) {
+    if (reserved.isReserved(delivery.topic())) {
+      // Internal state never reaches a client, whatever filter matched it.
+      discard(delivery, "the topic is reserved");
+      return false;
+    }
+    if (delivery.properties().expired(now)) {
+      discard(delivery, "it expired"); // [MQTT-3.3.2-5] never delivered once expired
+      return false;
+    }
+    return send(delivery, now);
   }
 
   /**
