@@ -23,6 +23,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final MqttEngine engine;
   private final ChannelGroup channels;
   private final SslContext ssl;
+  private final LoopHandOff handOff;
   private final ConnectionLimit connections;
   /** Asked in this order until one refuses: the rate counts only connections the others let in. */
   private final AdmissionLimit[] limits;
@@ -32,11 +33,14 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
    *     maxConnections}
    * @param rateRefusals the transport's count of connections refused for {@code maxConnectRate}
    * @param memory the transport's {@code memoryRefusalPercent}
+   * @param handOff the transport's hand-over of tasks between its event loops
    */
   MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels,
-      LogThrottle connectionRefusals, LogThrottle rateRefusals, MemoryPressure memory) {
+      LogThrottle connectionRefusals, LogThrottle rateRefusals, MemoryPressure memory,
+      LoopHandOff handOff) {
     this.engine = engine;
     this.ssl = ssl;
+    this.handOff = handOff;
     this.channels = channels;
     TransportConfig config = engine.config();
     // maxConnections counts the plain and TLS listeners together, so it reads the channel group.
@@ -65,7 +69,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     if (refusing != null) {
       refuse(channel.pipeline(), refusing);
     } else {
-      configure(channel.pipeline(), engine);
+      configure(channel.pipeline(), engine, System::nanoTime, handOff);
     }
   }
 
@@ -97,9 +101,14 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
    * scheduled tasks run by a clock of their own.
    */
   static void configure(ChannelPipeline pipeline, MqttEngine engine, LongSupplier clock) {
+    configure(pipeline, engine, clock, LoopHandOff.DIRECT);
+  }
+
+  private static void configure(ChannelPipeline pipeline, MqttEngine engine, LongSupplier clock,
+      LoopHandOff handOff) {
     TransportConfig config = engine.config();
     codec(pipeline, config);
-    pipeline.addLast(MQTT, new MqttConnectionHandler(engine, clock));
+    pipeline.addLast(MQTT, new MqttConnectionHandler(engine, clock, handOff));
   }
 
   /** Frame checks, decoder and encoder: what every client pipeline starts with. */

@@ -33,8 +33,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
 
-  private final TransportConfig config;
   private final MqttEngine engine;
+  /** How tasks for this connection are handed over from other loops. */
+  private final LoopHandOff handOff;
   /** Nanoseconds as {@link System#nanoTime()}; a test's own clock in tests. */
   private final LongSupplier clock;
   private MqttConnection connection;
@@ -52,11 +53,14 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   /** The engine's {@code closed()} was called; it is called once. */
   private boolean engineClosed;
 
-  /** @param clock the time of reads and keep-alive checks, as {@link System#nanoTime()} */
-  MqttConnectionHandler(MqttEngine engine, LongSupplier clock) {
-    this.config = engine.config();
+  /**
+   * @param clock the time of reads and keep-alive checks, as {@link System#nanoTime()}
+   * @param handOff the transport's hand-over of tasks between its event loops
+   */
+  MqttConnectionHandler(MqttEngine engine, LongSupplier clock, LoopHandOff handOff) {
     this.engine = engine;
     this.clock = clock;
+    this.handOff = handOff;
   }
 
   @Override
@@ -66,6 +70,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    TransportConfig config = engine.config();
     connectTimeout = ctx.executor().schedule(() -> {
       if (connection.clientId() == null && ctx.channel().isActive()) {
         LOG.debug("No CONNECT from {} within {} s; closing", ctx.channel().remoteAddress(),
@@ -180,6 +185,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       lastRead = clock.getAsLong();
       armKeepAlive(ctx, keepAliveNanos);
     }
+  }
+
+  /** The transport's hand-over of tasks between its event loops. */
+  LoopHandOff handOff() {
+    return handOff;
   }
 
   /** The connection's clock (also the engine's, through the port), as {@link System#nanoTime()}. */

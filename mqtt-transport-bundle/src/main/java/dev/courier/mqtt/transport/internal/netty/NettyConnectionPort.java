@@ -88,6 +88,11 @@ final class NettyConnectionPort implements ConnectionPort {
   }
 
   @Override
+  public void handOff(Runnable task) {
+    handler.handOff().execute(ctx.executor(), task);
+  }
+
+  @Override
   public void schedule(Runnable task, long delayNanos) {
     ctx.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
   }

@@ -327,7 +327,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink {
   @Override
   public void messagesAvailable() {
     if (DRAIN_SCHEDULED.compareAndSet(this, false, true)) {
-      port.executor().execute(drainTask);
+      port.handOff(drainTask); // from a publisher's loop: once that loop's read is done
     }
   }
 
