@@ -38,11 +38,27 @@ final class ConnectionDeadlines {
   private final LongSupplier clock;
   private final long connectTimeoutNanos;
   private final ConcurrentMap<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
+  /** The transport's hand-over of tasks between its loops (kept here, not per connection). */
+  private final LoopHandOff handOff;
 
   /** @param connectTimeoutSeconds the listener's {@code connectTimeoutSeconds} */
   ConnectionDeadlines(LongSupplier clock, int connectTimeoutSeconds) {
+    this(clock, connectTimeoutSeconds, LoopHandOff.DIRECT);
+  }
+
+  /**
+   * @param connectTimeoutSeconds the listener's {@code connectTimeoutSeconds}
+   * @param handOff the transport's hand-over of tasks between its event loops
+   */
+  ConnectionDeadlines(LongSupplier clock, int connectTimeoutSeconds, LoopHandOff handOff) {
     this.clock = clock;
     this.connectTimeoutNanos = TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
+    this.handOff = handOff;
+  }
+
+  /** The transport's hand-over of tasks between its event loops. */
+  LoopHandOff handOff() {
+    return handOff;
   }
 
   /** How long a new connection may take to send CONNECT, in nanoseconds. */

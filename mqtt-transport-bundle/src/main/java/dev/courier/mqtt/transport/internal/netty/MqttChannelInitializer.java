@@ -37,14 +37,17 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
    *     maxConnections}
    * @param rateRefusals the transport's count of connections refused for {@code maxConnectRate}
    * @param memory the transport's {@code memoryRefusalPercent}
+   * @param handOff the transport's hand-over of tasks between its event loops
    */
   MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels,
-      LogThrottle connectionRefusals, LogThrottle rateRefusals, MemoryPressure memory) {
+      LogThrottle connectionRefusals, LogThrottle rateRefusals, MemoryPressure memory,
+      LoopHandOff handOff) {
     this.engine = engine;
     this.ssl = ssl;
     this.channels = channels;
     TransportConfig config = engine.config();
-    this.deadlines = new ConnectionDeadlines(System::nanoTime, config.connectTimeoutSeconds());
+    this.deadlines =
+        new ConnectionDeadlines(System::nanoTime, config.connectTimeoutSeconds(), handOff);
     // maxConnections counts the plain and TLS listeners together, so it reads the channel group.
     this.connections = new ConnectionLimit(
         config.effectiveMaxConnections(ConnectionLimit.openFileLimit()), channels,

@@ -364,6 +364,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
   }
 
   @Override
+  public void handOff(Runnable task) {
+    deadlines.handOff().execute(ctx.executor(), task);
+  }
+
+  @Override
   public void schedule(Runnable task, long delayNanos) {
     ctx.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
   }

@@ -48,6 +48,8 @@ public final class NettyTransport {
   private final LogThrottle connectionRefusals = new LogThrottle(System::nanoTime);
   private final LogThrottle rateRefusals = new LogThrottle(System::nanoTime);
   private final MemoryPressure memory;
+  /** Deliveries signalled from one worker to another, handed over once per turn of the first. */
+  private final LoopHandOff handOff;
   private Channel listener;
   private MqttEngine bound;
   private Channel tlsListener;
@@ -73,6 +75,7 @@ public final class NettyTransport {
     this.acceptor = transport.group(1, new DefaultThreadFactory("courier-mqtt-accept", true));
     this.workers = transport.group(Runtime.getRuntime().availableProcessors(),
         new DefaultThreadFactory("courier-mqtt-io", true));
+    this.handOff = new LoopHandOff(LoopHandOff.loopsOf(workers));
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
     // Sampled on the acceptor: a few MXBean reads a sample, nothing that blocks.
     this.memory = new MemoryPressure(gauge, acceptor.next(), MemoryPressure.SAMPLE_MILLIS,
@@ -170,7 +173,8 @@ public final class NettyTransport {
   private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
     TransportConfig config = engine.config();
     MqttChannelInitializer initializer =
-        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals, rateRefusals, memory);
+        new MqttChannelInitializer(engine, ssl, channels, connectionRefusals, rateRefusals, memory,
+            handOff);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(transport.serverChannel())

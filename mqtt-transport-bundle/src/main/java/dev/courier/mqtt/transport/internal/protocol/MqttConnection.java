@@ -383,7 +383,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink, Runnabl
   @Override
   public void messagesAvailable() {
     if (DRAIN_SCHEDULED.compareAndSet(this, false, true)) {
-      port().executor().execute(this);
+      port().handOff(this); // from a publisher's loop: once that loop's read is done
     }
   }
 

@@ -8,8 +8,8 @@ import java.util.concurrent.Executor;
 /**
  * What the protocol engine needs from a network connection, and nothing more: the Netty layer
  * implements it over a channel, tests implement it over a list. All methods are called on the
- * connection's own thread, except {@link #executor()}, which may be used from any thread to get
- * back onto it.
+ * connection's own thread, except {@link #executor()} and {@link #handOff}, which may be used
+ * from any thread to get back onto it.
  */
 public interface ConnectionPort {
 
@@ -61,6 +61,16 @@ public interface ConnectionPort {
 
   /** The thread that owns this connection. */
   Executor executor();
+
+  /**
+   * Runs {@code task} on the connection's own thread soon; callable from any thread. Called on
+   * another connection's thread, the hand-over may wait until that thread has finished its current
+   * work (a read), so that the signals of one read wake this connection's thread once. By default
+   * {@code executor().execute(task)}.
+   */
+  default void handOff(Runnable task) {
+    executor().execute(task);
+  }
 
   /**
    * Runs {@code task} on the connection's own thread once {@code delayNanos} have passed by
