@@ -516,10 +516,11 @@ public final class ArtemisBridge implements MessagingBridge {
    *
    * <p>What waits for the context (Artemis adding a durable message to its queues, the PUBACK's
    * completion) runs on the thread that completes the storage operation, the journal's, instead of
-   * being handed to one of Artemis's pool threads first: each task only puts references on queues
-   * (whose delivery has its own executor) or hands the outcome to the client's event loop, so the
-   * extra hop would only add a thread wake-up to every persistent publication's round trip. The
-   * context still runs its tasks one at a time and in order (its completion is synchronized).
+   * being handed to one of Artemis's pool threads first: each task puts references on queues (an
+   * empty queue with an idle consumer hands them over there, see {@link #route}; others deliver
+   * from their own executor) or hands the outcome to the client's event loop, so the extra hop
+   * would only add a thread wake-up to every persistent publication's round trip. The context
+   * still runs its tasks one at a time and in order (its completion is synchronized).
    */
   OperationContext newPublishContext() {
     return storage.newContext(ArtemisBridge::runCompletion);
