@@ -17,7 +17,7 @@ public final class BenchmarkOptions {
     private static final Set<String> VALUE_OPTIONS = Set.of("host", "port", "username", "password", "qos", "mqtt", "scenarios", "scenario",
         "messages", "duration", "payload", "inflight", "warmup", "drain", "clients", "threads", "batch", "rate",
         "keepalive", "connect-timeout", "e2e-window", "broker-pid", "connect-inflight",
-        "source-addresses", "hold", "storm-messages");
+        "source-addresses", "hold", "storm-messages", "connect-warmup");
     /**
      * Largest --clients of the throughput scenarios (each fan-out subscriber keeps 64 KiB of QoS 2
      * state).
@@ -56,6 +56,7 @@ public final class BenchmarkOptions {
     long brokerPid;                 // 0 = do not measure the broker
     boolean subscribe;              // connections: one SUBSCRIBE per connection
     int connectInflight = 500;      // connection scenarios: connects without CONNACK at a time
+    int connectWarmup = 2000;       // connections: opened and closed before the measured connects
     int sourceAddresses = 1;        // bind 127.0.0.1 .. 127.0.0.k; 1 = the kernel chooses
     double holdSeconds;             // connections: keep them open this long after connecting
     int stormMessages = 1;          // reconnect-storm: messages queued per client while it is away
@@ -135,6 +136,7 @@ public final class BenchmarkOptions {
                 case "broker-pid": o.brokerPid = longIn(name, value, 1, Integer.MAX_VALUE); break;
                 case "connect-inflight": o.connectInflight = intIn(name, value, 1, 100_000); break;
                 case "source-addresses": o.sourceAddresses = intIn(name, value, 1, 254); break;
+                case "connect-warmup": o.connectWarmup = intIn(name, value, 0, 100_000); break;
                 case "hold": o.holdSeconds = seconds(name, value, 0); break;
                 case "storm-messages": o.stormMessages = intIn(name, value, 1, 100_000); break;
                 default: throw new IllegalArgumentException("unknown option --" + name);
@@ -326,6 +328,8 @@ public final class BenchmarkOptions {
             "                       connections to one broker port (default 1: kernel's choice)",
             "  --subscribe          connections: each SUBSCRIBEs (QoS 1) to a topic of its own",
             "  --hold T             connections: keep them open for T (PINGREQ per keep-alive)",
+            "  --connect-warmup N   connections: first open and close N clients (at most --clients),",
+            "                       so that neither JVM is measured cold (default 2000; 0: none)",
             "  --storm-messages M   reconnect-storm: QoS 1 messages queued per client while it",
             "                       is away (default 1)",
             "  --help               this text",
@@ -361,6 +365,7 @@ public final class BenchmarkOptions {
     public long brokerPid() { return brokerPid; }
     public boolean subscribe() { return subscribe; }
     public int connectInflight() { return connectInflight; }
+    public int connectWarmup() { return connectWarmup; }
     public int sourceAddresses() { return sourceAddresses; }
     public double holdSeconds() { return holdSeconds; }
     public int stormMessages() { return stormMessages; }

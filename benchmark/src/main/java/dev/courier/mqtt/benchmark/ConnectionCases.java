@@ -92,7 +92,9 @@ final class ConnectionCases {
                 null));
         }
         try {
+            // before the warm-up, so that RSS per connection counts what the warm-up grew too
             Memory before = memory(r);
+            warmUp(ids + "w", version);
             BrokerProbe.CpuSample cpu0 = cpu();
             long start = connector.connectAll(clients);
             BrokerProbe.CpuSample cpu1 = cpu();
@@ -113,6 +115,27 @@ final class ConnectionCases {
             Connector.closeAll(clients, true);
         }
         return r;
+    }
+
+    /**
+     * Opens and closes --connect-warmup clean clients (at most --clients), so that the measured
+     * connects meet neither JVM (broker, load generator) cold; their failures are not counted.
+     */
+    private void warmUp(String ids, ProtocolVersion version) throws InterruptedException {
+        int n = Math.min(options.connectWarmup(), options.clients());
+        if (n == 0) {
+            return;
+        }
+        progress.printf(Locale.ROOT, "[bench %s]   warm-up: %d connect(s) and close(s)%n", runId, n);
+        List<SessionClient> warm = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            warm.add(client(ids + i, version, i, null, 0, null));
+        }
+        try {
+            connector.connectAll(warm);
+        } finally {
+            Connector.closeAll(warm, true);
+        }
     }
 
     /**

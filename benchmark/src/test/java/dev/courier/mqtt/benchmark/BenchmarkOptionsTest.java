@@ -67,17 +67,20 @@ class BenchmarkOptionsTest {
         BenchmarkOptions d = BenchmarkOptions.parse();
         assertEquals(0, d.brokerPid());
         assertEquals(500, d.connectInflight());
+        assertEquals(2000, d.connectWarmup());
         assertEquals(1, d.sourceAddresses());
         assertEquals(0, d.holdSeconds());
         assertEquals(1, d.stormMessages());
         assertFalse(d.subscribe());
         BenchmarkOptions o = BenchmarkOptions.parse("--scenarios", "connections,reconnect-storm",
             "--clients", "19500", "--broker-pid", "4711", "--connect-inflight", "200",
-            "--source-addresses", "4", "--hold", "1m", "--storm-messages", "3", "--subscribe");
+            "--source-addresses", "4", "--hold", "1m", "--storm-messages", "3", "--subscribe",
+            "--connect-warmup", "0");
         assertEquals(List.of(Scenario.CONNECTIONS, Scenario.RECONNECT_STORM), o.scenarios());
         assertEquals(19_500, o.clients());
         assertEquals(4711, o.brokerPid());
         assertEquals(200, o.connectInflight());
+        assertEquals(0, o.connectWarmup());
         assertEquals(4, o.sourceAddresses());
         assertEquals(60, o.holdSeconds());
         assertEquals(3, o.stormMessages());
@@ -120,6 +123,8 @@ class BenchmarkOptionsTest {
             () -> BenchmarkOptions.parse("--broker-pid", "0"));
         assertThrows(IllegalArgumentException.class,
             () -> BenchmarkOptions.parse("--storm-messages", "0"));
+        assertThrows(IllegalArgumentException.class,
+            () -> BenchmarkOptions.parse("--connect-warmup", "-1"));
         assertThrows(IllegalArgumentException.class,
             () -> BenchmarkOptions.parse("--clients", "1000001", "--scenarios", "connections"));
     }

@@ -71,6 +71,27 @@ class ConnectionCasesTest {
         }
     }
 
+    @Test
+    void whenConnectWarmup_thenThoseClientsConnectFirstAndAreNotCounted() throws Exception {
+        for (int warmup : new int[] {0, 5, 2000}) {
+            java.util.List<String> seen = java.util.Collections.synchronizedList(
+                new java.util.ArrayList<>());
+            try (FakeBroker broker = new FakeBroker(id -> !seen.add(id), id -> false)) {
+                CaseResult r = run(broker, Scenario.CONNECTIONS, ProtocolVersion.V3_1_1,
+                    "--connect-warmup", Integer.toString(warmup));
+                int expected = Math.min(warmup, 12);
+                assertEquals(12, r.connected);
+                assertEquals(expected + 12, seen.size(), String.valueOf(seen));
+                for (int i = 0; i < seen.size(); i++) {
+                    String id = seen.get(i);
+                    assertEquals(i < expected, id.contains("nw"), "warm-up first: " + seen);
+                }
+                assertTrue(r.errors.isEmpty(), String.valueOf(r.errors));
+                awaitNoSessions(broker);
+            }
+        }
+    }
+
     /** The broker handles the last DISCONNECTs and closes after the case has closed its side. */
     private static void awaitNoSessions(FakeBroker broker) {
         await().atMost(Duration.ofSeconds(10)).until(() -> broker.sessions() == 0);
