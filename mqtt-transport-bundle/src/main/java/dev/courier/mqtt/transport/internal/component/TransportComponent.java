@@ -326,6 +326,14 @@ public final class TransportComponent {
           chosen.memory() ? "in-memory" : chosen.host().name(), engine.connectedClients());
       stop();
     }
+    if (transport != null && config != null && next.ioThreads() != config.ioThreads()) {
+      // The event loops are the transport's own: new ones, same engine, sessions and counters.
+      LOG.info("MQTT transport restarting its listeners for ioThreads {}: {} connected clients"
+          + " disconnected so that they reconnect", next.ioThreads(), engine.connectedClients());
+      unregister();
+      transport.shutdown();
+      transport = new NettyTransport(next.ioThreads());
+    }
     if (transport == null) {
       MessagingBridge bridge = chosen.memory() ? memoryBridge() : chosen.host();
       try {
@@ -339,7 +347,7 @@ public final class TransportComponent {
         config = next;
         return;
       }
-      transport = new NettyTransport();
+      transport = new NettyTransport(next.ioThreads());
       LOG.info("MQTT transport starting with the {} bridge", bridge.name());
     } else {
       engine = engine.withConfig(next); // same sessions, bridge and counters
@@ -356,6 +364,11 @@ public final class TransportComponent {
       }
     }
     register();
+  }
+
+  /** The running transport's event loops; 0 when none runs (tests). */
+  synchronized int ioThreads() {
+    return transport == null ? 0 : transport.ioThreads();
   }
 
   private InMemoryBridge memoryBridge() {

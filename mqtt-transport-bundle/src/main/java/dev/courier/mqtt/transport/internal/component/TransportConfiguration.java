@@ -137,6 +137,14 @@ import org.osgi.service.metatype.annotations.Option;
       + " open connections are not touched. 0: never.", min = "0", max = "99")
   int memoryRefusalPercent() default 90;
 
+  @AttributeDefinition(description = "Event loops (threads) that own the client connections,"
+      + " reading, writing and running the protocol for them. 0: half the processors, at least"
+      + " one: a delivery between clients of two loops costs a wake-up of another processor, and"
+      + " the host broker's journal and threads need processors too. A change restarts the"
+      + " listeners: connected clients are disconnected so that they reconnect.",
+      min = "0", max = "1024")
+  int ioThreads() default 0;
+
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
       + " bridge service; while an installed bundle provides a bridge that is not registered (at"
       + " boot, at shutdown, while it restarts) no listener is bound, so nothing is acknowledged on"

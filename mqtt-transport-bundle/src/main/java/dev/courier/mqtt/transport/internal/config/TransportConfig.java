@@ -53,6 +53,8 @@ import java.util.List;
  * @param memoryRefusalPercent new connections are refused while the heap after the last garbage
  *     collection, or the direct memory, is above this percentage of its maximum: CONNACK 3
  *     (3.1/3.1.1) or 0x89 Server busy (5.0); 0: never
+ * @param ioThreads the event loops that own the client connections; {@link #AUTO_IO_THREADS}:
+ *     half the processors, at least one (see {@link #ioThreadsFor})
  */
 public record TransportConfig(
     boolean enabled,
@@ -79,7 +81,8 @@ public record TransportConfig(
     int maxTopicLevels,
     int maxPublishRate,
     int maxConnectRate,
-    int memoryRefusalPercent) {
+    int memoryRefusalPercent,
+    int ioThreads) {
 
   /** Default of {@code maxQueuedBytes}: 64 MiB per session. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
@@ -119,6 +122,22 @@ public record TransportConfig(
 
   /** Default of {@code memoryRefusalPercent}. */
   public static final int DEFAULT_MEMORY_REFUSAL_PERCENT = 90;
+
+  /** {@code ioThreads} default: derived from the processors (see {@link #ioThreadsFor}). */
+  public static final int AUTO_IO_THREADS = 0;
+
+  /** The most {@code ioThreads}. */
+  public static final int MAX_IO_THREADS = 1024;
+
+  /**
+   * The event loops to run for {@code ioThreads} on a machine with {@code processors}: the setting
+   * if it is not {@link #AUTO_IO_THREADS}, else half the processors and at least one. A delivery
+   * whose publisher and subscriber sit on different loops costs a cross-processor wake-up, and
+   * the host broker (its journal, its threads) and the garbage collector need processors too.
+   */
+  public static int ioThreadsFor(int ioThreads, int processors) {
+    return ioThreads != AUTO_IO_THREADS ? ioThreads : Math.max(1, processors / 2);
+  }
 
   /** A session expiry interval of 0xFFFFFFFF: the session does not expire (3.1.2.11.2). */
   public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -234,6 +253,7 @@ public record TransportConfig(
     check(problems, "maxConnectRate", maxConnectRate, 0, MAX_CONNECT_RATE);
     // 100 would never refuse: 0 says that.
     check(problems, "memoryRefusalPercent", memoryRefusalPercent, 0, 99);
+    check(problems, "ioThreads", ioThreads, AUTO_IO_THREADS, MAX_IO_THREADS);
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {
@@ -287,6 +307,7 @@ public record TransportConfig(
     private int maxPublishRate = NO_PUBLISH_RATE;
     private int maxConnectRate = DEFAULT_MAX_CONNECT_RATE;
     private int memoryRefusalPercent = DEFAULT_MEMORY_REFUSAL_PERCENT;
+    private int ioThreads = AUTO_IO_THREADS;
 
     private Builder() {}
 
@@ -316,6 +337,7 @@ public record TransportConfig(
       maxPublishRate = from.maxPublishRate;
       maxConnectRate = from.maxConnectRate;
       memoryRefusalPercent = from.memoryRefusalPercent;
+      ioThreads = from.ioThreads;
     }
 
     public Builder enabled(boolean value) {
@@ -443,6 +465,11 @@ public record TransportConfig(
       return this;
     }
 
+    public Builder ioThreads(int value) {
+      ioThreads = value;
+      return this;
+    }
+
     /** The settings as set so far, not checked: see {@link TransportConfig#problems()}. */
     public TransportConfig build() {
       return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
@@ -450,7 +477,7 @@ public record TransportConfig(
           maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
           maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
           maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate,
-          maxConnectRate, memoryRefusalPercent);
+          maxConnectRate, memoryRefusalPercent, ioThreads);
     }
   }
 }

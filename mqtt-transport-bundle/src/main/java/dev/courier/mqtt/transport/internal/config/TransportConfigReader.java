@@ -66,6 +66,7 @@ public final class TransportConfigReader {
         .maxPublishRate(integer("maxPublishRate", d.maxPublishRate()))
         .maxConnectRate(integer("maxConnectRate", d.maxConnectRate()))
         .memoryRefusalPercent(integer("memoryRefusalPercent", d.memoryRefusalPercent()))
+        .ioThreads(integer("ioThreads", d.ioThreads()))
         .build();
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.

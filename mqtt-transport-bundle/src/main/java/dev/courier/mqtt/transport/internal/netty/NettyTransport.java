@@ -44,6 +44,8 @@ public final class NettyTransport {
   private final NativeTransport transport;
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
+  /** The event loops in {@link #workers}. */
+  private final int ioThreads;
   private final ChannelGroup channels;
   private final LogThrottle connectionRefusals = new LogThrottle(System::nanoTime);
   private final LogThrottle rateRefusals = new LogThrottle(System::nanoTime);
@@ -58,22 +60,32 @@ public final class NettyTransport {
 
   /** Starts the event loops (one acceptor thread and one worker per core); binds nothing yet. */
   public NettyTransport() {
-    this(NativeTransport.detect(), new PlatformMemoryGauge());
+    this(TransportConfig.AUTO_IO_THREADS);
+  }
+
+  /**
+   * A transport with the event loops of {@code ioThreads} (see {@link
+   * TransportConfig#ioThreadsFor}).
+   */
+  public NettyTransport(int ioThreads) {
+    this(NativeTransport.detect(), new PlatformMemoryGauge(), ioThreads);
   }
 
   NettyTransport(NativeTransport transport) {
-    this(transport, new PlatformMemoryGauge());
+    this(transport, new PlatformMemoryGauge(), TransportConfig.AUTO_IO_THREADS);
   }
 
   /** The same, with the memory read from {@code gauge}: for tests that play memory pressure. */
   NettyTransport(MemoryGauge gauge) {
-    this(NativeTransport.detect(), gauge);
+    this(NativeTransport.detect(), gauge, TransportConfig.AUTO_IO_THREADS);
   }
 
-  private NettyTransport(NativeTransport transport, MemoryGauge gauge) {
+  private NettyTransport(NativeTransport transport, MemoryGauge gauge, int ioThreads) {
     this.transport = transport;
     this.acceptor = transport.group(1, new DefaultThreadFactory("courier-mqtt-accept", true));
-    this.workers = transport.group(Runtime.getRuntime().availableProcessors(),
+    this.ioThreads = TransportConfig.ioThreadsFor(ioThreads,
+        Runtime.getRuntime().availableProcessors());
+    this.workers = transport.group(this.ioThreads,
         new DefaultThreadFactory("courier-mqtt-io", true));
     this.handOff = new LoopHandOff(LoopHandOff.loopsOf(workers));
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
@@ -200,9 +212,9 @@ public final class NettyTransport {
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     int limit = initializer.limit();
-    LOG.info("MQTT{} listener bound to {} ({}, backlog {}, maxConnections {}, maxConnectRate {},"
-        + " memoryRefusalPercent {})", ssl == null ? "" : " over TLS", channel.localAddress(),
-        transport.name(), NetUtil.SOMAXCONN,
+    LOG.info("MQTT{} listener bound to {} ({}, {} event loop(s), backlog {}, maxConnections {},"
+        + " maxConnectRate {}, memoryRefusalPercent {})", ssl == null ? "" : " over TLS",
+        channel.localAddress(), transport.name(), ioThreads, NetUtil.SOMAXCONN,
         limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
         config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s",
         config.memoryRefusalPercent() == 0 ? "off" : String.valueOf(config.memoryRefusalPercent()));
@@ -252,6 +264,11 @@ public final class NettyTransport {
   /** Connections refused since start because {@code maxConnections} were open. */
   public long refusedConnections() {
     return connectionRefusals.total();
+  }
+
+  /** The event loops that own the connections ({@code ioThreads} resolved). */
+  public int ioThreads() {
+    return ioThreads;
   }
 
   /** Connections refused since start because a listener's {@code maxConnectRate} was exceeded. */

@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.component;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.mqtt.transport.api.MqttTransport;
 import dev.courier.mqtt.transport.internal.bridge.memory.InMemoryBridge;
@@ -86,9 +87,50 @@ class TransportComponentTest {
         "maxSessionExpirySeconds", "-1"));
     component.modified(Map.of("host", "127.0.0.1", "port", port, "maxConnectRate", -1));
     component.modified(Map.of("host", "127.0.0.1", "port", port, "memoryRefusalPercent", "100"));
+    component.modified(Map.of("host", "127.0.0.1", "port", port, "ioThreads", "-1"));
 
     assertThat(framework.service().boundAddress().getPort()).isEqualTo(port);
     assertThat(accepts(port)).isTrue();
+  }
+
+  @Test
+  void whenIoThreadsChanged_thenListenersRestartOnThatManyLoops_andOtherChangesKeepConnections()
+      throws Exception {
+    int port = freePort();
+    Map<String, Object> base = Map.of("host", "127.0.0.1", "port", port,
+        "memoryRefusalPercent", "0", "maxConnectRate", "0");
+    component.activate(framework.context(), with(base, "ioThreads", "3"));
+    assertThat(component.ioThreads()).isEqualTo(3);
+    try (Socket client = new Socket("127.0.0.1", port)) {
+      client.setSoTimeout(10_000);
+      // CONNECT (3.1.1, clean session, keep alive 60 s, client id "a"), then its CONNACK
+      client.getOutputStream().write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60,
+          0, 1, 'a'});
+      assertThat(client.getInputStream().readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+
+      component.modified(with(with(base, "ioThreads", "3"), "maxKeepAliveSeconds", "600"));
+      assertThat(component.ioThreads()).isEqualTo(3);
+      client.setSoTimeout(300);
+      assertThatThrownBy(() -> client.getInputStream().read())
+          .isInstanceOf(java.net.SocketTimeoutException.class); // still open
+
+      component.modified(with(base, "ioThreads", "1"));
+      assertThat(component.ioThreads()).isEqualTo(1);
+      client.setSoTimeout(10_000);
+      assertThat(client.getInputStream().read()).isEqualTo(-1); // closed by the restart
+    }
+    assertThat(framework.registered()).isTrue();
+    assertThat(accepts(port)).isTrue();
+
+    component.modified(base);
+    assertThat(component.ioThreads()).isEqualTo(
+        Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+  }
+
+  private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
+    Map<String, Object> copy = new HashMap<>(map);
+    copy.put(key, value);
+    return copy;
   }
 
   @Test

@@ -69,6 +69,7 @@ class TransportConfigReaderTest {
     assertThat(d.maxPublishRate()).isZero();
     assertThat(d.maxConnectRate()).isEqualTo(20_000);
     assertThat(d.memoryRefusalPercent()).isEqualTo(90);
+    assertThat(d.ioThreads()).isZero();
   }
 
   @Test
@@ -258,6 +259,9 @@ class TransportConfigReaderTest {
       "memoryRefusalPercent | -1",
       "memoryRefusalPercent | 100",
       "memoryRefusalPercent | high",
+      "ioThreads | -1",
+      "ioThreads | 1025",
+      "ioThreads | many",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -288,7 +292,7 @@ class TransportConfigReaderTest {
       "maxTopicLevels, 65535", "maxPublishRate, 0", "maxPublishRate, 1",
       "maxPublishRate, 1000000",
       "maxConnectRate, 0", "maxConnectRate, 1000000", "memoryRefusalPercent, 0",
-      "memoryRefusalPercent, 99",
+      "memoryRefusalPercent, 99", "ioThreads, 0", "ioThreads, 1", "ioThreads, 1024",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -343,5 +347,16 @@ class TransportConfigReaderTest {
     assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("host:"));
     assertThat(result.problems())
         .anySatisfy(p -> assertThat(p).startsWith("maxInflightMessages:"));
+  }
+
+  @Test
+  void whenIoThreadsIsAuto_thenHalfTheProcessorsAndAtLeastOne_elseTheSetting() {
+    assertThat(TransportConfig.ioThreadsFor(0, 1)).isEqualTo(1);
+    assertThat(TransportConfig.ioThreadsFor(0, 2)).isEqualTo(1);
+    assertThat(TransportConfig.ioThreadsFor(0, 3)).isEqualTo(1);
+    assertThat(TransportConfig.ioThreadsFor(0, 8)).isEqualTo(4);
+    assertThat(TransportConfig.ioThreadsFor(3, 2)).isEqualTo(3);
+    assertThat(TransportConfigReader.read(Map.of("ioThreads", " 2 ")).config().ioThreads())
+        .isEqualTo(2);
   }
 }
