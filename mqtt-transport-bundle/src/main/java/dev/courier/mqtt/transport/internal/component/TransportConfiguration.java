@@ -138,11 +138,10 @@ import org.osgi.service.metatype.annotations.Option;
   int memoryRefusalPercent() default 90;
 
   @AttributeDefinition(description = "Event loops (threads) that own the client connections,"
-      + " reading, writing and running the protocol for them. 0: half the processors, at least"
-      + " one: a delivery between clients of two loops costs a wake-up of another processor, and"
-      + " the host broker's journal and threads need processors too. A change restarts the"
-      + " listeners: connected clients are disconnected so that they reconnect.",
-      min = "0", max = "1024")
+      + " reading, writing and running the protocol for them. 0: one per processor. New"
+      + " connections fill the loops in chunks of 64, so that a few clients share a loop (a"
+      + " delivery between loops wakes another processor) and many stay balanced. A change restarts the listeners: connected clients are disconnected so that"
+      + " they reconnect.", min = "0", max = "1024")
   int ioThreads() default 0;
 
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"

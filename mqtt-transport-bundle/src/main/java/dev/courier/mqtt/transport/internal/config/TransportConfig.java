@@ -54,7 +54,7 @@ import java.util.List;
  *     collection, or the direct memory, is above this percentage of its maximum: CONNACK 3
  *     (3.1/3.1.1) or 0x89 Server busy (5.0); 0: never
  * @param ioThreads the event loops that own the client connections; {@link #AUTO_IO_THREADS}:
- *     half the processors, at least one (see {@link #ioThreadsFor})
+ *     one per processor (see {@link #ioThreadsFor})
  */
 public record TransportConfig(
     boolean enabled,
@@ -131,12 +131,12 @@ public record TransportConfig(
 
   /**
    * The event loops to run for {@code ioThreads} on a machine with {@code processors}: the setting
-   * if it is not {@link #AUTO_IO_THREADS}, else half the processors and at least one. A delivery
-   * whose publisher and subscriber sit on different loops costs a cross-processor wake-up, and
-   * the host broker (its journal, its threads) and the garbage collector need processors too.
+   * if it is not {@link #AUTO_IO_THREADS}, else one per processor. New connections fill the loops
+   * in chunks (see the transport's chooser), so a few clients share one loop and their deliveries
+   * wake no other processor.
    */
   public static int ioThreadsFor(int ioThreads, int processors) {
-    return ioThreads != AUTO_IO_THREADS ? ioThreads : Math.max(1, processors / 2);
+    return ioThreads != AUTO_IO_THREADS ? ioThreads : Math.max(1, processors);
   }
 
   /** A session expiry interval of 0xFFFFFFFF: the session does not expire (3.1.2.11.2). */

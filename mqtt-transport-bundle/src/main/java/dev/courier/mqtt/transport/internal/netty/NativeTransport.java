@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.netty;
 
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -7,6 +8,9 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutorChooserFactory;
+import io.netty.util.concurrent.ThreadPerTaskExecutor;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -56,6 +60,16 @@ final class NativeTransport {
   EventLoopGroup group(int threads, ThreadFactory threadFactory) {
     return epoll ? new EpollEventLoopGroup(threads, threadFactory)
         : new NioEventLoopGroup(threads, threadFactory);
+  }
+
+  /** The same, with new connections placed by {@code chooser}. */
+  EventLoopGroup group(int threads, ThreadFactory threadFactory,
+      EventExecutorChooserFactory chooser) {
+    ThreadPerTaskExecutor executor = new ThreadPerTaskExecutor(threadFactory);
+    return epoll
+        ? new EpollEventLoopGroup(threads, executor, chooser, DefaultSelectStrategyFactory.INSTANCE)
+        : new NioEventLoopGroup(threads, executor, chooser, SelectorProvider.provider(),
+            DefaultSelectStrategyFactory.INSTANCE);
   }
 
   Class<? extends ServerChannel> serverChannel() {

@@ -86,7 +86,7 @@ public final class NettyTransport {
     this.ioThreads = TransportConfig.ioThreadsFor(ioThreads,
         Runtime.getRuntime().availableProcessors());
     this.workers = transport.group(this.ioThreads,
-        new DefaultThreadFactory("courier-mqtt-io", true));
+        new DefaultThreadFactory("courier-mqtt-io", true), LocalityChooser.INSTANCE);
     this.handOff = new LoopHandOff(LoopHandOff.loopsOf(workers));
     this.channels = new DefaultChannelGroup("courier-mqtt", GlobalEventExecutor.INSTANCE);
     // Sampled on the acceptor: a few MXBean reads a sample, nothing that blocks.

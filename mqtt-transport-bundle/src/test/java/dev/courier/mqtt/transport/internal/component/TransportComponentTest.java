@@ -123,8 +123,7 @@ class TransportComponentTest {
     assertThat(accepts(port)).isTrue();
 
     component.modified(base);
-    assertThat(component.ioThreads()).isEqualTo(
-        Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(component.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
   }
 
   private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {

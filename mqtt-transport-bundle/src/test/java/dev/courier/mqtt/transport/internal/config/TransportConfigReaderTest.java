@@ -350,11 +350,10 @@ class TransportConfigReaderTest {
   }
 
   @Test
-  void whenIoThreadsIsAuto_thenHalfTheProcessorsAndAtLeastOne_elseTheSetting() {
+  void whenIoThreadsIsAuto_thenOnePerProcessor_elseTheSetting() {
     assertThat(TransportConfig.ioThreadsFor(0, 1)).isEqualTo(1);
-    assertThat(TransportConfig.ioThreadsFor(0, 2)).isEqualTo(1);
-    assertThat(TransportConfig.ioThreadsFor(0, 3)).isEqualTo(1);
-    assertThat(TransportConfig.ioThreadsFor(0, 8)).isEqualTo(4);
+    assertThat(TransportConfig.ioThreadsFor(0, 2)).isEqualTo(2);
+    assertThat(TransportConfig.ioThreadsFor(0, 8)).isEqualTo(8);
     assertThat(TransportConfig.ioThreadsFor(3, 2)).isEqualTo(3);
     assertThat(TransportConfigReader.read(Map.of("ioThreads", " 2 ")).config().ioThreads())
         .isEqualTo(2);
