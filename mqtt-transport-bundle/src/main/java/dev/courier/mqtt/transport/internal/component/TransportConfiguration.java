@@ -144,6 +144,21 @@ import org.osgi.service.metatype.annotations.Option;
       + " they reconnect.", min = "0", max = "1024")
   int ioThreads() default 0;
 
+  @AttributeDefinition(description = "Port of the MQTT over WebSocket listener (ws://host:port"
+      + "/mqtt), for browsers and apps that speak MQTT over WebSocket: sub-protocols mqtt and"
+      + " mqttv3.1, binary frames, the same limits and authentication as the TCP listener. -1: no"
+      + " such listener.", min = "-1", max = "65535")
+  int websocketPort() default -1;
+
+  @AttributeDefinition(description = "Port of the MQTT over secure WebSocket listener (wss://),"
+      + " with the TLS listener's key store and settings; it runs only while TLS is configured"
+      + " (sslEnabled). -1: no such listener.", min = "-1", max = "65535")
+  int websocketSslPort() default -1;
+
+  @AttributeDefinition(description = "The HTTP path on which the WebSocket listeners accept the"
+      + " upgrade to MQTT; a request for any other path is answered 404 Not Found.")
+  String websocketPath() default "/mqtt";
+
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
       + " bridge service; while an installed bundle provides a bridge that is not registered (at"
       + " boot, at shutdown, while it restarts) no listener is bound, so nothing is acknowledged on"

@@ -55,6 +55,13 @@ import java.util.List;
  *     (3.1/3.1.1) or 0x89 Server busy (5.0); 0: never
  * @param ioThreads the event loops that own the client connections; {@link #AUTO_IO_THREADS}:
  *     one per processor (see {@link #ioThreadsFor})
+ * @param websocketPort the port of the MQTT over WebSocket listener ({@code ws://}), 0 for an
+ *     ephemeral one; {@link #NO_LISTENER}: none
+ * @param websocketSslPort the port of the MQTT over secure WebSocket listener ({@code wss://},
+ *     with the TLS listener's key store), 0 for an ephemeral one; it runs only while TLS is
+ *     configured; {@link #NO_LISTENER}: none
+ * @param websocketPath the HTTP path the WebSocket listeners upgrade on; any other path is
+ *     answered 404 Not Found
  */
 public record TransportConfig(
     boolean enabled,
@@ -82,7 +89,16 @@ public record TransportConfig(
     int maxPublishRate,
     int maxConnectRate,
     int memoryRefusalPercent,
-    int ioThreads) {
+    int ioThreads,
+    int websocketPort,
+    int websocketSslPort,
+    String websocketPath) {
+
+  /** A port setting that turns its listener off. */
+  public static final int NO_LISTENER = -1;
+
+  /** Default of {@code websocketPath}: where MQTT.js, Paho and HiveMQ clients look by default. */
+  public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
 
   /** Default of {@code maxQueuedBytes}: 64 MiB per session. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
@@ -254,6 +270,24 @@ public record TransportConfig(
     // 100 would never refuse: 0 says that.
     check(problems, "memoryRefusalPercent", memoryRefusalPercent, 0, 99);
     check(problems, "ioThreads", ioThreads, AUTO_IO_THREADS, MAX_IO_THREADS);
+    check(problems, "websocketPort", websocketPort, NO_LISTENER, 65535);
+    check(problems, "websocketSslPort", websocketSslPort, NO_LISTENER, 65535);
+    if (websocketPath == null || !websocketPath.startsWith("/")
+        || websocketPath.chars().anyMatch(c -> c <= ' ' || c == '?' || c == '#')) {
+      problems.add("websocketPath: '" + websocketPath + "' must start with / and hold no spaces,"
+          + " '?' or '#'");
+    }
+    if (websocketPort > 0 && websocketPort == port) {
+      problems.add("websocketPort: " + websocketPort + " is also the plain MQTT port");
+    }
+    if (tls != null && websocketSslPort > 0
+        && (websocketSslPort == port || websocketSslPort == tls.port()
+            || websocketSslPort == websocketPort)) {
+      problems.add("websocketSslPort: " + websocketSslPort + " is also another listener's port");
+    }
+    if (tls != null && websocketPort > 0 && websocketPort == tls.port()) {
+      problems.add("websocketPort: " + websocketPort + " is also the TLS port");
+    }
     if (tls != null) {
       check(problems, "sslPort", tls.port(), 0, 65535);
       if (tls.keystorePath().isEmpty()) {
@@ -308,6 +342,9 @@ public record TransportConfig(
     private int maxConnectRate = DEFAULT_MAX_CONNECT_RATE;
     private int memoryRefusalPercent = DEFAULT_MEMORY_REFUSAL_PERCENT;
     private int ioThreads = AUTO_IO_THREADS;
+    private int websocketPort = NO_LISTENER;
+    private int websocketSslPort = NO_LISTENER;
+    private String websocketPath = DEFAULT_WEBSOCKET_PATH;
 
     private Builder() {}
 
@@ -338,6 +375,9 @@ public record TransportConfig(
       maxConnectRate = from.maxConnectRate;
       memoryRefusalPercent = from.memoryRefusalPercent;
       ioThreads = from.ioThreads;
+      websocketPort = from.websocketPort;
+      websocketSslPort = from.websocketSslPort;
+      websocketPath = from.websocketPath;
     }
 
     public Builder enabled(boolean value) {
@@ -470,6 +510,21 @@ public record TransportConfig(
       return this;
     }
 
+    public Builder websocketPort(int value) {
+      websocketPort = value;
+      return this;
+    }
+
+    public Builder websocketSslPort(int value) {
+      websocketSslPort = value;
+      return this;
+    }
+
+    public Builder websocketPath(String value) {
+      websocketPath = value;
+      return this;
+    }
+
     /** The settings as set so far, not checked: see {@link TransportConfig#problems()}. */
     public TransportConfig build() {
       return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
@@ -477,7 +532,8 @@ public record TransportConfig(
           maxKeepAliveSeconds, connectTimeoutSeconds, authTimeoutSeconds, tls, topicAliasMaximum,
           maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
           maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate,
-          maxConnectRate, memoryRefusalPercent, ioThreads);
+          maxConnectRate, memoryRefusalPercent, ioThreads, websocketPort, websocketSslPort,
+          websocketPath);
     }
   }
 }

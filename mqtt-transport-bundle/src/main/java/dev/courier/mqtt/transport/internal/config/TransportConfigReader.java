@@ -67,6 +67,9 @@ public final class TransportConfigReader {
         .maxConnectRate(integer("maxConnectRate", d.maxConnectRate()))
         .memoryRefusalPercent(integer("memoryRefusalPercent", d.memoryRefusalPercent()))
         .ioThreads(integer("ioThreads", d.ioThreads()))
+        .websocketPort(integer("websocketPort", d.websocketPort()))
+        .websocketSslPort(integer("websocketSslPort", d.websocketSslPort()))
+        .websocketPath(string("websocketPath", d.websocketPath()))
         .build();
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.

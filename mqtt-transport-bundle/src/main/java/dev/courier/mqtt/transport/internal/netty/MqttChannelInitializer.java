@@ -7,13 +7,19 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.ssl.SslContext;
 
 /**
- * Builds a client pipeline with fixed handler names: [tls,] frame, decoder, mqtt. The {@code mqtt}
- * handler encodes what it writes itself; a refused connection's pipeline has an {@code encoder}
- * before its {@code mqtt} handler instead.
+ * Builds a client pipeline with fixed handler names: [tls,] [http, http-aggregator, websocket,
+ * websocket-frames,] frame, decoder, mqtt. The {@code mqtt} handler encodes what it writes itself;
+ * a refused connection's pipeline has an {@code encoder} before its {@code mqtt} handler instead.
+ * A WebSocket listener's connections start with the HTTP upgrade (see {@link WebSocketFrames}),
+ * then carry the same MQTT byte stream through the same handlers, limits and authentication.
  */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -22,6 +28,12 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final String DECODER = "decoder";
   static final String ENCODER = "encoder";
   static final String MQTT = "mqtt";
+  static final String HTTP = "http";
+  static final String HTTP_AGGREGATOR = "http-aggregator";
+  static final String WEBSOCKET = "websocket";
+  static final String WEBSOCKET_FRAMES = "websocket-frames";
+  /** The largest HTTP upgrade request read (its headers; it has no body). */
+  private static final int MAX_UPGRADE_REQUEST = 16 * 1024;
 
   private final MqttEngine engine;
   private final ChannelGroup channels;
@@ -31,6 +43,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ConnectionDeadlines deadlines;
   /** Asked in this order until one refuses: the rate counts only connections the others let in. */
   private final AdmissionLimit[] limits;
+  /** The WebSocket handshake settings, for a WebSocket listener; else null. */
+  private final WebSocketServerProtocolConfig websocket;
 
   /**
    * @param connectionRefusals the transport's count of connections refused for {@code
@@ -38,11 +52,14 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
    * @param rateRefusals the transport's count of connections refused for {@code maxConnectRate}
    * @param memory the transport's {@code memoryRefusalPercent}
    * @param handOff the transport's hand-over of tasks between its event loops
+   * @param websocketPath the path a WebSocket listener upgrades on; null for an MQTT listener
    */
   MqttChannelInitializer(MqttEngine engine, SslContext ssl, ChannelGroup channels,
       LogThrottle connectionRefusals, LogThrottle rateRefusals, MemoryPressure memory,
-      LoopHandOff handOff) {
+      LoopHandOff handOff, String websocketPath) {
     this.engine = engine;
+    this.websocket = websocketPath == null ? null
+        : WebSocketFrames.handshake(websocketPath, engine.config());
     this.ssl = ssl;
     this.channels = channels;
     TransportConfig config = engine.config();
@@ -70,6 +87,13 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     channels.add(channel);
     if (ssl != null) {
       channel.pipeline().addLast(TLS, ssl.newHandler(channel.alloc()));
+    }
+    if (websocket != null) {
+      ChannelPipeline pipeline = channel.pipeline();
+      pipeline.addLast(HTTP, new HttpServerCodec());
+      pipeline.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_UPGRADE_REQUEST));
+      pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(websocket));
+      pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrames());
     }
     if (refusing != null) {
       refuse(channel.pipeline(), refusing);

@@ -57,6 +57,8 @@ public final class NettyTransport {
   private Channel tlsListener;
   private MqttEngine tlsBound;
   private SslContext tlsContext;
+  private final WebSocketSlot websocket = new WebSocketSlot("websocketPort", false);
+  private final WebSocketSlot secureWebsocket = new WebSocketSlot("websocketSslPort", true);
 
   /** Starts the event loops (one acceptor thread and one worker per core); binds nothing yet. */
   public NettyTransport() {
@@ -120,8 +122,11 @@ public final class NettyTransport {
     bound = engine;
     // Process-wide, so one setting for both listeners: the one of the plain listener's engine.
     memory.refuseAbove(config.memoryRefusalPercent());
+    // A WebSocket listener that cannot be bound does not keep the TLS ones from being rebound.
+    BindFailure websocketFailure = rebindWebSocket(websocket, engine, null);
     if (ssl == null) {
       closeTlsListener();
+      throwIfFailed(websocketFailure);
       return;
     }
     int tlsPort = config.tls().port();
@@ -144,6 +149,82 @@ public final class NettyTransport {
     }
     tlsBound = engine;
     tlsContext = ssl;
+    BindFailure secureFailure = rebindWebSocket(secureWebsocket, engine, ssl);
+    throwIfFailed(websocketFailure != null ? websocketFailure : secureFailure);
+  }
+
+  private static void throwIfFailed(BindFailure failure) {
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** A WebSocket listener: its channel, and the engine and TLS context it was bound with. */
+  private static final class WebSocketSlot {
+    final String key;
+    final boolean secure;
+    Channel channel;
+    MqttEngine engine;
+    SslContext ssl;
+
+    WebSocketSlot(String key, boolean secure) {
+      this.key = key;
+      this.secure = secure;
+    }
+
+    /** The port these settings give this listener, or {@link TransportConfig#NO_LISTENER}. */
+    int port(TransportConfig config) {
+      if (!secure) {
+        return config.websocketPort();
+      }
+      return config.tls() == null ? TransportConfig.NO_LISTENER : config.websocketSslPort();
+    }
+
+    InetSocketAddress address() {
+      Channel current = channel;
+      return current == null ? null : (InetSocketAddress) current.localAddress();
+    }
+
+    void close() {
+      NettyTransport.close(channel);
+      channel = null;
+      engine = null;
+      ssl = null;
+    }
+  }
+
+  /**
+   * Binds, replaces or closes one WebSocket listener for the engine's settings.
+   *
+   * @return why it could not be bound (the previous one, if any, still runs), or null
+   */
+  private BindFailure rebindWebSocket(WebSocketSlot slot, MqttEngine engine, SslContext ssl) {
+    TransportConfig config = engine.config();
+    int port = slot.port(config);
+    if (port == TransportConfig.NO_LISTENER) {
+      slot.close();
+      return null;
+    }
+    MqttEngine previous = slot.engine;
+    SslContext previousSsl = slot.ssl;
+    try {
+      slot.channel = rebindOne(slot.channel,
+          previous == null ? null : previous.config().host(),
+          previous == null ? -1 : slot.port(previous.config()), config.host(), port,
+          () -> bind(engine, ssl, config.host(), port, config.websocketPath()),
+          () -> bind(previous, previousSsl, previous.config().host(),
+              slot.port(previous.config()), previous.config().websocketPath()), slot.key);
+    } catch (BindFailure failure) {
+      slot.channel = failure.restored;
+      if (slot.channel == null) {
+        slot.engine = null;
+        slot.ssl = null;
+      }
+      return failure;
+    }
+    slot.engine = engine;
+    slot.ssl = ssl;
+    return null;
   }
 
   /** Replaces one listening channel, keeping the old one if the new one cannot be bound. */
@@ -183,10 +264,16 @@ public final class NettyTransport {
   }
 
   private Channel bind(MqttEngine engine, SslContext ssl, String host, int port) {
+    return bind(engine, ssl, host, port, null);
+  }
+
+  /** @param websocketPath the path to upgrade on, for a WebSocket listener; null for MQTT */
+  private Channel bind(MqttEngine engine, SslContext ssl, String host, int port,
+      String websocketPath) {
     TransportConfig config = engine.config();
     MqttChannelInitializer initializer =
         new MqttChannelInitializer(engine, ssl, channels, connectionRefusals, rateRefusals, memory,
-            handOff);
+            handOff, websocketPath);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(transport.serverChannel())
@@ -205,20 +292,27 @@ public final class NettyTransport {
         .childHandler(initializer);
     var future = bootstrap.bind(host, port).awaitUninterruptibly();
     if (!future.isSuccess()) {
-      throw new BindFailure("cannot bind " + (ssl == null ? "MQTT" : "MQTT over TLS")
+      throw new BindFailure("cannot bind " + kind(ssl, websocketPath)
           + " listener to " + host + ":" + port + ": " + future.cause(), future.cause(), null);
     }
     Channel channel = future.channel();
     // After Netty's acceptor (added at registration), which pauses accepting on an error first.
     channel.pipeline().addLast("accept-errors", new AcceptErrorHandler());
     int limit = initializer.limit();
-    LOG.info("MQTT{} listener bound to {} ({}, {} event loop(s), backlog {}, maxConnections {},"
-        + " maxConnectRate {}, memoryRefusalPercent {})", ssl == null ? "" : " over TLS",
-        channel.localAddress(), transport.name(), ioThreads, NetUtil.SOMAXCONN,
+    LOG.info("{} listener bound to {}{} ({}, {} event loop(s), backlog {}, maxConnections {},"
+        + " maxConnectRate {}, memoryRefusalPercent {})", kind(ssl, websocketPath),
+        channel.localAddress(), websocketPath == null ? "" : " path " + websocketPath, transport.name(), ioThreads, NetUtil.SOMAXCONN,
         limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
         config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s",
         config.memoryRefusalPercent() == 0 ? "off" : String.valueOf(config.memoryRefusalPercent()));
     return channel;
+  }
+
+  private static String kind(SslContext ssl, String websocketPath) {
+    if (websocketPath == null) {
+      return ssl == null ? "MQTT" : "MQTT over TLS";
+    }
+    return ssl == null ? "MQTT over WebSocket" : "MQTT over secure WebSocket";
   }
 
   private static void close(Channel channel) {
@@ -292,7 +386,18 @@ public final class NettyTransport {
     return current == null ? null : (InetSocketAddress) current.localAddress();
   }
 
+  /** The WebSocket listener's address, or null if none is bound. */
+  public InetSocketAddress websocketAddress() {
+    return websocket.address();
+  }
+
+  /** The secure WebSocket listener's address, or null if none is bound. */
+  public InetSocketAddress secureWebsocketAddress() {
+    return secureWebsocket.address();
+  }
+
   private void closeTlsListener() {
+    secureWebsocket.close();
     close(tlsListener);
     tlsListener = null;
     tlsBound = null;
@@ -315,6 +420,7 @@ public final class NettyTransport {
     close(listener);
     listener = null;
     bound = null;
+    websocket.close();
     closeTlsListener();
   }
 

@@ -70,6 +70,9 @@ class TransportConfigReaderTest {
     assertThat(d.maxConnectRate()).isEqualTo(20_000);
     assertThat(d.memoryRefusalPercent()).isEqualTo(90);
     assertThat(d.ioThreads()).isZero();
+    assertThat(d.websocketPort()).isEqualTo(TransportConfig.NO_LISTENER);
+    assertThat(d.websocketSslPort()).isEqualTo(TransportConfig.NO_LISTENER);
+    assertThat(d.websocketPath()).isEqualTo("/mqtt");
   }
 
   @Test
@@ -262,6 +265,14 @@ class TransportConfigReaderTest {
       "ioThreads | -1",
       "ioThreads | 1025",
       "ioThreads | many",
+      "websocketPort | -2",
+      "websocketPort | 65536",
+      "websocketPort | web",
+      "websocketSslPort | -2",
+      "websocketSslPort | 65536",
+      "websocketPath | mqtt",
+      "websocketPath | /mq tt",
+      "websocketPath | /mqtt?x",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -293,10 +304,25 @@ class TransportConfigReaderTest {
       "maxPublishRate, 1000000",
       "maxConnectRate, 0", "maxConnectRate, 1000000", "memoryRefusalPercent, 0",
       "memoryRefusalPercent, 99", "ioThreads, 0", "ioThreads, 1", "ioThreads, 1024",
+      "websocketPort, -1", "websocketPort, 0", "websocketPort, 65535", "websocketSslPort, -1",
+      "websocketSslPort, 8084", "websocketPath, /", "websocketPath, /ws/mqtt",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
     assertThat(result.problems()).isEmpty();
+  }
+
+  @Test
+  void whenAWebSocketPortIsAnotherListenersPort_thenTheProblemNamesIt() {
+    assertThat(TransportConfigReader.read(Map.of("port", "1883", "websocketPort", "1883"))
+        .problems()).singleElement().asString().startsWith("websocketPort:");
+    Map<String, Object> tls = Map.of("sslKeystorePath", "/etc/keystore.p12", "sslPort", "8883",
+        "websocketPort", "8083", "websocketSslPort", "8883");
+    assertThat(TransportConfigReader.read(tls).problems()).singleElement().asString()
+        .startsWith("websocketSslPort:");
+    // Without TLS the secure WebSocket listener does not run, so its port collides with nothing.
+    assertThat(TransportConfigReader.read(Map.of("websocketSslPort", "1883")).problems())
+        .isEmpty();
   }
 
   @Test

@@ -97,7 +97,7 @@ class PahoTlsTest {
     clients.add(client);
     MqttConnectOptions options = new MqttConnectOptions();
     options.setConnectionTimeout(5);
-    if (uri.startsWith("ssl:")) {
+    if (uri.startsWith("ssl:") || uri.startsWith("wss:")) {
       options.setSocketFactory(sslContext(withClientCertificate).getSocketFactory());
     }
     client.connect(options);
@@ -146,6 +146,35 @@ class PahoTlsTest {
     publisher.publish("tls/x", "over tls".getBytes(StandardCharsets.UTF_8), 1, false);
 
     assertThat(received.next().text()).isEqualTo("over tls");
+  }
+
+  @Test
+  void whenWebSocketSslPortIsSet_thenAClientOverWssUsesTheTlsKeyStore_andTalksToATcpClient()
+      throws Exception {
+    server.rebind(config(TlsConfig.ClientAuth.NONE, false).toBuilder().websocketSslPort(0)
+        .build());
+
+    PahoInteropTest.Received received = new PahoInteropTest.Received();
+    MqttClient subscriber = connect("wss://127.0.0.1:"
+        + transport.secureWebsocketAddress().getPort() + "/mqtt", "wss-sub", false);
+    subscriber.setCallback(received);
+    subscriber.subscribe("wss/#", 1);
+    MqttClient publisher = connect(plainUri(), "plain-pub", false);
+    publisher.publish("wss/x", "over wss".getBytes(StandardCharsets.UTF_8), 1, false);
+
+    assertThat(received.next().text()).isEqualTo("over wss");
+  }
+
+  @Test
+  void whenTlsIsOff_thenNoSecureWebSocketListenerRuns_whateverItsPort() {
+    server.rebind(RunningTransport.loopback().websocketSslPort(0).build());
+
+    assertThat(transport.secureWebsocketAddress()).isNull();
+    server.rebind(config(TlsConfig.ClientAuth.NONE, false).toBuilder().websocketSslPort(0)
+        .build());
+    assertThat(transport.secureWebsocketAddress()).isNotNull();
+    server.rebind(RunningTransport.loopback().websocketSslPort(0).build());
+    assertThat(transport.secureWebsocketAddress()).as("closed with the TLS listener").isNull();
   }
 
   @Test
