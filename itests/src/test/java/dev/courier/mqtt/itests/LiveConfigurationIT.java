@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.courier.mqtt.transport.api.MqttTransport;
+import java.nio.charset.StandardCharsets;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -70,6 +71,40 @@ public class LiveConfigurationIT extends CourierKarafTestSupport {
     MqttClient client = client(clientId("back"), port);
     client.connect(options(true));
     await().atMost(TIMEOUT).until(() -> back.connectedClients() >= 1);
+  }
+
+  @Test
+  public void whenWebSocketPortIsSet_thenAClientOverWebSocketAndOneOverTcpExchangeMessages()
+      throws Exception {
+    MqttTransport running = awaitTransport(t -> t.boundAddress() != null);
+    int port = running.boundAddress().getPort();
+    int websocketPort = freePort();
+    updateTransportConfiguration("websocketPort", websocketPort);
+    await().atMost(TIMEOUT).until(() -> acceptsTcp(websocketPort));
+
+    String topic = uniqueTopic("ws");
+    MessageRecorder overWebSocket = new MessageRecorder();
+    MqttClient web = clientFor("ws://127.0.0.1:" + websocketPort + "/mqtt", clientId("web"));
+    web.setCallback(overWebSocket);
+    web.connect(options(true));
+    web.subscribe(topic + "/#", 1);
+    MessageRecorder overTcp = new MessageRecorder();
+    MqttClient tcp = client(clientId("tcp"), port);
+    tcp.setCallback(overTcp);
+    tcp.connect(options(true));
+    tcp.subscribe(topic + "/#", 1);
+
+    tcp.publish(topic + "/from-tcp", "to the browser".getBytes(StandardCharsets.UTF_8), 1, false);
+    web.publish(topic + "/from-ws", "from the browser".getBytes(StandardCharsets.UTF_8), 1, false);
+
+    await().atMost(TIMEOUT).until(() -> overWebSocket.payloads().size() == 2
+        && overTcp.payloads().size() == 2);
+    assertThat(overWebSocket.payloads()).containsExactlyInAnyOrder("to the browser",
+        "from the browser");
+    assertThat(overTcp.messages()).allSatisfy(m -> assertThat(m.qos()).isEqualTo(1));
+
+    updateTransportConfiguration("websocketPort", -1);
+    await().atMost(TIMEOUT).until(() -> !acceptsTcp(websocketPort));
   }
 
   /** Sets one key of the transport's configuration, keeping the others. */
