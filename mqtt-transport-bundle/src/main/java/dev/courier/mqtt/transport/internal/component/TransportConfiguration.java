@@ -159,6 +159,13 @@ import org.osgi.service.metatype.annotations.Option;
       + " upgrade to MQTT; a request for any other path is answered 404 Not Found.")
   String websocketPath() default "/mqtt";
 
+  @AttributeDefinition(description = "IP addresses (comma-separated) of reverse proxies in front"
+      + " of the WebSocket listeners. On a connection from one of them, the client's address (for"
+      + " the authenticator's failed-login throttling and the log) is taken from the upgrade"
+      + " request's X-Forwarded-For header: the right-most entry that is not itself a trusted"
+      + " proxy. From any other peer the header is ignored. Empty: always ignored.")
+  String websocketTrustedProxies() default "";
+
   @AttributeDefinition(description = "The bridge the listener needs. auto: the highest-ranked"
       + " bridge service; while an installed bundle provides a bridge that is not registered (at"
       + " boot, at shutdown, while it restarts) no listener is bound, so nothing is acknowledged on"

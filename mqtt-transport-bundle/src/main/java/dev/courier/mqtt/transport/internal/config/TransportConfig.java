@@ -62,6 +62,10 @@ import java.util.List;
  *     configured; {@link #NO_LISTENER}: none
  * @param websocketPath the HTTP path the WebSocket listeners upgrade on; any other path is
  *     answered 404 Not Found
+ * @param websocketTrustedProxies IP addresses of reverse proxies in front of the WebSocket
+ *     listeners: from a connection of one of them, the client's address is taken from the upgrade
+ *     request's {@code X-Forwarded-For} header (the right-most entry that is not itself a trusted
+ *     proxy); from any other peer the header is ignored. Empty: always ignored
  */
 public record TransportConfig(
     boolean enabled,
@@ -92,7 +96,13 @@ public record TransportConfig(
     int ioThreads,
     int websocketPort,
     int websocketSslPort,
-    String websocketPath) {
+    String websocketPath,
+    List<String> websocketTrustedProxies) {
+
+  public TransportConfig {
+    websocketTrustedProxies = websocketTrustedProxies == null ? List.of()
+        : List.copyOf(websocketTrustedProxies);
+  }
 
   /** A port setting that turns its listener off. */
   public static final int NO_LISTENER = -1;
@@ -277,6 +287,11 @@ public record TransportConfig(
       problems.add("websocketPath: '" + websocketPath + "' must start with / and hold no spaces,"
           + " '?' or '#'");
     }
+    for (String proxy : websocketTrustedProxies) {
+      if (IpLiterals.normalize(proxy) == null) {
+        problems.add("websocketTrustedProxies: '" + proxy + "' is not an IP address");
+      }
+    }
     if (websocketPort > 0 && websocketPort == port) {
       problems.add("websocketPort: " + websocketPort + " is also the plain MQTT port");
     }
@@ -345,6 +360,7 @@ public record TransportConfig(
     private int websocketPort = NO_LISTENER;
     private int websocketSslPort = NO_LISTENER;
     private String websocketPath = DEFAULT_WEBSOCKET_PATH;
+    private List<String> websocketTrustedProxies = List.of();
 
     private Builder() {}
 
@@ -378,6 +394,7 @@ public record TransportConfig(
       websocketPort = from.websocketPort;
       websocketSslPort = from.websocketSslPort;
       websocketPath = from.websocketPath;
+      websocketTrustedProxies = from.websocketTrustedProxies;
     }
 
     public Builder enabled(boolean value) {
@@ -525,6 +542,11 @@ public record TransportConfig(
       return this;
     }
 
+    public Builder websocketTrustedProxies(List<String> value) {
+      websocketTrustedProxies = value;
+      return this;
+    }
+
     /** The settings as set so far, not checked: see {@link TransportConfig#problems()}. */
     public TransportConfig build() {
       return new TransportConfig(enabled, host, port, inboundBufferSize, deliveryBufferSize,
@@ -533,7 +555,7 @@ public record TransportConfig(
           maxSessionExpirySeconds, mqtt311SessionExpirySeconds, maxConnections, maxQueuedBytes,
           maxRetainedMessages, maxRetainedBytes, maxTopicLength, maxTopicLevels, maxPublishRate,
           maxConnectRate, memoryRefusalPercent, ioThreads, websocketPort, websocketSslPort,
-          websocketPath);
+          websocketPath, websocketTrustedProxies);
     }
   }
 }

@@ -70,6 +70,7 @@ public final class TransportConfigReader {
         .websocketPort(integer("websocketPort", d.websocketPort()))
         .websocketSslPort(integer("websocketSslPort", d.websocketSslPort()))
         .websocketPath(string("websocketPath", d.websocketPath()))
+        .websocketTrustedProxies(list("websocketTrustedProxies", ""))
         .build();
     // A key that could not be parsed holds its (valid) default here, so range problems of the
     // other keys are reported alongside without repeating it.

@@ -45,6 +45,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final AdmissionLimit[] limits;
   /** The WebSocket handshake settings, for a WebSocket listener; else null. */
   private final WebSocketServerProtocolConfig websocket;
+  /** The WebSocket listener's trusted proxies (see {@link WebSocketFrames}). */
+  private final java.util.Set<String> trustedProxies;
 
   /**
    * @param connectionRefusals the transport's count of connections refused for {@code
@@ -60,6 +62,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     this.engine = engine;
     this.websocket = websocketPath == null ? null
         : WebSocketFrames.handshake(websocketPath, engine.config());
+    this.trustedProxies = WebSocketFrames.trustedProxies(engine.config());
     this.ssl = ssl;
     this.channels = channels;
     TransportConfig config = engine.config();
@@ -93,7 +96,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
       pipeline.addLast(HTTP, new HttpServerCodec());
       pipeline.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_UPGRADE_REQUEST));
       pipeline.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(websocket));
-      pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrames());
+      pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrames(trustedProxies));
     }
     if (refusing != null) {
       refuse(channel.pipeline(), refusing);

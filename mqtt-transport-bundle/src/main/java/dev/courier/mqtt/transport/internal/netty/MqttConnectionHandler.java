@@ -5,6 +5,7 @@ import dev.courier.mqtt.transport.internal.protocol.MqttConnection;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
@@ -376,7 +377,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
   /** Made when a log line asks, not kept: the channel keeps the address, after a close too. */
   @Override
   public String remoteAddress() {
-    return String.valueOf(ctx.channel().remoteAddress());
+    Channel channel = ctx.channel();
+    if (channel.hasAttr(WebSocketFrames.CLIENT_ADDRESS)) { // forwarded by a trusted proxy
+      return channel.attr(WebSocketFrames.CLIENT_ADDRESS).get();
+    }
+    return String.valueOf(channel.remoteAddress());
   }
 
   @Override

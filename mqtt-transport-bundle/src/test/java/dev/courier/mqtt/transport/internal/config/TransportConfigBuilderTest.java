@@ -36,6 +36,8 @@ class TransportConfigBuilderTest {
         value = "127.0.0." + distinct++ % 250;
       } else if (type == TlsConfig.class) {
         value = TLS;
+      } else if (type == java.util.List.class) {
+        value = java.util.List.of("10.0.0." + distinct++ % 250);
       } else {
         throw new AssertionError("no test value for " + component);
       }

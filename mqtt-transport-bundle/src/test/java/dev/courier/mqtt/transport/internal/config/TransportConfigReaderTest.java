@@ -73,6 +73,9 @@ class TransportConfigReaderTest {
     assertThat(d.websocketPort()).isEqualTo(TransportConfig.NO_LISTENER);
     assertThat(d.websocketSslPort()).isEqualTo(TransportConfig.NO_LISTENER);
     assertThat(d.websocketPath()).isEqualTo("/mqtt");
+    assertThat(d.websocketTrustedProxies()).isEmpty();
+    assertThat(TransportConfigReader.read(Map.of("websocketTrustedProxies", " 10.0.0.1 , ::1 "))
+        .config().websocketTrustedProxies()).containsExactly("10.0.0.1", "::1");
   }
 
   @Test
@@ -273,6 +276,9 @@ class TransportConfigReaderTest {
       "websocketPath | mqtt",
       "websocketPath | /mq tt",
       "websocketPath | /mqtt?x",
+      "websocketTrustedProxies | proxy.example.com",
+      "websocketTrustedProxies | 10.0.0.256",
+      "websocketTrustedProxies | 10.0.0",
   })
   void whenValueIsBad_thenInvalidAndTheProblemNamesTheKey(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));
@@ -306,6 +312,8 @@ class TransportConfigReaderTest {
       "memoryRefusalPercent, 99", "ioThreads, 0", "ioThreads, 1", "ioThreads, 1024",
       "websocketPort, -1", "websocketPort, 0", "websocketPort, 65535", "websocketSslPort, -1",
       "websocketSslPort, 8084", "websocketPath, /", "websocketPath, /ws/mqtt",
+      "websocketTrustedProxies, 10.0.0.1", "websocketTrustedProxies, ::1",
+      "websocketTrustedProxies, [2001:db8::1]",
   })
   void whenValueIsAtTheEdgeOfItsRange_thenValid(String key, String value) {
     TransportConfigReader.Result result = TransportConfigReader.read(Map.of(key, value));

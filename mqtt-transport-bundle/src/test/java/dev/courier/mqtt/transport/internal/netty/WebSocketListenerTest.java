@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
+import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -191,8 +193,44 @@ class WebSocketListenerTest {
     assertThat(open(uri("/mqtt"), new Frames(), "mqtt").getSubprotocol()).isEqualTo("mqtt");
   }
 
+  @Test
+  void whenATrustedProxyForwardsTheClient_thenTheAuthenticatorSeesTheClientsAddress()
+      throws Exception {
+    start(RunningTransport.loopback().websocketPort(0));
+    List<String> seen = new CopyOnWriteArrayList<>();
+    AccessControl access = AccessControl.open();
+    access.authenticator(credentials -> {
+      seen.add(credentials.remoteAddress());
+      return CompletableFuture.completedFuture(AuthenticationResult.anonymous());
+    });
+    server.rebind(RunningTransport.loopback().websocketPort(0).build(), access);
+    Frames untrusted = new Frames();
+    WebSocket fromAnyone = open(uri("/mqtt"), untrusted, "mqtt", "203.0.113.7");
+    fromAnyone.sendBinary(ByteBuffer.wrap(CONNECT), true).join();
+    assertThat(untrusted.bytes(4)).containsExactly(CONNACK);
+
+    server.rebind(RunningTransport.loopback().websocketPort(0)
+        .websocketTrustedProxies(List.of("127.0.0.1")).build(), access);
+    Frames trusted = new Frames();
+    WebSocket fromProxy = open(uri("/mqtt"), trusted, "mqtt", "198.51.100.1, 203.0.113.7");
+    fromProxy.sendBinary(ByteBuffer.wrap(CONNECT), true).join();
+    assertThat(trusted.bytes(4)).containsExactly(CONNACK);
+
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).as("header ignored from an untrusted peer").startsWith("/127.0.0.1:");
+    assertThat(seen.get(1)).isEqualTo("/203.0.113.7");
+  }
+
   private WebSocket open(URI uri, Frames frames, String subprotocol) {
-    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+    return open(uri, frames, subprotocol, null);
+  }
+
+  private WebSocket open(URI uri, Frames frames, String subprotocol, String forwardedFor) {
+    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+    if (forwardedFor != null) {
+      builder.header("X-Forwarded-For", forwardedFor);
+    }
+    WebSocket socket = builder
         .connectTimeout(Duration.ofSeconds(10))
         .subprotocols(subprotocol)
         .buildAsync(uri, frames).join();
