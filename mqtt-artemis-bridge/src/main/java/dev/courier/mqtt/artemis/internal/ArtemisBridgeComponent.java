@@ -49,14 +49,16 @@ public final class ArtemisBridgeComponent {
       description = "MQTT sessions, subscriptions and messages kept in Apache ActiveMQ Artemis")
   public @interface Metatype {
     @AttributeDefinition(description = "Messages one MQTT session takes from Artemis ahead of its"
-        + " client; the rest stays in Artemis (paged to disk under its address settings)")
+        + " client; the rest stays in Artemis (paged to disk under its address settings)",
+        min = "1")
     int deliveryBuffer() default 256;
 
     @AttributeDefinition(description = "Threads for blocking Artemis calls (creating and"
-        + " destroying subscription queues, opening sessions)")
+        + " destroying subscription queues, opening sessions)", min = "1")
     int threads() default 4;
 
-    @AttributeDefinition(description = "Blocking calls queued before new ones are refused")
+    @AttributeDefinition(description = "Blocking calls queued before new ones are refused",
+        min = "1")
     int maxPendingOperations() default 10_000;
 
     @AttributeDefinition(description = "Service ranking of the bridge (the transport uses the"
