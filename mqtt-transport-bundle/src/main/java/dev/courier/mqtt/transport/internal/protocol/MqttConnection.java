@@ -1,6 +1,7 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionContext;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.protocol.context.EngineParts;
 import dev.courier.mqtt.transport.internal.protocol.context.ProtocolViolation;
@@ -62,7 +63,6 @@ public final class MqttConnection implements SessionOwner, DeliverySink, Runnabl
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
-  private static final Logger EVENTS = LoggerFactory.getLogger("dev.courier.mqtt.transport.events");
   /** {@link #drainScheduled}: a field and a handle rather than an AtomicBoolean per connection. */
   private static final VarHandle DRAIN_SCHEDULED;
 
@@ -272,8 +272,7 @@ public final class MqttConnection implements SessionOwner, DeliverySink, Runnabl
   private void refuse(ConnectOutcome outcome) {
     LOG.debug("Refusing CONNECT of client '{}' from {}: {} ({})", outcome.clientId(),
         port().remoteAddress(), outcome.code(), outcome.reason());
-    EVENTS.info("Client '{}' from {} refused: {}", outcome.clientId(), port().remoteAddress(),
-        outcome.code());
+    context.events().refused(outcome.clientId(), port().remoteAddress(), outcome.code().name());
     state = State.CLOSED;
     // The client is told the code's fixed text, never the outcome's reason (that is for the log).
     context.send(context.writer().connAckRefused(outcome.code(),
@@ -291,9 +290,10 @@ public final class MqttConnection implements SessionOwner, DeliverySink, Runnabl
         ConnectFlow.connAckProperties(context, outcome.authData())));
     state = State.CONNECTED;
     context.markAcknowledged();
-    EVENTS.info("Client {} connected from {} ({}, {} session{}, will: {})", context.clientId(),
-        port().remoteAddress(), context.version(), context.cleanStart() ? "clean" : "persistent",
-        present ? " resumed" : "", will);
+    context.events().connected(context.clientId(),
+        context.identity() == null ? null : context.identity().username(), port().remoteAddress(),
+        ConnectionEvents.version(context.version()),
+        context.negotiated().keepAliveSeconds(), context.cleanStart(), present, will);
     Runnable delayedWill = context.parts().registry().wills().take(context.clientId());
     if (delayedWill != null && !present) {
       delayedWill.run(); // [MQTT-3.1.3-9] the old session ended with this CONNECT: its will is due

@@ -3,6 +3,7 @@ package dev.courier.mqtt.transport.internal.protocol;
 import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents;
 import dev.courier.mqtt.transport.internal.protocol.context.EngineParts;
 import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.SessionRegistry;
@@ -48,6 +49,11 @@ public final class MqttEngine {
     // Every engine, a reconfigured one too, tells its bridge the retained bounds in force.
     TransportConfig config = parts.config();
     parts.bridge().limitRetained(config.maxRetainedMessages(), config.maxRetainedBytes());
+  }
+
+  /** The same engine writing its connection events to {@code events}: for tests. */
+  public MqttEngine withEvents(ConnectionEvents events) {
+    return new MqttEngine(parts.withEvents(events));
   }
 
   /** The same engine with other settings; connections made before keep theirs. */

@@ -56,6 +56,8 @@ public final class ConnectionContext extends ReadGate {
   private boolean sessionHeld;
   private boolean closed;
   private boolean acknowledged;
+  /** When CONNACK accepted the client ({@link #nanoTime()}). */
+  private long acknowledgedAt;
 
   public ConnectionContext(ConnectionPort port, EngineParts parts) {
     this.port = port;
@@ -222,6 +224,17 @@ public final class ConnectionContext extends ReadGate {
   /** CONNACK accepted the client: from now on a server DISCONNECT may be sent [MQTT-3.14.0-1]. */
   public void markAcknowledged() {
     this.acknowledged = true;
+    this.acknowledgedAt = port.nanoTime();
+  }
+
+  /** Milliseconds since CONNACK accepted the client. */
+  public long connectedMillis() {
+    return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(port.nanoTime() - acknowledgedAt);
+  }
+
+  /** The connection events log. */
+  public ConnectionEvents events() {
+    return parts.events();
   }
 
   /** Whether CONNACK accepted the client. */

@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param reserved the topics no client may reach
  * @param statistics the transport's counters
  * @param negotiations the negotiated limits connections share
+ * @param events the connection events log
  */
 public record EngineParts(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
     AccessControl access, ReservedTopics reserved, TransportStatistics statistics,
-    NegotiatedCache negotiations) {
+    NegotiatedCache negotiations, ConnectionEvents events) {
 
   public EngineParts {
     Objects.requireNonNull(config, "config");
@@ -30,16 +31,25 @@ public record EngineParts(TransportConfig config, SessionRegistry registry, Mess
     Objects.requireNonNull(reserved, "reserved");
     Objects.requireNonNull(statistics, "statistics");
     Objects.requireNonNull(negotiations, "negotiations");
+    Objects.requireNonNull(events, "events");
   }
 
   /** The parts, with no negotiated limits shared yet. */
   public EngineParts(TransportConfig config, SessionRegistry registry, MessagingBridge bridge,
       AccessControl access, ReservedTopics reserved, TransportStatistics statistics) {
-    this(config, registry, bridge, access, reserved, statistics, new NegotiatedCache());
+    this(config, registry, bridge, access, reserved, statistics, new NegotiatedCache(),
+        ConnectionEvents.LOG);
+  }
+
+  /** The same parts writing their connection events to {@code other}. */
+  public EngineParts withEvents(ConnectionEvents other) {
+    return new EngineParts(config, registry, bridge, access, reserved, statistics, negotiations,
+        other);
   }
 
   /** The same parts with other settings (and limits negotiated under them). */
   public EngineParts withConfig(TransportConfig next) {
-    return new EngineParts(next, registry, bridge, access, reserved, statistics);
+    return new EngineParts(next, registry, bridge, access, reserved, statistics,
+        new NegotiatedCache(), events);
   }
 }

@@ -23,7 +23,6 @@ public final class CloseFlow {
 
   private static final Logger LOG = LoggerFactory.getLogger(CloseFlow.class);
   /** Connection events, separate from diagnostics so operators can route them. */
-  private static final Logger EVENTS = LoggerFactory.getLogger("dev.courier.mqtt.transport.events");
 
   private final ConnectionContext context;
   private final SessionOwner owner;
@@ -83,8 +82,7 @@ public final class CloseFlow {
   public void takeOver() {
     if (!context.closed()) {
       takenOver = true;
-      EVENTS.info("Client {} from {} taken over by a new connection", context.clientId(),
-          context.port().remoteAddress());
+      context.events().takenOver(context.clientId(), context.port().remoteAddress());
       context.disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session");
     }
   }
@@ -112,8 +110,9 @@ public final class CloseFlow {
         publishWill(authorization, pending);
       }
     }
-    EVENTS.info("Client {} disconnected{}", clientId,
-        disconnectReceived ? "" : takenOver ? " (taken over)" : " (connection lost)");
+    context.events().disconnected(clientId, context.port().remoteAddress(),
+        disconnectReceived ? "disconnect" : takenOver ? "taken-over" : "connection-lost",
+        context.connectedMillis());
     // Publications still with the authorizer, and the will behind them, go to the session
     // before it ends; a successor's takeover waits for that (at most authTimeoutSeconds).
     CompletableFuture<Void> routed = authorization.lastRouted();

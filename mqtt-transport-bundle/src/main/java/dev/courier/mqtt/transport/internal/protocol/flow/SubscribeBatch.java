@@ -11,12 +11,27 @@ import java.util.function.Consumer;
 final class SubscribeBatch {
   final int packetId;
   final int[] codes;
+  /** Every filter of the SUBSCRIBE, in its order (as {@link #codes}): for the events log. */
+  final List<String> filters;
   final List<SubscriptionRequest> requests = new ArrayList<>();
   final List<Integer> positions = new ArrayList<>();
 
-  SubscribeBatch(int packetId, int[] codes) {
+  SubscribeBatch(int packetId, int[] codes, List<String> filters) {
     this.packetId = packetId;
     this.codes = codes;
+    this.filters = filters;
+  }
+
+  /**
+   * Per filter what SUBACK says: {@code qos1}, or the refusal as its MQTT 5.0 code, {@code 0x87}
+   * (a 3.1.1 SUBACK carries 0x80 for every refusal; the log keeps the reason).
+   */
+  List<String> outcomes() {
+    List<String> outcomes = new ArrayList<>(codes.length);
+    for (int code : codes) {
+      outcomes.add(code < 0x80 ? "qos" + code : String.format("0x%02X", code));
+    }
+    return outcomes;
   }
 
   void add(SubscriptionRequest request, int position) {
@@ -33,7 +48,7 @@ final class SubscribeBatch {
   /** The requests the authorizer allowed; the others get {@code refusal} and are reported. */
   SubscribeBatch allowedBy(List<CompletableFuture<Boolean>> decisions, ReasonCode refusal,
       Consumer<SubscriptionRequest> onDenied) {
-    SubscribeBatch allowed = new SubscribeBatch(packetId, codes);
+    SubscribeBatch allowed = new SubscribeBatch(packetId, codes, filters);
     for (int i = 0; i < requests.size(); i++) {
       if (PublishAuthorization.isAllowed(decisions.get(i))) {
         allowed.add(requests.get(i), positions.get(i));

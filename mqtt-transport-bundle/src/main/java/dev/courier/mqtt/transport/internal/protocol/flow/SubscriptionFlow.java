@@ -55,7 +55,8 @@ public final class SubscriptionFlow {
     checks.checkShared(filters);
     int subscriptionId = SubscribeFilters.subscriptionId(subscribe);
     began();
-    SubscribeBatch batch = new SubscribeBatch(packetId, new int[filters.size()]);
+    SubscribeBatch batch = new SubscribeBatch(packetId, new int[filters.size()],
+        filters.stream().map(MqttTopicSubscription::topicFilter).toList());
     for (int i = 0; i < filters.size(); i++) {
       ReasonCode refusal = checks.refusal(filters.get(i));
       if (refusal != null) {
@@ -143,6 +144,7 @@ public final class SubscriptionFlow {
       // [MQTT-3.8.4-1] SUBACK with [MQTT-3.8.4-4] the same packet id, [MQTT-3.9.3-1] a code each.
       context.send(context.writer().subAck(batch.packetId, batch.codes,
           ReasonStrings.filterAck(context.negotiated(), batch.codes)));
+      context.events().subscribed(context.clientId(), batch.filters, batch.outcomes());
       ended();
     }));
   }
@@ -233,6 +235,7 @@ public final class SubscriptionFlow {
           // [MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK even if nothing matched, a code per filter.
           context.send(context.writer().unsubAck(packetId, sent,
               ReasonStrings.filterAck(context.negotiated(), sent)));
+          context.events().unsubscribed(context.clientId(), filters);
           ended();
         }));
   }
