@@ -17,18 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,8 +67,8 @@ class WebSocketListenerTest {
   void whenPahoSubscribesOverWebSocket_thenItGetsAtQos1WhatATcpClientPublishes_andBack()
       throws Exception {
     start(RunningTransport.loopback().websocketPort(0));
-    Received overWebSocket = new Received();
-    Received overTcp = new Received();
+    PahoInteropTest.Received overWebSocket = new PahoInteropTest.Received();
+    PahoInteropTest.Received overTcp = new PahoInteropTest.Received();
     MqttClient web = client("ws://127.0.0.1:" + server.transport.websocketAddress().getPort()
         + "/mqtt", "browser", overWebSocket);
     MqttClient tcp = client(server.uri(), "backend", overTcp);
@@ -83,12 +78,12 @@ class WebSocketListenerTest {
     tcp.publish("sensors/t1", "21.5".getBytes(StandardCharsets.UTF_8), 1, false);
     web.publish("commands/t1", "on".getBytes(StandardCharsets.UTF_8), 1, false);
 
-    MqttMessage toWeb = overWebSocket.next();
-    assertThat(new String(toWeb.getPayload(), StandardCharsets.UTF_8)).isEqualTo("21.5");
-    assertThat(toWeb.getQos()).isEqualTo(1);
-    MqttMessage toTcp = overTcp.next();
-    assertThat(new String(toTcp.getPayload(), StandardCharsets.UTF_8)).isEqualTo("on");
-    assertThat(toTcp.getQos()).isEqualTo(1);
+    PahoInteropTest.Message toWeb = overWebSocket.next();
+    assertThat(toWeb.text()).isEqualTo("21.5");
+    assertThat(toWeb.qos()).isEqualTo(1);
+    PahoInteropTest.Message toTcp = overTcp.next();
+    assertThat(toTcp.text()).isEqualTo("on");
+    assertThat(toTcp.qos()).isEqualTo(1);
   }
 
   @Test
@@ -238,7 +233,7 @@ class WebSocketListenerTest {
     return socket;
   }
 
-  private MqttClient client(String uri, String id, Received received) throws Exception {
+  private MqttClient client(String uri, String id, PahoInteropTest.Received received) throws Exception {
     MqttClient client = new MqttClient(uri, id, new MemoryPersistence());
     clients.add(client);
     client.setCallback(received);
@@ -283,27 +278,6 @@ class WebSocketListenerTest {
         received.write(all, n, all.length - n);
         return Arrays.copyOf(all, n);
       }
-    }
-  }
-
-  private static final class Received implements MqttCallback {
-    private final BlockingQueue<MqttMessage> messages = new LinkedBlockingQueue<>();
-
-    @Override
-    public void connectionLost(Throwable cause) {}
-
-    @Override
-    public void messageArrived(String topic, MqttMessage message) {
-      messages.add(message);
-    }
-
-    @Override
-    public void deliveryComplete(IMqttDeliveryToken token) {}
-
-    MqttMessage next() throws InterruptedException {
-      MqttMessage message = messages.poll(10, TimeUnit.SECONDS);
-      assertThat(message).as("a message within 10 s").isNotNull();
-      return message;
     }
   }
 }
