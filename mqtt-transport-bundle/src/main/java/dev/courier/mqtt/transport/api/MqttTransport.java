@@ -68,4 +68,29 @@ public interface MqttTransport {
    * @since 0.3
    */
   long outboundReadPauses();
+
+  /**
+   * The clients connected now, each described on its connection's thread; a connection that does
+   * not answer within a second (its loop is busy) is left out.
+   *
+   * @return the connected clients, in no particular order
+   * @since 0.4
+   */
+  default java.util.List<ConnectedClient> clients() {
+    return java.util.List.of();
+  }
+
+  /**
+   * Disconnects the client with this id, if it is connected: an MQTT 5.0 client gets DISCONNECT
+   * with reason code 0x98 Administrative action and {@code reason} as its Reason String (if it
+   * accepts one), a 3.x client is closed. Its will is published, as for any disconnect it did
+   * not ask for.
+   *
+   * @param reason why, for the client (5.0) and the events log; may be null
+   * @return whether a connection with that client id was there to disconnect
+   * @since 0.4
+   */
+  default boolean kick(String clientId, String reason) {
+    return false;
+  }
 }

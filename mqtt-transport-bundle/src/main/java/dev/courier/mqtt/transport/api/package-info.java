@@ -5,5 +5,5 @@
  * @since 0.1
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.3.0")
+@org.osgi.annotation.versioning.Version("0.4.0")
 package dev.courier.mqtt.transport.api;

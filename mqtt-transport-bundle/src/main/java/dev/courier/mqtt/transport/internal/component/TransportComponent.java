@@ -423,7 +423,7 @@ public final class TransportComponent {
     }
   }
 
-  /** The registered service: a read-only view of one running transport. */
+  /** The registered service: a view of one running transport, and its administrative kick. */
   private record TransportView(NettyTransport transport, MqttEngine engine)
       implements MqttTransport {
 
@@ -450,6 +450,18 @@ public final class TransportComponent {
     @Override
     public long outboundReadPauses() {
       return engine.statistics().outboundReadPauses();
+    }
+
+    @Override
+    public java.util.List<dev.courier.mqtt.transport.api.ConnectedClient> clients() {
+      return engine.clients().stream().map(c -> new dev.courier.mqtt.transport.api.ConnectedClient(
+          c.clientId(), c.username(), c.address(), c.protocol(), c.connectedAt(),
+          c.keepAliveSeconds(), c.cleanStart(), c.inFlight())).toList();
+    }
+
+    @Override
+    public boolean kick(String clientId, String reason) {
+      return engine.kick(clientId, reason);
     }
   }
 

@@ -18,6 +18,7 @@ import dev.courier.mqtt.transport.internal.protocol.flow.InboundPublishFlow;
 import dev.courier.mqtt.transport.internal.protocol.flow.PacketRules;
 import dev.courier.mqtt.transport.internal.protocol.flow.PublishAuthorization;
 import dev.courier.mqtt.transport.internal.protocol.flow.SubscriptionFlow;
+import dev.courier.mqtt.transport.internal.session.ClientSnapshot;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;
 import dev.courier.mqtt.transport.spi.bridge.Delivery;
 import dev.courier.mqtt.transport.spi.bridge.DeliverySink;
@@ -30,8 +31,10 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -458,6 +461,34 @@ public final class MqttConnection implements SessionOwner, DeliverySink, Runnabl
   }
 
   // ---------------------------------------------------------------- closing
+
+  @Override
+  public CompletionStage<ClientSnapshot> describe() {
+    CompletableFuture<ClientSnapshot> described = new CompletableFuture<>();
+    try {
+      context.onLoop(() -> described.complete(state != State.CONNECTED ? null
+          : new ClientSnapshot(context.clientId(),
+              context.identity() == null ? null : context.identity().username(),
+              port().remoteAddress(), ConnectionEvents.version(context.version()),
+              Instant.now().minusMillis(context.connectedMillis()),
+              context.negotiated().keepAliveSeconds(), context.cleanStart(),
+              context.session() == null ? 0 : context.session().inflightCount())));
+    } catch (RejectedExecutionException stopped) {
+      described.complete(null); // its loop has gone: so has the connection
+    }
+    return described;
+  }
+
+  @Override
+  public void kick(String reason) {
+    context.onLoop(() -> {
+      if (state == State.CONNECTED) {
+        context.events().kicked(context.clientId(), port().remoteAddress(), reason);
+        context.disconnect(ReasonCode.ADMINISTRATIVE_ACTION,
+            reason == null || reason.isBlank() ? "disconnected by an administrator" : reason);
+      }
+    });
+  }
 
   @Override
   public CompletionStage<Void> takeOver() {

@@ -1,6 +1,14 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
 import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
+import dev.courier.mqtt.transport.internal.session.ClientSnapshot;
+import dev.courier.mqtt.transport.internal.session.SessionOwner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents;
@@ -86,6 +94,44 @@ public final class MqttEngine {
   /** Connections that completed CONNECT/CONNACK and are open. */
   public int connectedClients() {
     return parts.registry().connectedCount();
+  }
+
+  /**
+   * The connected clients, each described on its own loop; one that does not answer within a
+   * second is left out. Blocks: not for an event loop.
+   */
+  public List<ClientSnapshot> clients() {
+    List<CompletableFuture<ClientSnapshot>> asked = new ArrayList<>();
+    for (SessionOwner owner : parts.registry().owners()) {
+      asked.add(owner.describe().toCompletableFuture());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    List<ClientSnapshot> clients = new ArrayList<>(asked.size());
+    for (CompletableFuture<ClientSnapshot> answer : asked) {
+      try {
+        ClientSnapshot client = answer.get(Math.max(0, deadline - System.nanoTime()),
+            TimeUnit.NANOSECONDS);
+        if (client != null) {
+          clients.add(client);
+        }
+      } catch (TimeoutException | ExecutionException e) {
+        // busy or gone: left out
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return clients;
+  }
+
+  /** Disconnects the client with this id for an administrator; false if it is not connected. */
+  public boolean kick(String clientId, String reason) {
+    SessionOwner owner = parts.registry().owner(clientId);
+    if (owner == null) {
+      return false;
+    }
+    owner.kick(reason);
+    return true;
   }
 
   /** Sessions held: connected clients and persistent sessions of absent ones. */

@@ -98,6 +98,11 @@ public final class SessionRegistry {
     return sessions.size() + transientSessions.get();
   }
 
+  /** The connection that holds {@code clientId} now, or null. */
+  public SessionOwner owner(String clientId) {
+    return owners.get(clientId);
+  }
+
   /** All connected owners, for shutdown. */
   public Iterable<SessionOwner> owners() {
     return owners.values();

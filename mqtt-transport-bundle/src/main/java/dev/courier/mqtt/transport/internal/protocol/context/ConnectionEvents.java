@@ -70,6 +70,14 @@ public final class ConnectionEvents {
     }
   }
 
+  /** An administrator disconnected the client ({@code MqttTransport.kick}). */
+  public void kicked(String clientId, String address, String reason) {
+    if (enabled()) {
+      sink.accept("kick client=" + clientId + " address=" + address + " reason="
+          + (reason == null || reason.isBlank() ? "-" : reason.replace('\n', ' ')));
+    }
+  }
+
   /**
    * The connection of an accepted client ended.
    *
