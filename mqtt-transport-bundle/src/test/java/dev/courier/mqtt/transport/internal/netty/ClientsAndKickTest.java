@@ -107,6 +107,8 @@ class ClientsAndKickTest {
         .anyMatch(l -> l.startsWith("kick client=raw-five ") && l.endsWith(
             " reason=maintenance window")));
     await().atMost(Duration.ofSeconds(10)).until(() -> engine.clients().isEmpty());
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(l -> l.startsWith(
+        "disconnect client=raw-five ") && l.contains(" reason=server-ADMINISTRATIVE_ACTION ")));
   }
 
   @Test

@@ -56,6 +56,8 @@ public final class ConnectionContext extends ReadGate {
   private boolean sessionHeld;
   private boolean closed;
   private boolean acknowledged;
+  /** Why the server ended the connection ({@link #disconnect}), or null. */
+  private ReasonCode serverDisconnect;
   /** When CONNACK accepted the client ({@link #nanoTime()}). */
   private long acknowledgedAt;
 
@@ -227,6 +229,11 @@ public final class ConnectionContext extends ReadGate {
     this.acknowledgedAt = port.nanoTime();
   }
 
+  /** The reason the server gave when it ended the connection, or null if it did not. */
+  public ReasonCode serverDisconnect() {
+    return serverDisconnect;
+  }
+
   /** Milliseconds since CONNACK accepted the client. */
   public long connectedMillis() {
     return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(port.nanoTime() - acknowledgedAt);
@@ -255,6 +262,9 @@ public final class ConnectionContext extends ReadGate {
    * the code's fixed text.
    */
   public void disconnect(ReasonCode code, String reason) {
+    if (serverDisconnect == null) {
+      serverDisconnect = code;
+    }
     PacketWriter writer = dialect.writer();
     if (!closed && writer.hasProperties()) {
       send(acknowledged ? writer.disconnect(code, ReasonStrings.disconnect(negotiated, reason))

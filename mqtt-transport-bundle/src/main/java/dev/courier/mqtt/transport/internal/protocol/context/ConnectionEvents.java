@@ -81,8 +81,9 @@ public final class ConnectionEvents {
   /**
    * The connection of an accepted client ended.
    *
-   * @param reason {@code disconnect} (the client said DISCONNECT), {@code taken-over}, or {@code
-   *     connection-lost}
+   * @param reason {@code disconnect} (the client said DISCONNECT), {@code taken-over}, {@code
+   *     server-<REASON_CODE>} (the server ended it: a kick, a protocol error, a keep-alive timeout),
+   *     or {@code connection-lost}
    */
   public void disconnected(String clientId, String address, String reason, long connectedMillis) {
     if (enabled()) {

@@ -111,7 +111,9 @@ public final class CloseFlow {
       }
     }
     context.events().disconnected(clientId, context.port().remoteAddress(),
-        disconnectReceived ? "disconnect" : takenOver ? "taken-over" : "connection-lost",
+        disconnectReceived ? "disconnect" : takenOver ? "taken-over"
+            : context.serverDisconnect() != null ? "server-" + context.serverDisconnect().name()
+            : "connection-lost",
         context.connectedMillis());
     // Publications still with the authorizer, and the will behind them, go to the session
     // before it ends; a successor's takeover waits for that (at most authTimeoutSeconds).
