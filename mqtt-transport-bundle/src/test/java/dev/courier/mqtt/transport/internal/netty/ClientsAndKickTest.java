@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
-import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
-import dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents;
 import dev.courier.mqtt.transport.internal.session.ClientSnapshot;
-import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import java.io.DataInputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -41,13 +36,7 @@ class ClientsAndKickTest {
   @BeforeEach
   void start() {
     server = new RunningTransport();
-    AccessControl access = AccessControl.open();
-    access.authenticator(credentials -> CompletableFuture.completedFuture(
-        credentials.username() == null ? AuthenticationResult.anonymous()
-            : AuthenticationResult.accepted(credentials.username(), Set.of())));
-    engine = new MqttEngine(server.config, server.registry, server.bridge, access,
-        server.statistics).withEvents(ConnectionEvents.to(events::add));
-    server.transport.rebind(engine);
+    engine = server.rebindWithEvents(RunningTransport.usersExcept(null), events::add);
   }
 
   @AfterEach

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.courier.mqtt.transport.internal.protocol.MqttEngine;
 import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
 import dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents;
-import dev.courier.mqtt.transport.spi.auth.AuthenticationResult;
 import dev.courier.mqtt.transport.spi.auth.Authorizer;
 import dev.courier.mqtt.transport.spi.auth.ClientIdentity;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,12 +37,7 @@ class ConnectionEventsTest {
   @BeforeEach
   void start() {
     server = new RunningTransport();
-    AccessControl access = AccessControl.open();
-    access.authenticator(credentials -> CompletableFuture.completedFuture(
-        credentials.username() == null ? AuthenticationResult.anonymous()
-            : "mallory".equals(credentials.username())
-                ? AuthenticationResult.badCredentials("wrong password")
-                : AuthenticationResult.accepted(credentials.username(), Set.of())));
+    AccessControl access = RunningTransport.usersExcept("mallory");
     access.authorizer(new Authorizer() {
       @Override
       public CompletionStage<Boolean> mayPublish(ClientIdentity client, String topic) {
@@ -57,8 +49,7 @@ class ConnectionEventsTest {
         return CompletableFuture.completedFuture(!filter.startsWith("secret/"));
       }
     });
-    server.transport.rebind(new MqttEngine(server.config, server.registry, server.bridge, access,
-        server.statistics).withEvents(ConnectionEvents.to(lines::add)));
+    server.rebindWithEvents(access, lines::add);
   }
 
   @AfterEach

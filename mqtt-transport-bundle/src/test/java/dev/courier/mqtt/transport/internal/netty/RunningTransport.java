@@ -47,6 +47,36 @@ final class RunningTransport implements AutoCloseable {
     transport.rebind(new MqttEngine(next, registry, bridge, access, statistics));
   }
 
+  /**
+   * Rebinds with {@code access} and the engine's connection events going to {@code events}.
+   *
+   * @return the engine bound
+   */
+  MqttEngine rebindWithEvents(AccessControl access, java.util.function.Consumer<String> events) {
+    MqttEngine engine = new MqttEngine(config, registry, bridge, access, statistics)
+        .withEvents(dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents
+            .to(events));
+    transport.rebind(engine);
+    return engine;
+  }
+
+  /**
+   * Access control whose authenticator lets every user name in (an anonymous client too), except
+   * {@code refused}, which gets bad credentials.
+   */
+  static AccessControl usersExcept(String refused) {
+    AccessControl access = AccessControl.open();
+    access.authenticator(credentials -> java.util.concurrent.CompletableFuture.completedFuture(
+        credentials.username() == null
+            ? dev.courier.mqtt.transport.spi.auth.AuthenticationResult.anonymous()
+            : credentials.username().equals(refused)
+                ? dev.courier.mqtt.transport.spi.auth.AuthenticationResult.badCredentials(
+                    "wrong password")
+                : dev.courier.mqtt.transport.spi.auth.AuthenticationResult.accepted(
+                    credentials.username(), java.util.Set.of())));
+    return access;
+  }
+
   /** {@code c} on loopback and {@code port}. */
   static TransportConfig withPort(TransportConfig c, int port) {
     return c.toBuilder().host("127.0.0.1").port(port).build();
