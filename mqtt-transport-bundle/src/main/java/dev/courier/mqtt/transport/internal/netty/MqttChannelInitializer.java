@@ -45,7 +45,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final AdmissionLimit[] limits;
   /** The WebSocket handshake settings, for a WebSocket listener; else null. */
   private final WebSocketServerProtocolConfig websocket;
-  /** The WebSocket listener's trusted proxies (see {@link WebSocketFrames}). */
+  /** The WebSocket listener's trusted proxies (see {@link WebSocketFrames}); else null. */
   private final java.util.Set<String> trustedProxies;
 
   /**
@@ -62,7 +62,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     this.engine = engine;
     this.websocket = websocketPath == null ? null
         : WebSocketFrames.handshake(websocketPath, engine.config());
-    this.trustedProxies = WebSocketFrames.trustedProxies(engine.config());
+    this.trustedProxies = websocketPath == null ? null
+        : WebSocketFrames.trustedProxies(engine.config());
     this.ssl = ssl;
     this.channels = channels;
     TransportConfig config = engine.config();

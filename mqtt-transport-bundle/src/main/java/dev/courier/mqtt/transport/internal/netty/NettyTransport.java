@@ -301,7 +301,8 @@ public final class NettyTransport {
     int limit = initializer.limit();
     LOG.info("{} listener bound to {}{} ({}, {} event loop(s), backlog {}, maxConnections {},"
         + " maxConnectRate {}, memoryRefusalPercent {})", kind(ssl, websocketPath),
-        channel.localAddress(), websocketPath == null ? "" : " path " + websocketPath, transport.name(), ioThreads, NetUtil.SOMAXCONN,
+        channel.localAddress(), websocketPath == null ? "" : " path " + websocketPath,
+        transport.name(), ioThreads, NetUtil.SOMAXCONN,
         limit == Integer.MAX_VALUE ? "none" : String.valueOf(limit),
         config.maxConnectRate() == 0 ? "none" : config.maxConnectRate() + "/s",
         config.memoryRefusalPercent() == 0 ? "off" : String.valueOf(config.memoryRefusalPercent()));

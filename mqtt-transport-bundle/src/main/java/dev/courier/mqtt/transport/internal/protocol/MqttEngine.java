@@ -1,22 +1,22 @@
 package dev.courier.mqtt.transport.internal.protocol;
 
 import dev.courier.mqtt.transport.internal.protocol.context.TransportStatistics;
+import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
+import dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents;
+import dev.courier.mqtt.transport.internal.protocol.context.EngineParts;
+import dev.courier.mqtt.transport.internal.config.TransportConfig;
 import dev.courier.mqtt.transport.internal.session.ClientSnapshot;
 import dev.courier.mqtt.transport.internal.session.SessionOwner;
+import dev.courier.mqtt.transport.internal.session.SessionRegistry;
+import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
+import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import dev.courier.mqtt.transport.internal.protocol.context.AccessControl;
-import dev.courier.mqtt.transport.internal.protocol.context.ConnectionPort;
-import dev.courier.mqtt.transport.internal.protocol.context.ConnectionEvents;
-import dev.courier.mqtt.transport.internal.protocol.context.EngineParts;
-import dev.courier.mqtt.transport.internal.config.TransportConfig;
-import dev.courier.mqtt.transport.internal.session.SessionRegistry;
-import dev.courier.mqtt.transport.internal.topic.ReservedTopics;
-import dev.courier.mqtt.transport.spi.bridge.MessagingBridge;
 
 /**
  * The protocol engine of one running transport, and its one front door: the network layer sees

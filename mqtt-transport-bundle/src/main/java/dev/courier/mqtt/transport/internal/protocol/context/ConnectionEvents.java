@@ -1,5 +1,6 @@
 package dev.courier.mqtt.transport.internal.protocol.context;
 
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -92,12 +93,19 @@ public final class ConnectionEvents {
     }
   }
 
-  /** SUBSCRIBE: each filter with the QoS granted, or the refusal's code in hex. */
-  public void subscribed(String clientId, List<String> filters, List<String> outcomes) {
+  /**
+   * SUBSCRIBE: each filter with what SUBACK says, {@code qos1}, or the refusal as its MQTT 5.0
+   * code, {@code 0x87} (a 3.1.1 SUBACK carries 0x80 for every refusal; the log keeps the reason).
+   *
+   * @param codes per filter, in their order: the QoS granted or the reason code
+   */
+  public void subscribed(String clientId, List<MqttTopicSubscription> filters, int[] codes) {
     if (enabled()) {
       StringBuilder line = new StringBuilder("subscribe client=").append(clientId);
       for (int i = 0; i < filters.size(); i++) {
-        line.append(' ').append(filters.get(i)).append('=').append(outcomes.get(i));
+        int code = codes[i];
+        line.append(' ').append(filters.get(i).topicFilter()).append('=')
+            .append(code < 0x80 ? "qos" + code : String.format("0x%02X", code));
       }
       sink.accept(line.toString());
     }

@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 public final class CloseFlow {
 
   private static final Logger LOG = LoggerFactory.getLogger(CloseFlow.class);
-  /** Connection events, separate from diagnostics so operators can route them. */
 
   private final ConnectionContext context;
   private final SessionOwner owner;

@@ -2,6 +2,7 @@ package dev.courier.mqtt.transport.internal.protocol.flow;
 
 import dev.courier.mqtt.transport.internal.protocol.dialect.ReasonCode;
 import dev.courier.mqtt.transport.spi.bridge.SubscriptionRequest;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,27 +12,15 @@ import java.util.function.Consumer;
 final class SubscribeBatch {
   final int packetId;
   final int[] codes;
-  /** Every filter of the SUBSCRIBE, in its order (as {@link #codes}): for the events log. */
-  final List<String> filters;
+  /** The SUBSCRIBE's filters, in its order (as {@link #codes}): for the events log. */
+  final List<MqttTopicSubscription> filters;
   final List<SubscriptionRequest> requests = new ArrayList<>();
   final List<Integer> positions = new ArrayList<>();
 
-  SubscribeBatch(int packetId, int[] codes, List<String> filters) {
+  SubscribeBatch(int packetId, int[] codes, List<MqttTopicSubscription> filters) {
     this.packetId = packetId;
     this.codes = codes;
     this.filters = filters;
-  }
-
-  /**
-   * Per filter what SUBACK says: {@code qos1}, or the refusal as its MQTT 5.0 code, {@code 0x87}
-   * (a 3.1.1 SUBACK carries 0x80 for every refusal; the log keeps the reason).
-   */
-  List<String> outcomes() {
-    List<String> outcomes = new ArrayList<>(codes.length);
-    for (int code : codes) {
-      outcomes.add(code < 0x80 ? "qos" + code : String.format("0x%02X", code));
-    }
-    return outcomes;
   }
 
   void add(SubscriptionRequest request, int position) {

@@ -55,8 +55,7 @@ public final class SubscriptionFlow {
     checks.checkShared(filters);
     int subscriptionId = SubscribeFilters.subscriptionId(subscribe);
     began();
-    SubscribeBatch batch = new SubscribeBatch(packetId, new int[filters.size()],
-        filters.stream().map(MqttTopicSubscription::topicFilter).toList());
+    SubscribeBatch batch = new SubscribeBatch(packetId, new int[filters.size()], filters);
     for (int i = 0; i < filters.size(); i++) {
       ReasonCode refusal = checks.refusal(filters.get(i));
       if (refusal != null) {
@@ -144,7 +143,7 @@ public final class SubscriptionFlow {
       // [MQTT-3.8.4-1] SUBACK with [MQTT-3.8.4-4] the same packet id, [MQTT-3.9.3-1] a code each.
       context.send(context.writer().subAck(batch.packetId, batch.codes,
           ReasonStrings.filterAck(context.negotiated(), batch.codes)));
-      context.events().subscribed(context.clientId(), batch.filters, batch.outcomes());
+      context.events().subscribed(context.clientId(), batch.filters, batch.codes);
       ended();
     }));
   }
